@@ -1,0 +1,63 @@
+// swift-tools-version:6.0
+//
+// libx3mat: interpretable, symmetry-aware machine learning for nanoporous materials.
+// The package is the one source of truth for the source list: CMake drives `swift build`
+// and never lists Swift files itself.
+import PackageDescription
+
+/// Absolute path of the package root, so linker scripts resolve whatever the working
+/// directory of the build (CMake calls `swift build --package-path`).
+let packageRoot = String(#filePath.dropLast("/Package.swift".count))
+
+// Library version (keep in step with include/x3mat.h and CMakeLists.txt; a test checks).
+let soname = "libx3mat.so.0"
+
+let package = Package(
+    name: "x3mat",
+    products: [
+        // ---- Public API -------------------------------------------------------------
+        // libx3mat.so: the stable C ABI declared in include/x3mat.h.
+        .library(name: "x3mat", type: .dynamic, targets: ["X3CAPI"]),
+        // The command-line tool; CMake installs it as `bin/x3mat`.
+        .executable(name: "x3mat-cli", targets: ["X3CLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // ---- Public API -------------------------------------------------------------
+        .target(
+            name: "X3CAPI",
+            dependencies: ["X3Core", "CX3Support"],
+            exclude: ["exports.map"],
+            linkerSettings: [
+                .unsafeFlags([
+                    // Swift runtime linked in: the .so loads where no Swift toolchain is.
+                    "-static-stdlib",
+                    "-Xlinker", "-soname=\(soname)",
+                    // Export the x3_* functions of include/x3mat.h and nothing else.
+                    "-Xlinker", "--version-script=\(packageRoot)/Sources/X3CAPI/exports.map",
+                ]),
+            ]
+        ),
+        .executableTarget(
+            name: "X3CLI",
+            dependencies: [
+                "X3Core", "CX3Support",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // ---- Implementation -----------------------------------------------------------
+        // Crystal structures: lattice maths, elements, CIF reading and writing.
+        .target(name: "X3Core", dependencies: ["CX3Support"]),
+        // C where C is the right tool: thread-local error storage, CPU feature detection
+        // and the OpenBLAS loader (which must set OPENBLAS_CORETYPE before OpenBLAS starts).
+        .target(name: "CX3Support", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
+
+        // ---- Tests --------------------------------------------------------------------
+        .testTarget(name: "X3CoreTests", dependencies: ["X3Core"]),
+        // The C API is tested through the built libx3mat.so, as users reach it:
+        // tests/c (C programs run by CTest) and bindings/python/tests (pytest).
+    ]
+)

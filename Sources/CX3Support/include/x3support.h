@@ -1,0 +1,59 @@
+/* Internal C support for libx3mat. Not installed; not part of the public ABI.
+ *
+ * - thread-local storage of the last error message (x3_last_error reads it);
+ * - CPU feature detection;
+ * - the OpenBLAS loader. OpenBLAS chooses its kernels once, in its ELF constructor,
+ *   from the CPU or from $OPENBLAS_CORETYPE. Debian's 0.3.21 does not know recent Xeons
+ *   and falls back to its slowest kernels there, and a dependency's constructor runs
+ *   before ours, so libx3mat does not link OpenBLAS: it sets OPENBLAS_CORETYPE from the
+ *   CPU's features (unless the user set it) and then dlopen()s OpenBLAS on first use. */
+#ifndef X3SUPPORT_H
+#define X3SUPPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- thread-local last error -------------------------------------------------- */
+/** Copies `message` (truncated to the buffer size) into this thread's error slot. */
+void x3s_set_last_error(const char *message);
+/** This thread's last error message; "" when none. Valid until the next set on this thread. */
+const char *x3s_last_error(void);
+void x3s_clear_last_error(void);
+
+/* ---- CPU features ------------------------------------------------------------- */
+int x3s_cpu_has_avx2_fma(void);
+/** AVX-512 F, CD, BW, DQ and VL: what OpenBLAS's SkylakeX kernels need. */
+int x3s_cpu_has_avx512_skx(void);
+
+/* ---- OpenBLAS ----------------------------------------------------------------- */
+/** Loads OpenBLAS once (thread-safe). Returns 0 on success, -1 with x3s_blas_error(). */
+int x3s_blas_load(void);
+/** Why loading failed ("" if it did not). */
+const char *x3s_blas_error(void);
+/** The kernel family OpenBLAS runs, e.g. "Haswell", "SkylakeX"; "" before loading. */
+const char *x3s_blas_corename(void);
+/** How the kernel family was chosen: "user" ($OPENBLAS_CORETYPE was set before
+ *  libx3mat loaded OpenBLAS), "libx3mat" (set by us from the CPU's features),
+ *  "openblas" (OpenBLAS's own detection: no AVX2 on this CPU, or OpenBLAS was already
+ *  loaded by the host program). "" before loading. */
+const char *x3s_blas_coretype_source(void);
+/** Path or name of the OpenBLAS library that was loaded. */
+const char *x3s_blas_library(void);
+void x3s_blas_set_threads(int n);
+int x3s_blas_get_threads(void);
+
+/* C = alpha * op(A) op(B) + beta * C, all row-major (CBLAS semantics). trans: 0 or 1.
+ * The caller must have had x3s_blas_load() return 0. */
+void x3s_sgemm(int transA, int transB, int m, int n, int k, float alpha, const float *a,
+               int lda, const float *b, int ldb, float beta, float *c, int ldc);
+void x3s_dgemm(int transA, int transB, int m, int n, int k, double alpha, const double *a,
+               int lda, const double *b, int ldb, double beta, double *c, int ldc);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

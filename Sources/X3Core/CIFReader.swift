@@ -1,0 +1,304 @@
+/// Options for reading a CIF.
+public struct CIFReadOptions: Sendable {
+    /// Data block to read, by name (case-insensitive, without `data_`); nil: the first.
+    public var block: String? = nil
+    /// Atoms closer than this after symmetry expansion (or in a P1 list, e.g. one at
+    /// x = 0 and one at x = 1) are one atom, Å. Default 0.05 Å: rounding of tabulated
+    /// coordinates on special positions stays far below it, and no two real atoms are
+    /// that close. Must lie in (0, 0.5].
+    public var mergeTolerance: Double = 0.05
+
+    public init(block: String? = nil, mergeTolerance: Double = 0.05) {
+        self.block = block
+        self.mergeTolerance = mergeTolerance
+    }
+}
+
+/// Reads crystal structures from CIF files as real databases write them (IZA with
+/// symmetry operators, QMOF/pymatgen P1, CoRE MOF/Materials Studio P1, hMOF).
+///
+/// What it does:
+/// - cell from `_cell_length_a/b/c` (Å) and `_cell_angle_alpha/beta/gamma` (degrees),
+///   oriented as `Lattice` documents (a along x, b in the xy plane);
+/// - atoms from the loop holding `_atom_site_fract_x/y/z` (or `_atom_site_Cartn_x/y/z`
+///   in the same orientation); the element from `_atom_site_type_symbol`, else from
+///   `_atom_site_label` (`Si12`, `Zn1a`), see `Elements.atomicNumber(label:)`;
+/// - symmetry operators from `_symmetry_equiv_pos_as_xyz` or
+///   `_space_group_symop_operation_xyz`; every site is expanded, wrapped into [0, 1),
+///   and images within `mergeTolerance` merged (the first image is kept); with no
+///   operators the file must be P1 (by its H-M symbol or number, or by saying nothing);
+/// - numbers with uncertainties (`0.1234(5)`) and quoted values;
+/// - occupancy from `_atom_site_occupancy`: partial occupancy is kept, recorded per atom
+///   and reported in `Structure.warnings`, never dropped silently.
+/// Every fractional coordinate of the result lies in [0, 1).
+public enum CIFReader {
+    public static func read(path: String, options: CIFReadOptions = .init()) throws -> Structure {
+        let bytes = try FileIO.readBytes(path: path)
+        let doc = try CIFDocument(bytes: bytes, source: path)
+        return try structure(from: doc, options: options)
+    }
+
+    public static func read(text: String, source: String = "<string>",
+                            options: CIFReadOptions = .init()) throws -> Structure {
+        let doc = try CIFDocument(text: text, source: source)
+        return try structure(from: doc, options: options)
+    }
+
+    /// Names of the data blocks of a document, in file order.
+    public static func blockNames(path: String) throws -> [String] {
+        try CIFDocument(bytes: try FileIO.readBytes(path: path), source: path).blocks.map(\.name)
+    }
+
+    public static func structure(from doc: CIFDocument, options: CIFReadOptions = .init()) throws -> Structure {
+        let source = doc.source
+        guard options.mergeTolerance > 0, options.mergeTolerance <= 0.5 else {
+            throw X3Error(.invalidArgument, "merge tolerance \(options.mergeTolerance) Å is outside (0, 0.5]")
+        }
+        let dataBlocks = doc.blocks.filter { $0.name != "global_" }
+        guard !dataBlocks.isEmpty else {
+            throw X3Error.input(.parse, source: source, line: 0, "no data_ block (empty or truncated file?)")
+        }
+        let block: CIFBlock
+        if let wanted = options.block {
+            guard let b = dataBlocks.first(where: { $0.name.lowercased() == wanted.lowercased() }) else {
+                throw X3Error.input(.invalidArgument, source: source, line: 0,
+                    "no data block named '\(wanted)'; the file has: "
+                    + dataBlocks.map { "'\($0.name)'" }.joined(separator: ", "))
+            }
+            block = b
+        } else {
+            block = dataBlocks[0]
+        }
+        let blockName = block.name
+        var warnings = doc.warnings
+
+        // ---- cell
+        func number(_ tag: String, display: String) throws -> Double {
+            guard let v = block.values(of: tag)?.first else {
+                throw X3Error.input(.parse, source: source, line: block.line, field: display,
+                    "missing: data block '\(blockName)' has no \(display)")
+            }
+            guard !v.isNull, let x = parseCIFNumber(v.text) else {
+                throw X3Error.input(.parse, source: source, line: v.line, field: display,
+                    "'\(v.text)' is not a number")
+            }
+            return x
+        }
+        let a = try number("_cell_length_a", display: "_cell_length_a")
+        let b = try number("_cell_length_b", display: "_cell_length_b")
+        let c = try number("_cell_length_c", display: "_cell_length_c")
+        let alpha = try number("_cell_angle_alpha", display: "_cell_angle_alpha")
+        let beta = try number("_cell_angle_beta", display: "_cell_angle_beta")
+        let gamma = try number("_cell_angle_gamma", display: "_cell_angle_gamma")
+        let lattice: Lattice
+        do {
+            lattice = try Lattice(a: a, b: b, c: c, alpha: alpha, beta: beta, gamma: gamma)
+        } catch let e as X3Error {
+            let line = block.items["_cell_length_a"]?.line ?? block.line
+            throw X3Error.input(.invalidCell, source: source, line: line, field: "_cell_*", e.message)
+        }
+
+        // ---- symmetry operators
+        let operations = try symmetryOperations(block, source: source)
+
+        // ---- atom sites
+        let fx = "_atom_site_fract_x", cx = "_atom_site_cartn_x"
+        guard let loop = block.loop(containing: fx) ?? block.loop(containing: cx) else {
+            throw X3Error.input(.parse, source: source, line: block.line, field: "_atom_site_fract_x",
+                "missing: data block '\(blockName)' has no atom positions "
+                + "(a loop with _atom_site_fract_x/y/z or _atom_site_Cartn_x/y/z)")
+        }
+        let fractional = loop.column(fx) != nil
+        let prefix = fractional ? "_atom_site_fract_" : "_atom_site_cartn_"
+        var coordinateColumns: [Int] = []
+        for axis in ["x", "y", "z"] {
+            guard let col = loop.column(prefix + axis) else {
+                throw X3Error.input(.parse, source: source, line: loop.line, field: prefix + axis,
+                                    "missing: the atom loop has no \(prefix + axis) column")
+            }
+            coordinateColumns.append(col)
+        }
+        let typeColumn = loop.column("_atom_site_type_symbol")
+        let labelColumn = loop.column("_atom_site_label")
+        let occupancyColumn = loop.column("_atom_site_occupancy")
+        guard typeColumn != nil || labelColumn != nil else {
+            throw X3Error.input(.parse, source: source, line: loop.line, field: "_atom_site_type_symbol",
+                "missing: the atom loop has neither _atom_site_type_symbol nor _atom_site_label")
+        }
+        guard !loop.rows.isEmpty else {
+            throw X3Error.input(.parse, source: source, line: loop.line, "the atom loop has no rows")
+        }
+
+        var merger = AtomMerger(lattice: lattice, tolerance: options.mergeTolerance)
+        for (siteIndex, row) in loop.rows.enumerated() {
+            let label = labelColumn.map { row[$0].text } ?? ""
+            let siteName = label.isEmpty ? "row \(siteIndex + 1)" : "site \(label)"
+            // element
+            var z: Int? = nil
+            var elementValue: CIFValue
+            var elementField: String
+            if let tc = typeColumn, !row[tc].isNull {
+                elementValue = row[tc]
+                elementField = "_atom_site_type_symbol"
+                let letters = elementValue.text.prefix { $0.isLetter }
+                z = Elements.atomicNumber(symbol: String(letters)) ?? Elements.atomicNumber(label: Substring(elementValue.text))
+            } else if let lc = labelColumn {
+                elementValue = row[lc]
+                elementField = "_atom_site_label"
+                z = Elements.atomicNumber(label: Substring(elementValue.text))
+            } else {
+                elementValue = row[typeColumn!]
+                elementField = "_atom_site_type_symbol"
+            }
+            guard let atomicNumber = z else {
+                throw X3Error.input(.unknownElement, source: source, line: elementValue.line, field: elementField,
+                    "'\(elementValue.text)' is not an element symbol (\(siteName))")
+            }
+            // coordinates
+            var p = Vec3.zero
+            for k in 0..<3 {
+                let v = row[coordinateColumns[k]]
+                guard !v.isNull, let x = parseCIFNumber(v.text) else {
+                    throw X3Error.input(.parse, source: source, line: v.line, field: prefix + ["x", "y", "z"][k],
+                        "'\(v.text)' is not a number (\(siteName))")
+                }
+                p[k] = x
+            }
+            if !fractional { p = lattice.fractional(p) }
+            // occupancy
+            var occupancy = 1.0
+            if let oc = occupancyColumn, !row[oc].isNull {
+                let v = row[oc]
+                guard let o = parseCIFNumber(v.text), o >= 0 else {
+                    throw X3Error.input(.parse, source: source, line: v.line, field: "_atom_site_occupancy",
+                        "'\(v.text)' is not an occupancy (\(siteName))")
+                }
+                occupancy = o
+                if abs(o - 1) > 1e-6 {
+                    warnings.append("\(source):\(v.line): \(siteName) has occupancy \(v.text); "
+                        + "kept as a full atom (partial occupancy)")
+                }
+            }
+            for op in operations {
+                merger.add(fractional: Lattice.wrap(op.apply(p)), z: atomicNumber, site: siteIndex,
+                           label: label, occupancy: occupancy, line: row[coordinateColumns[0]].line)
+            }
+        }
+        warnings += merger.warnings.map { "\(source): \($0)" }
+        var s = try Structure(name: blockName, lattice: lattice, atomicNumbers: merger.atomicNumbers,
+                              fractionalPositions: merger.positions, labels: merger.labels,
+                              occupancies: merger.occupancies)
+        s.warnings = warnings
+        return s
+    }
+
+    static let operatorTags = ["_symmetry_equiv_pos_as_xyz", "_space_group_symop_operation_xyz"]
+    static let hmTags = ["_symmetry_space_group_name_h-m", "_space_group_name_h-m_alt"]
+    static let numberTags = ["_symmetry_int_tables_number", "_space_group_it_number"]
+
+    static func symmetryOperations(_ block: CIFBlock, source: String) throws -> [SymmetryOperation] {
+        for tag in operatorTags {
+            guard let values = block.values(of: tag) else { continue }
+            var ops: [SymmetryOperation] = []
+            for v in values {
+                do { ops.append(try SymmetryOperation(parsing: v.text)) } catch let e as X3Error {
+                    throw X3Error.input(.parse, source: source, line: v.line, field: tag, e.message)
+                }
+            }
+            if !ops.contains(.identity) { ops.insert(.identity, at: 0) }
+            return ops
+        }
+        // No operators: only P1 can be read.
+        for tag in numberTags {
+            if let v = block.items[tag], !v.isNull, let n = parseCIFNumber(v.text), n != 1 {
+                throw X3Error.input(.unsupported, source: source, line: v.line, field: tag,
+                    "space group \(v.text) is given without its symmetry operators "
+                    + "(_symmetry_equiv_pos_as_xyz); generating them from the group is not supported")
+            }
+        }
+        for tag in hmTags {
+            if let v = block.items[tag], !v.isNull {
+                let compact = v.text.filter { !$0.isWhitespace }.lowercased()
+                if compact != "p1" {
+                    throw X3Error.input(.unsupported, source: source, line: v.line, field: tag,
+                        "space group '\(v.text)' is given without its symmetry operators "
+                        + "(_symmetry_equiv_pos_as_xyz); generating them from the symbol is not supported")
+                }
+            }
+        }
+        return [.identity]
+    }
+}
+
+/// Collects atoms, merging those that coincide within a tolerance (minimum image),
+/// using a periodic grid of bins at least 1 Å wide so each query looks at 27 bins.
+struct AtomMerger {
+    let lattice: Lattice
+    let tolerance: Double
+    let bins: (Int, Int, Int)
+    var table: [Int: [Int]] = [:]
+    var positions: [Vec3] = []
+    var atomicNumbers: [Int] = []
+    var labels: [String] = []
+    var occupancies: [Double] = []
+    var sites: [Int] = []
+    var warnings: [String] = []
+    private var reportedPairs = Set<[Int]>()
+
+    init(lattice: Lattice, tolerance: Double) {
+        self.lattice = lattice
+        self.tolerance = tolerance
+        let w = lattice.perpendicularWidths
+        func n(_ x: Double) -> Int { max(1, min(1024, Int(x / 1.0))) }
+        bins = (n(w.x), n(w.y), n(w.z))
+    }
+
+    private func bin(_ f: Vec3) -> (Int, Int, Int) {
+        (min(bins.0 - 1, Int(f.x * Double(bins.0))), min(bins.1 - 1, Int(f.y * Double(bins.1))),
+         min(bins.2 - 1, Int(f.z * Double(bins.2))))
+    }
+
+    private func key(_ i: Int, _ j: Int, _ k: Int) -> Int {
+        let a = (i % bins.0 + bins.0) % bins.0, b = (j % bins.1 + bins.1) % bins.1
+        let c = (k % bins.2 + bins.2) % bins.2
+        return (a * bins.1 + b) * bins.2 + c
+    }
+
+    /// Adds an atom at wrapped fractional position `f` unless one within tolerance exists.
+    mutating func add(fractional f: Vec3, z: Int, site: Int, label: String, occupancy: Double, line: Int) {
+        let (bi, bj, bk) = bin(f)
+        var seen = Set<Int>()
+        for di in -1...1 { for dj in -1...1 { for dk in -1...1 {
+            let kk = key(bi + di, bj + dj, bk + dk)
+            guard seen.insert(kk).inserted, let members = table[kk] else { continue }
+            for m in members {
+                let d = norm(lattice.minimumImage(lattice.cartesian(f - positions[m])))
+                guard d < tolerance else { continue }
+                if sites[m] == site { return }  // a special position: the same atom again
+                let pair = [sites[m], site]
+                if atomicNumbers[m] == z {
+                    if reportedPairs.insert(pair).inserted {
+                        warnings.append("line \(line): site \(label) coincides with site \(labels[m]) "
+                            + "(\(formatted(d)) Å apart); merged into one atom")
+                    }
+                    return
+                }
+                if reportedPairs.insert(pair).inserted {
+                    warnings.append("line \(line): site \(label) (Z=\(z)) overlaps site \(labels[m]) "
+                        + "(Z=\(atomicNumbers[m])), \(formatted(d)) Å apart; both kept (disorder?)")
+                }
+            }
+        }}}
+        table[key(bi, bj, bk), default: []].append(positions.count)
+        positions.append(f)
+        atomicNumbers.append(z)
+        labels.append(label)
+        occupancies.append(occupancy)
+        sites.append(site)
+    }
+
+    private func formatted(_ d: Double) -> String {
+        let scaled = (d * 1000).rounded() / 1000
+        return "\(scaled)"
+    }
+}

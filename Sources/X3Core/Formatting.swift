@@ -1,0 +1,21 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `x` with exactly `decimals` digits after the point ("%.*f"), without Foundation.
+public func formatFixed(_ x: Double, _ decimals: Int) -> String {
+    var buffer = [CChar](repeating: 0, count: 400)
+    let n = buffer.withUnsafeMutableBufferPointer { p in
+        withVaList([decimals, x]) { vsnprintf(p.baseAddress, p.count, "%.*f", $0) }
+    }
+    let len = max(0, min(Int(n), buffer.count - 1))
+    return String(decoding: buffer[0..<len].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+/// Writes a line to standard error.
+public func printToStandardError(_ s: String) {
+    let line = Array((s + "\n").utf8)
+    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}

@@ -1,0 +1,89 @@
+/// A crystallographic symmetry operation in fractional coordinates: f' = R f + t.
+///
+/// Parsed from the Jones-faithful notation CIFs use (`-x+1/2, y, z+0.25`, `1/2+X,-Y,Z`,
+/// `x-y,x,z+2/3`): each component is a sum of signed terms, a term being a variable
+/// (`x`, `y`, `z`, optionally with a coefficient `2x`, `2*x`) or a number (`0.5`, `1/2`).
+public struct SymmetryOperation: Sendable, Equatable {
+    /// Rows of R: component i of the image is dot(rotation[i], f) + translation[i].
+    public var rotation: (Vec3, Vec3, Vec3)
+    public var translation: Vec3
+
+    public static func == (l: SymmetryOperation, r: SymmetryOperation) -> Bool {
+        l.rotation.0 == r.rotation.0 && l.rotation.1 == r.rotation.1 && l.rotation.2 == r.rotation.2
+            && l.translation == r.translation
+    }
+
+    public static let identity = SymmetryOperation(
+        rotation: (Vec3(1, 0, 0), Vec3(0, 1, 0), Vec3(0, 0, 1)), translation: .zero)
+
+    public init(rotation: (Vec3, Vec3, Vec3), translation: Vec3) {
+        self.rotation = rotation
+        self.translation = translation
+    }
+
+    /// Parses `x,y,z`-style text; throws a message without location (callers add it).
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard parts.count == 3 else {
+            throw X3Error(.parse, "symmetry operation '\(text)' does not have three comma-separated components")
+        }
+        var rows = [Vec3](repeating: .zero, count: 3)
+        var t = Vec3.zero
+        for (k, part) in parts.enumerated() {
+            let (row, shift) = try SymmetryOperation.parseComponent(part, whole: text)
+            rows[k] = row
+            t[k] = shift
+        }
+        let det = dot(rows[0], cross(rows[1], rows[2]))
+        guard abs(abs(det) - 1) < 1e-6 else {
+            throw X3Error(.parse, "symmetry operation '\(text)' is not an isometry (determinant \(det))")
+        }
+        rotation = (rows[0], rows[1], rows[2])
+        translation = t
+    }
+
+    @inlinable public func apply(_ f: Vec3) -> Vec3 {
+        Vec3(dot(rotation.0, f), dot(rotation.1, f), dot(rotation.2, f)) + translation
+    }
+
+    private static func parseComponent(_ s: Substring, whole: String) throws -> (Vec3, Double) {
+        var row = Vec3.zero
+        var shift = 0.0
+        let chars = Array(s.filter { !$0.isWhitespace })
+        guard !chars.isEmpty else {
+            throw X3Error(.parse, "symmetry operation '\(whole)' has an empty component")
+        }
+        var i = 0
+        func bad() -> X3Error { X3Error(.parse, "cannot read symmetry operation '\(whole)'") }
+        while i < chars.count {
+            var sign = 1.0
+            if chars[i] == "+" { i += 1 } else if chars[i] == "-" { sign = -1; i += 1 }
+            guard i < chars.count else { throw bad() }
+            // optional number (with an optional /denominator)
+            var number: Double? = nil
+            let start = i
+            while i < chars.count, chars[i].isNumber || chars[i] == "." { i += 1 }
+            if i > start {
+                guard var v = Double(String(chars[start..<i])) else { throw bad() }
+                if i < chars.count, chars[i] == "/" {
+                    i += 1
+                    let dstart = i
+                    while i < chars.count, chars[i].isNumber || chars[i] == "." { i += 1 }
+                    guard i > dstart, let d = Double(String(chars[dstart..<i])), d != 0 else { throw bad() }
+                    v /= d
+                }
+                number = v
+                if i < chars.count, chars[i] == "*" { i += 1 }
+            }
+            if i < chars.count, let axis = ["x": 0, "y": 1, "z": 2][chars[i].lowercased()] {
+                row[axis] += sign * (number ?? 1)
+                i += 1
+            } else if let v = number {
+                shift += sign * v
+            } else {
+                throw bad()
+            }
+        }
+        return (row, shift)
+    }
+}

@@ -1,0 +1,215 @@
+/*
+ * x3mat.h — the C interface of libx3mat.
+ *
+ * libx3mat implements X(3)mat: interpretable, symmetry-aware machine learning for
+ * nanoporous materials (zeolites, MOFs). This header is the library's only public
+ * interface; C, Fortran (bindings/fortran) and Python (bindings/python) use it.
+ *
+ * Conventions, for every function below:
+ *
+ *  - Status. Functions return x3_status; X3_OK (0) is success. On failure nothing is
+ *    written to output arguments, and x3_last_error() returns a message for people
+ *    that names the problem (for input files: "path:line: field '_tag': what").
+ *  - Errors are per thread: x3_last_error() describes the most recent failure of a
+ *    libx3mat call *on the calling thread*. Success does not clear it.
+ *  - Handles are opaque pointers (x3_structure *). A function that creates one
+ *    (`*_read_*`, `*_parse_*`, `*_from_*`) hands ownership to the caller, who releases
+ *    it with the matching `*_free` exactly once. `*_free(NULL)` does nothing. Passing a
+ *    freed or foreign pointer returns X3_ERR_INVALID_ARGUMENT instead of crashing
+ *    wherever libx3mat can tell (it keeps a registry of live handles).
+ *  - Strings in: NUL-terminated UTF-8, owned by the caller, read only during the call.
+ *  - Strings out: the caller passes (char *buffer, int64_t capacity, int64_t *length).
+ *    The function writes the string and its NUL into buffer when it fits in capacity
+ *    bytes; *length (if length is not NULL) always receives the string's length without
+ *    the NUL. If it does not fit, nothing is written and X3_ERR_BUFFER_TOO_SMALL is
+ *    returned, so `f(..., NULL, 0, &n)` asks for the size.
+ *  - Arrays out: the caller passes a buffer and its capacity in elements (not bytes).
+ *    Too small a capacity returns X3_ERR_BUFFER_TOO_SMALL and writes nothing.
+ *  - Const char * returned by a function (x3_version, x3_last_error, x3_status_name)
+ *    is owned by libx3mat; never free it.
+ *  - Units: lengths in Å, angles in degrees, masses in g/mol (u), densities in g/cm³,
+ *    volumes in Å³.
+ *  - Cell matrix: 3x3, row-major, rows are the lattice vectors a, b, c (Å):
+ *    cell[3*i + j] is Cartesian component j of lattice vector i. Cartesian position
+ *    r = f1*a + f2*b + f3*c for fractional coordinates (f1, f2, f3).
+ *  - Positions: natoms x 3, row-major (atom i is positions[3*i .. 3*i+2]), fractional or
+ *    Cartesian as the x3_coordinates argument says. Fortran callers pass a (3, natoms)
+ *    array, which has this layout.
+ *  - Indices are 0-based; counts are int64_t and must not be negative.
+ *  - Thread safety: distinct handles may be used from different threads at once; one
+ *    handle may be read from several threads at once; freeing a handle while another
+ *    thread uses it is an error in the calling program.
+ */
+#ifndef X3MAT_H
+#define X3MAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- version ---------------------------------------------------------------------- */
+
+#define X3_VERSION_MAJOR 0
+#define X3_VERSION_MINOR 1
+#define X3_VERSION_PATCH 0
+#define X3_VERSION_STRING "0.1.0"
+/** Compare versions: X3_VERSION_NUMBER >= X3_VERSION_ENCODE(0, 1, 0). */
+#define X3_VERSION_ENCODE(major, minor, patch) ((major) * 10000 + (minor) * 100 + (patch))
+#define X3_VERSION_NUMBER X3_VERSION_ENCODE(X3_VERSION_MAJOR, X3_VERSION_MINOR, X3_VERSION_PATCH)
+
+#if defined(__GNUC__) || defined(__clang__)
+#define X3_API __attribute__((visibility("default")))
+#else
+#define X3_API
+#endif
+
+/** Version of the loaded library, "MAJOR.MINOR.PATCH". Compare with X3_VERSION_STRING
+ *  to detect a header/library mismatch. */
+X3_API const char *x3_version(void);
+
+/** Version numbers of the loaded library. Any pointer may be NULL. */
+X3_API void x3_version_numbers(int32_t *major, int32_t *minor, int32_t *patch);
+
+/* ---- status and errors ------------------------------------------------------------ */
+
+/** Status codes. The numbers are fixed forever; new codes are only appended. */
+typedef enum x3_status {
+    X3_OK = 0,
+    X3_ERR_NULL_ARGUMENT = 1,      /**< a required pointer argument was NULL */
+    X3_ERR_INVALID_ARGUMENT = 2,   /**< out of domain: negative count, NaN, bad flag, dead handle */
+    X3_ERR_IO = 3,                 /**< a file could not be opened, read or written */
+    X3_ERR_PARSE = 4,              /**< malformed input text (CIF, CSV, model file) */
+    X3_ERR_UNKNOWN_ELEMENT = 5,    /**< element symbol or atomic number not in the table (Z 1..96) */
+    X3_ERR_INVALID_CELL = 6,       /**< degenerate cell: zero volume, impossible angles */
+    X3_ERR_OUT_OF_MEMORY = 7,      /**< allocation failed or a configured size cap was exceeded */
+    X3_ERR_BUFFER_TOO_SMALL = 8,   /**< caller's buffer smaller than the data */
+    X3_ERR_INDEX_OUT_OF_RANGE = 9, /**< an index outside its valid range */
+    X3_ERR_UNSUPPORTED = 10,       /**< valid input using a feature libx3mat does not implement */
+    X3_ERR_DEPENDENCY = 11,        /**< a runtime dependency (OpenBLAS) could not be loaded */
+    X3_ERR_INTERNAL = 99           /**< a bug in libx3mat: please report the message */
+} x3_status;
+
+/** The most recent error message of a libx3mat call on this thread; "" if none. The
+ *  string is owned by libx3mat and valid until the next failing call on this thread. */
+X3_API const char *x3_last_error(void);
+
+/** Clears this thread's last error message. */
+X3_API void x3_clear_error(void);
+
+/** The enumerator name of a status ("X3_ERR_PARSE"); "X3_UNKNOWN_STATUS" otherwise.
+ *  Owned by libx3mat. */
+X3_API const char *x3_status_name(int32_t status);
+
+/* ---- elements --------------------------------------------------------------------- */
+
+/** Symbol of element `z` (1..96), e.g. "Si". String-out convention. */
+X3_API x3_status x3_element_symbol(int32_t z, char *buffer, int64_t capacity, int64_t *length);
+
+/** Atomic number of a symbol, any capitalisation ("Si", "SI"). */
+X3_API x3_status x3_element_atomic_number(const char *symbol, int32_t *z);
+
+/** Standard atomic weight of element `z`, g/mol (IUPAC 2016). */
+X3_API x3_status x3_element_mass(int32_t z, double *mass);
+
+/** Covalent radius of element `z`, Å (Cordero et al., Dalton Trans. 2008, 2832). */
+X3_API x3_status x3_element_covalent_radius(int32_t z, double *radius);
+
+/* ---- crystal structures ----------------------------------------------------------- */
+
+/** A periodic crystal structure: a cell and the atoms of one unit cell. Opaque. */
+typedef struct x3_structure x3_structure;
+
+/** How positions are given or wanted. */
+typedef enum x3_coordinates {
+    X3_FRACTIONAL = 0, /**< fractional coordinates of the cell vectors */
+    X3_CARTESIAN = 1   /**< Cartesian coordinates, Å, in the frame of the cell matrix */
+} x3_coordinates;
+
+/** Reads a structure from a CIF file.
+ *  block: data block name without "data_" (case-insensitive), or NULL for the first.
+ *  Symmetry operators are applied and coinciding images (< 0.05 Å) merged; positions are
+ *  wrapped into [0, 1). The cell is oriented with a along x and b in the xy plane.
+ *  Partial occupancy is kept and reported (see x3_structure_warning). On success *out
+ *  owns a new handle: free it with x3_structure_free. */
+X3_API x3_status x3_structure_read_cif(const char *path, const char *block, x3_structure **out);
+
+/** Reads a structure from CIF text in memory (same rules as x3_structure_read_cif;
+ *  messages name the source "<string>"). */
+X3_API x3_status x3_structure_parse_cif(const char *text, const char *block, x3_structure **out);
+
+/** Builds a structure from arrays — the path simulation codes use.
+ *  cell: 3x3 row-major, rows a, b, c in Å (see conventions).
+ *  natoms >= 0; positions: natoms x 3 row-major, as `coordinates` says (kept as given,
+ *  not wrapped); atomic_numbers: natoms values in 1..96. positions and atomic_numbers
+ *  may be NULL only when natoms == 0. *out owns a new handle. */
+X3_API x3_status x3_structure_from_arrays(const double *cell, int64_t natoms, const double *positions,
+                                          int32_t coordinates, const int32_t *atomic_numbers,
+                                          x3_structure **out);
+
+/** Releases a structure. NULL is ignored. */
+X3_API void x3_structure_free(x3_structure *structure);
+
+/** Number of atoms in the cell. */
+X3_API x3_status x3_structure_atom_count(const x3_structure *structure, int64_t *natoms);
+
+/** The cell matrix, 9 doubles, row-major rows a, b, c, Å. */
+X3_API x3_status x3_structure_cell(const x3_structure *structure, double *cell);
+
+/** Cell parameters: 6 doubles a, b, c (Å), alpha, beta, gamma (degrees). */
+X3_API x3_status x3_structure_cell_parameters(const x3_structure *structure, double *parameters);
+
+/** Cell volume, Å³ (positive). */
+X3_API x3_status x3_structure_volume(const x3_structure *structure, double *volume);
+
+/** Mass density of the cell contents, g/cm³. */
+X3_API x3_status x3_structure_density(const x3_structure *structure, double *density);
+
+/** Positions into `positions` (capacity >= 3*natoms doubles), natoms x 3 row-major. */
+X3_API x3_status x3_structure_positions(const x3_structure *structure, int32_t coordinates,
+                                        double *positions, int64_t capacity);
+
+/** Atomic numbers into `atomic_numbers` (capacity >= natoms). */
+X3_API x3_status x3_structure_atomic_numbers(const x3_structure *structure, int32_t *atomic_numbers,
+                                             int64_t capacity);
+
+/** Site occupancies into `occupancies` (capacity >= natoms); 1 unless the CIF said otherwise. */
+X3_API x3_status x3_structure_occupancies(const x3_structure *structure, double *occupancies,
+                                          int64_t capacity);
+
+/** Chemical formula of the cell contents in Hill order ("O48Si24", "C14H24Cu2N4O6").
+ *  String-out convention. */
+X3_API x3_status x3_structure_formula(const x3_structure *structure, char *buffer, int64_t capacity,
+                                      int64_t *length);
+
+/** The structure's name: the CIF data block name ("" for arrays). String-out convention. */
+X3_API x3_status x3_structure_name(const x3_structure *structure, char *buffer, int64_t capacity,
+                                   int64_t *length);
+
+/** Number of warnings the CIF reader recorded (partial occupancy, merged atoms). */
+X3_API x3_status x3_structure_warning_count(const x3_structure *structure, int64_t *count);
+
+/** Warning `index` (0-based). String-out convention. */
+X3_API x3_status x3_structure_warning(const x3_structure *structure, int64_t index, char *buffer,
+                                      int64_t capacity, int64_t *length);
+
+/** Writes the structure as a P1 CIF (atomically: a temporary file renamed into place). */
+X3_API x3_status x3_structure_write_cif(const x3_structure *structure, const char *path);
+
+/* ---- runtime ---------------------------------------------------------------------- */
+
+/** Describes the dense linear algebra in use, e.g.
+ *  "OpenBLAS libopenblas.so.0, core SkylakeX (chosen by libx3mat), 2 threads".
+ *  Loads OpenBLAS if not yet loaded: libx3mat sets OPENBLAS_CORETYPE from the CPU's
+ *  features before loading it, unless the environment already sets it, because
+ *  OpenBLAS 0.3.21 falls back to slow kernels on CPUs it does not recognise.
+ *  String-out convention; X3_ERR_DEPENDENCY if OpenBLAS cannot be loaded. */
+X3_API x3_status x3_blas_info(char *buffer, int64_t capacity, int64_t *length);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* X3MAT_H */
