@@ -45,7 +45,7 @@ public struct Lattice: Equatable, Sendable {
     public init(a: Vec3, b: Vec3, c: Vec3) throws {
         for (name, v) in [("a", a), ("b", b), ("c", c)] {
             guard v.x.isFinite, v.y.isFinite, v.z.isFinite else {
-                throw X3Error(.invalidCell, "cell vector \(name) has a non-finite component: \(v)")
+                throw X3Error(.invalidCell, "cell vector \(name) = (\(v.x), \(v.y), \(v.z)) has a non-finite component")
             }
         }
         let vol = dot(a, cross(b, c))

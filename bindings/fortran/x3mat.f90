@@ -1,0 +1,273 @@
+!> Fortran interface to libx3mat (include/x3mat.h), over iso_c_binding.
+!>
+!> One derived type per C handle; its procedures return the C status (X3_OK = 0 on
+!> success) and x3_last_error() gives the message. Conventions are those of x3mat.h:
+!> lengths in Å, angles in degrees, density in g/cm³. Arrays of positions are
+!> (3, natoms): column i is atom i, which is exactly the C row-major natoms x 3 layout.
+!> The cell is (3, 3) with column j = lattice vector j (a, b, c), the same memory as
+!> the C row-major matrix whose rows are a, b, c.
+!>
+!>   use x3mat
+!>   type(x3_structure) :: s
+!>   if (s%read_cif("LTA.cif") /= X3_OK) print *, x3_last_error()
+!>   print *, s%formula(), s%density()
+!>   call s%free()
+module x3mat
+    use, intrinsic :: iso_c_binding
+    implicit none
+    private
+
+    ! status codes (x3_status)
+    integer(c_int32_t), parameter, public :: X3_OK = 0, X3_ERR_NULL_ARGUMENT = 1, &
+        X3_ERR_INVALID_ARGUMENT = 2, X3_ERR_IO = 3, X3_ERR_PARSE = 4, X3_ERR_UNKNOWN_ELEMENT = 5, &
+        X3_ERR_INVALID_CELL = 6, X3_ERR_OUT_OF_MEMORY = 7, X3_ERR_BUFFER_TOO_SMALL = 8, &
+        X3_ERR_INDEX_OUT_OF_RANGE = 9, X3_ERR_UNSUPPORTED = 10, X3_ERR_DEPENDENCY = 11, &
+        X3_ERR_INTERNAL = 99
+    ! coordinates (x3_coordinates)
+    integer(c_int32_t), parameter, public :: X3_FRACTIONAL = 0, X3_CARTESIAN = 1
+
+    public :: x3_version, x3_last_error
+
+    !> A crystal structure (x3_structure *). Release with %free().
+    type, public :: x3_structure
+        type(c_ptr) :: ptr = c_null_ptr
+    contains
+        procedure :: read_cif => structure_read_cif
+        procedure :: from_arrays => structure_from_arrays
+        procedure :: natoms => structure_natoms
+        procedure :: cell => structure_cell
+        procedure :: cell_parameters => structure_cell_parameters
+        procedure :: volume => structure_volume
+        procedure :: density => structure_density
+        procedure :: positions => structure_positions
+        procedure :: atomic_numbers => structure_atomic_numbers
+        procedure :: formula => structure_formula
+        procedure :: free => structure_free
+    end type x3_structure
+
+    interface
+        function c_version() bind(C, name="x3_version")
+            import :: c_ptr
+            type(c_ptr) :: c_version
+        end function
+        function c_last_error() bind(C, name="x3_last_error")
+            import :: c_ptr
+            type(c_ptr) :: c_last_error
+        end function
+        function c_strlen(s) bind(C, name="strlen")
+            import :: c_ptr, c_size_t
+            type(c_ptr), value :: s
+            integer(c_size_t) :: c_strlen
+        end function
+        function c_read_cif(path, block, out) bind(C, name="x3_structure_read_cif")
+            import :: c_char, c_ptr, c_int32_t
+            character(kind=c_char), intent(in) :: path(*)
+            type(c_ptr), value :: block
+            type(c_ptr), intent(out) :: out
+            integer(c_int32_t) :: c_read_cif
+        end function
+        function c_from_arrays(cell, natoms, positions, coordinates, z, out) &
+                bind(C, name="x3_structure_from_arrays")
+            import :: c_double, c_int64_t, c_int32_t, c_ptr
+            real(c_double), intent(in) :: cell(*)
+            integer(c_int64_t), value :: natoms
+            real(c_double), intent(in) :: positions(*)
+            integer(c_int32_t), value :: coordinates
+            integer(c_int32_t), intent(in) :: z(*)
+            type(c_ptr), intent(out) :: out
+            integer(c_int32_t) :: c_from_arrays
+        end function
+        subroutine c_free(s) bind(C, name="x3_structure_free")
+            import :: c_ptr
+            type(c_ptr), value :: s
+        end subroutine
+        function c_atom_count(s, n) bind(C, name="x3_structure_atom_count")
+            import :: c_ptr, c_int64_t, c_int32_t
+            type(c_ptr), value :: s
+            integer(c_int64_t), intent(out) :: n
+            integer(c_int32_t) :: c_atom_count
+        end function
+        function c_doubles(s, out) bind(C, name="x3_structure_cell")
+            import :: c_ptr, c_double, c_int32_t
+            type(c_ptr), value :: s
+            real(c_double), intent(out) :: out(*)
+            integer(c_int32_t) :: c_doubles
+        end function
+        function c_cell_parameters(s, out) bind(C, name="x3_structure_cell_parameters")
+            import :: c_ptr, c_double, c_int32_t
+            type(c_ptr), value :: s
+            real(c_double), intent(out) :: out(*)
+            integer(c_int32_t) :: c_cell_parameters
+        end function
+        function c_volume(s, v) bind(C, name="x3_structure_volume")
+            import :: c_ptr, c_double, c_int32_t
+            type(c_ptr), value :: s
+            real(c_double), intent(out) :: v
+            integer(c_int32_t) :: c_volume
+        end function
+        function c_density(s, v) bind(C, name="x3_structure_density")
+            import :: c_ptr, c_double, c_int32_t
+            type(c_ptr), value :: s
+            real(c_double), intent(out) :: v
+            integer(c_int32_t) :: c_density
+        end function
+        function c_positions(s, coordinates, out, capacity) bind(C, name="x3_structure_positions")
+            import :: c_ptr, c_double, c_int32_t, c_int64_t
+            type(c_ptr), value :: s
+            integer(c_int32_t), value :: coordinates
+            real(c_double), intent(out) :: out(*)
+            integer(c_int64_t), value :: capacity
+            integer(c_int32_t) :: c_positions
+        end function
+        function c_atomic_numbers(s, out, capacity) bind(C, name="x3_structure_atomic_numbers")
+            import :: c_ptr, c_int32_t, c_int64_t
+            type(c_ptr), value :: s
+            integer(c_int32_t), intent(out) :: out(*)
+            integer(c_int64_t), value :: capacity
+            integer(c_int32_t) :: c_atomic_numbers
+        end function
+        function c_formula(s, buffer, capacity, length) bind(C, name="x3_structure_formula")
+            import :: c_ptr, c_char, c_int64_t, c_int32_t
+            type(c_ptr), value :: s
+            character(kind=c_char), intent(out) :: buffer(*)
+            integer(c_int64_t), value :: capacity
+            integer(c_int64_t), intent(out) :: length
+            integer(c_int32_t) :: c_formula
+        end function
+    end interface
+
+contains
+
+    !> Copies a NUL-terminated C string into a Fortran string.
+    function from_c(p) result(s)
+        type(c_ptr), intent(in) :: p
+        character(len=:), allocatable :: s
+        character(kind=c_char), pointer :: chars(:)
+        integer :: n, i
+        if (.not. c_associated(p)) then
+            s = ""
+            return
+        end if
+        n = int(c_strlen(p))
+        call c_f_pointer(p, chars, [n])
+        allocate(character(len=n) :: s)
+        do i = 1, n
+            s(i:i) = chars(i)
+        end do
+    end function
+
+    !> Version of the loaded library, e.g. "0.1.0".
+    function x3_version() result(s)
+        character(len=:), allocatable :: s
+        s = from_c(c_version())
+    end function
+
+    !> Message of the most recent failed libx3mat call on this thread.
+    function x3_last_error() result(s)
+        character(len=:), allocatable :: s
+        s = from_c(c_last_error())
+    end function
+
+    !> Reads a CIF file (first data block; symmetry expanded). Returns the status.
+    integer(c_int32_t) function structure_read_cif(self, path) result(status)
+        class(x3_structure), intent(inout) :: self
+        character(len=*), intent(in) :: path
+        type(c_ptr) :: out
+        call self%free()
+        status = c_read_cif(trim(path) // c_null_char, c_null_ptr, out)
+        if (status == X3_OK) self%ptr = out
+    end function
+
+    !> Builds a structure from a cell (3,3: columns a, b, c, Å), positions (3, natoms),
+    !> their kind (X3_FRACTIONAL or X3_CARTESIAN) and atomic numbers (natoms).
+    integer(c_int32_t) function structure_from_arrays(self, cell, positions, coordinates, &
+            atomic_numbers) result(status)
+        class(x3_structure), intent(inout) :: self
+        real(c_double), intent(in) :: cell(3, 3), positions(:, :)
+        integer(c_int32_t), intent(in) :: coordinates, atomic_numbers(:)
+        type(c_ptr) :: out
+        call self%free()
+        if (size(positions, 1) /= 3 .or. size(positions, 2) /= size(atomic_numbers)) then
+            status = X3_ERR_INVALID_ARGUMENT
+            return
+        end if
+        status = c_from_arrays(cell, int(size(atomic_numbers), c_int64_t), positions, coordinates, &
+                               atomic_numbers, out)
+        if (status == X3_OK) self%ptr = out
+    end function
+
+    !> Number of atoms (-1 if the structure is not loaded).
+    integer(c_int64_t) function structure_natoms(self) result(n)
+        class(x3_structure), intent(in) :: self
+        if (c_atom_count(self%ptr, n) /= X3_OK) n = -1
+    end function
+
+    !> Cell matrix (3,3), column j = lattice vector j, Å.
+    function structure_cell(self) result(cell)
+        class(x3_structure), intent(in) :: self
+        real(c_double) :: cell(3, 3)
+        cell = 0
+        if (c_doubles(self%ptr, cell) /= X3_OK) cell = 0
+    end function
+
+    !> a, b, c (Å), alpha, beta, gamma (degrees).
+    function structure_cell_parameters(self) result(p)
+        class(x3_structure), intent(in) :: self
+        real(c_double) :: p(6)
+        p = 0
+        if (c_cell_parameters(self%ptr, p) /= X3_OK) p = 0
+    end function
+
+    real(c_double) function structure_volume(self) result(v)
+        class(x3_structure), intent(in) :: self
+        if (c_volume(self%ptr, v) /= X3_OK) v = 0
+    end function
+
+    !> Density, g/cm³ (0 if the structure is not loaded).
+    real(c_double) function structure_density(self) result(v)
+        class(x3_structure), intent(in) :: self
+        if (c_density(self%ptr, v) /= X3_OK) v = 0
+    end function
+
+    !> Positions (3, natoms), fractional or Cartesian (Å).
+    integer(c_int32_t) function structure_positions(self, coordinates, positions) result(status)
+        class(x3_structure), intent(in) :: self
+        integer(c_int32_t), intent(in) :: coordinates
+        real(c_double), allocatable, intent(out) :: positions(:, :)
+        allocate(positions(3, max(0_c_int64_t, self%natoms())))
+        status = c_positions(self%ptr, coordinates, positions, int(size(positions), c_int64_t))
+    end function
+
+    integer(c_int32_t) function structure_atomic_numbers(self, z) result(status)
+        class(x3_structure), intent(in) :: self
+        integer(c_int32_t), allocatable, intent(out) :: z(:)
+        allocate(z(max(0_c_int64_t, self%natoms())))
+        status = c_atomic_numbers(self%ptr, z, int(size(z), c_int64_t))
+    end function
+
+    !> Hill formula of the cell contents ("" if the structure is not loaded).
+    function structure_formula(self) result(s)
+        class(x3_structure), intent(in) :: self
+        character(len=:), allocatable :: s
+        character(kind=c_char), allocatable :: buffer(:)
+        character(kind=c_char) :: probe(1)
+        integer(c_int64_t) :: n
+        integer :: i
+        s = ""
+        if (c_formula(self%ptr, probe, 0_c_int64_t, n) /= X3_ERR_BUFFER_TOO_SMALL) return
+        allocate(buffer(n + 1))
+        if (c_formula(self%ptr, buffer, n + 1, n) /= X3_OK) return
+        s = repeat(' ', int(n))
+        do i = 1, int(n)
+            s(i:i) = buffer(i)
+        end do
+    end function
+
+    !> Releases the structure; safe to call twice.
+    subroutine structure_free(self)
+        class(x3_structure), intent(inout) :: self
+        if (c_associated(self%ptr)) call c_free(self%ptr)
+        self%ptr = c_null_ptr
+    end subroutine
+
+end module x3mat

@@ -1,0 +1,38 @@
+"""x3mat: Python binding of libx3mat (interpretable, symmetry-aware ML for nanoporous materials).
+
+Units follow the C library: Å, degrees, g/cm³. See include/x3mat.h for conventions.
+"""
+from __future__ import annotations
+
+import ctypes
+
+from ._lib import get_string, lib
+from .errors import (X3Error, X3InvalidArgumentError, X3InvalidCellError, X3IOError, X3NullArgumentError,
+                     X3ParseError, X3UnknownElementError, X3UnsupportedError)
+from .structure import Structure
+
+__version__ = "0.1.0"
+
+__all__ = ["Structure", "X3Error", "X3IOError", "X3ParseError", "X3UnknownElementError", "X3InvalidCellError",
+           "X3InvalidArgumentError", "X3NullArgumentError", "X3UnsupportedError", "library_version",
+           "blas_info", "element_symbol", "atomic_number"]
+
+
+def library_version() -> str:
+    """Version of the loaded libx3mat.so."""
+    return lib.x3_version().decode()
+
+
+def blas_info() -> str:
+    """The OpenBLAS library and kernel family libx3mat uses."""
+    return get_string(lib.x3_blas_info)
+
+
+def element_symbol(z: int) -> str:
+    return get_string(lib.x3_element_symbol, z)
+
+
+def atomic_number(symbol: str) -> int:
+    z = ctypes.c_int32()
+    lib.x3_element_atomic_number(symbol.encode(), ctypes.byref(z))
+    return z.value

@@ -1,0 +1,99 @@
+"""Loading libx3mat.so and declaring its C functions (ctypes)."""
+from __future__ import annotations
+
+import ctypes
+import os
+import pathlib
+
+from .errors import X3Error, error_for_status
+
+c_double_p = ctypes.POINTER(ctypes.c_double)
+c_int32_p = ctypes.POINTER(ctypes.c_int32)
+c_int64_p = ctypes.POINTER(ctypes.c_int64)
+c_handle = ctypes.c_void_p
+
+
+def _candidates():
+    env = os.environ.get("X3MAT_LIBRARY")
+    if env:
+        yield env
+        return  # an explicit choice is never silently replaced
+    here = pathlib.Path(__file__).resolve().parent
+    for name in ("libx3mat.so.0", "libx3mat.so"):
+        if (here / name).exists():
+            yield str(here / name)
+    yield "libx3mat.so.0"
+
+
+def _load() -> ctypes.CDLL:
+    tried = []
+    for path in _candidates():
+        try:
+            return ctypes.CDLL(path)
+        except OSError as exc:
+            tried.append(f"{path}: {exc}")
+    raise ImportError(
+        "cannot load libx3mat (set X3MAT_LIBRARY to the path of libx3mat.so):\n  " + "\n  ".join(tried)
+    )
+
+
+lib = _load()
+
+
+def _errcheck(status, func, args):
+    if status != 0:
+        message = lib.x3_last_error().decode("utf-8", "replace")
+        raise error_for_status(status, message)
+    return status
+
+
+def _declare(name, argtypes, restype=ctypes.c_int32, check=True):
+    f = getattr(lib, name)
+    f.argtypes = argtypes
+    f.restype = restype
+    if check:
+        f.errcheck = _errcheck
+    return f
+
+
+_declare("x3_version", [], ctypes.c_char_p, check=False)
+_declare("x3_version_numbers", [c_int32_p, c_int32_p, c_int32_p], None, check=False)
+_declare("x3_last_error", [], ctypes.c_char_p, check=False)
+_declare("x3_clear_error", [], None, check=False)
+_declare("x3_status_name", [ctypes.c_int32], ctypes.c_char_p, check=False)
+_declare("x3_element_symbol", [ctypes.c_int32, ctypes.c_char_p, ctypes.c_int64, c_int64_p])
+_declare("x3_element_atomic_number", [ctypes.c_char_p, c_int32_p])
+_declare("x3_element_mass", [ctypes.c_int32, c_double_p])
+_declare("x3_element_covalent_radius", [ctypes.c_int32, c_double_p])
+_declare("x3_structure_read_cif", [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(c_handle)])
+_declare("x3_structure_parse_cif", [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(c_handle)])
+_declare("x3_structure_from_arrays",
+         [c_double_p, ctypes.c_int64, c_double_p, ctypes.c_int32, c_int32_p, ctypes.POINTER(c_handle)])
+_declare("x3_structure_free", [c_handle], None, check=False)
+_declare("x3_structure_atom_count", [c_handle, c_int64_p])
+_declare("x3_structure_cell", [c_handle, c_double_p])
+_declare("x3_structure_cell_parameters", [c_handle, c_double_p])
+_declare("x3_structure_volume", [c_handle, c_double_p])
+_declare("x3_structure_density", [c_handle, c_double_p])
+_declare("x3_structure_positions", [c_handle, ctypes.c_int32, c_double_p, ctypes.c_int64])
+_declare("x3_structure_atomic_numbers", [c_handle, c_int32_p, ctypes.c_int64])
+_declare("x3_structure_occupancies", [c_handle, c_double_p, ctypes.c_int64])
+_declare("x3_structure_formula", [c_handle, ctypes.c_char_p, ctypes.c_int64, c_int64_p])
+_declare("x3_structure_name", [c_handle, ctypes.c_char_p, ctypes.c_int64, c_int64_p])
+_declare("x3_structure_warning_count", [c_handle, c_int64_p])
+_declare("x3_structure_warning", [c_handle, ctypes.c_int64, ctypes.c_char_p, ctypes.c_int64, c_int64_p])
+_declare("x3_structure_write_cif", [c_handle, ctypes.c_char_p])
+_declare("x3_blas_info", [ctypes.c_char_p, ctypes.c_int64, c_int64_p])
+
+
+def get_string(func, *args) -> str:
+    """Calls a string-out function twice: once for the length, once to copy."""
+    n = ctypes.c_int64(0)
+    try:
+        func(*args, None, 0, ctypes.byref(n))
+    except X3Error as exc:
+        if exc.status != 8:  # X3_ERR_BUFFER_TOO_SMALL is the expected answer here
+            raise
+    buf = ctypes.create_string_buffer(n.value + 1)
+    func(*args, buf, n.value + 1, None)
+    return buf.value.decode("utf-8")

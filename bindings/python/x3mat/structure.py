@@ -1,0 +1,153 @@
+"""Crystal structures (x3_structure) as a Python class with NumPy arrays."""
+from __future__ import annotations
+
+import ctypes
+import os
+
+import numpy as np
+
+from ._lib import c_handle, get_string, lib
+
+FRACTIONAL, CARTESIAN = 0, 1
+
+
+def _dp(a: np.ndarray):
+    return a.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
+
+
+class Structure:
+    """A periodic crystal structure: a cell and the atoms of one unit cell.
+
+    Units: Å and degrees. `cell` is 3x3 with rows a, b, c. Build one with
+    `from_cif`, `from_cif_string`, `from_arrays`, `from_ase` or `from_pymatgen`.
+    """
+
+    def __init__(self, _handle: int):
+        self._handle = c_handle(_handle)
+
+    def __del__(self):
+        handle = getattr(self, "_handle", None)
+        if handle is not None and handle.value:
+            lib.x3_structure_free(handle)
+            self._handle = None
+
+    # ---- construction -----------------------------------------------------------
+    @classmethod
+    def from_cif(cls, path: str | os.PathLike, block: str | None = None) -> "Structure":
+        """Reads a CIF file (symmetry expanded, positions wrapped into [0, 1))."""
+        out = c_handle()
+        lib.x3_structure_read_cif(os.fsencode(path), block.encode() if block else None, ctypes.byref(out))
+        return cls(out.value)
+
+    @classmethod
+    def from_cif_string(cls, text: str, block: str | None = None) -> "Structure":
+        out = c_handle()
+        lib.x3_structure_parse_cif(text.encode(), block.encode() if block else None, ctypes.byref(out))
+        return cls(out.value)
+
+    @classmethod
+    def from_arrays(cls, cell, positions, atomic_numbers, cartesian: bool = True) -> "Structure":
+        """cell: 3x3 rows a, b, c (Å); positions: (n, 3), Cartesian Å or fractional."""
+        cell = np.ascontiguousarray(cell, dtype=np.float64)
+        positions = np.ascontiguousarray(positions, dtype=np.float64).reshape(-1, 3)
+        z = np.ascontiguousarray(atomic_numbers, dtype=np.int32)
+        if cell.shape != (3, 3):
+            raise ValueError(f"cell must be 3x3, got shape {cell.shape}")
+        if len(z) != len(positions):
+            raise ValueError(f"{len(z)} atomic numbers for {len(positions)} positions")
+        out = c_handle()
+        lib.x3_structure_from_arrays(_dp(cell), len(z), _dp(positions), CARTESIAN if cartesian else FRACTIONAL,
+                                     z.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)), ctypes.byref(out))
+        return cls(out.value)
+
+    @classmethod
+    def from_ase(cls, atoms) -> "Structure":
+        """From an `ase.Atoms` (its cell and Cartesian positions)."""
+        return cls.from_arrays(np.asarray(atoms.cell), atoms.get_positions(), atoms.get_atomic_numbers())
+
+    @classmethod
+    def from_pymatgen(cls, structure) -> "Structure":
+        """From a `pymatgen.core.Structure` (ordered sites only)."""
+        if not structure.is_ordered:
+            raise ValueError("disordered pymatgen structure: order it first")
+        return cls.from_arrays(structure.lattice.matrix, structure.cart_coords,
+                               [site.specie.Z for site in structure])
+
+    # ---- properties ------------------------------------------------------------------
+    def __len__(self) -> int:
+        n = ctypes.c_int64()
+        lib.x3_structure_atom_count(self._handle, ctypes.byref(n))
+        return n.value
+
+    @property
+    def cell(self) -> np.ndarray:
+        out = np.empty((3, 3))
+        lib.x3_structure_cell(self._handle, _dp(out))
+        return out
+
+    @property
+    def cell_parameters(self) -> np.ndarray:
+        """a, b, c (Å), alpha, beta, gamma (degrees)."""
+        out = np.empty(6)
+        lib.x3_structure_cell_parameters(self._handle, _dp(out))
+        return out
+
+    @property
+    def volume(self) -> float:
+        v = ctypes.c_double()
+        lib.x3_structure_volume(self._handle, ctypes.byref(v))
+        return v.value
+
+    @property
+    def density(self) -> float:
+        """g/cm³."""
+        v = ctypes.c_double()
+        lib.x3_structure_density(self._handle, ctypes.byref(v))
+        return v.value
+
+    def positions(self, cartesian: bool = True) -> np.ndarray:
+        out = np.empty((len(self), 3))
+        lib.x3_structure_positions(self._handle, CARTESIAN if cartesian else FRACTIONAL, _dp(out), out.size)
+        return out
+
+    @property
+    def atomic_numbers(self) -> np.ndarray:
+        out = np.empty(len(self), dtype=np.int32)
+        lib.x3_structure_atomic_numbers(self._handle, out.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)), out.size)
+        return out
+
+    @property
+    def occupancies(self) -> np.ndarray:
+        out = np.empty(len(self))
+        lib.x3_structure_occupancies(self._handle, _dp(out), out.size)
+        return out
+
+    @property
+    def formula(self) -> str:
+        """Hill formula of the cell contents."""
+        return get_string(lib.x3_structure_formula, self._handle)
+
+    @property
+    def name(self) -> str:
+        return get_string(lib.x3_structure_name, self._handle)
+
+    @property
+    def warnings(self) -> list[str]:
+        n = ctypes.c_int64()
+        lib.x3_structure_warning_count(self._handle, ctypes.byref(n))
+        return [get_string(lib.x3_structure_warning, self._handle, i) for i in range(n.value)]
+
+    def write_cif(self, path: str | os.PathLike) -> None:
+        """Writes a P1 CIF (atomically)."""
+        lib.x3_structure_write_cif(self._handle, os.fsencode(path))
+
+    def to_ase(self):
+        """As an `ase.Atoms` (periodic)."""
+        from ase import Atoms
+
+        return Atoms(numbers=self.atomic_numbers, positions=self.positions(), cell=self.cell, pbc=True)
+
+    def __repr__(self) -> str:
+        a, b, c, al, be, ga = self.cell_parameters
+        return (f"Structure({self.name!r}, {self.formula}, a={a:.4f} b={b:.4f} c={c:.4f} Å, "
+                f"α={al:.2f} β={be:.2f} γ={ga:.2f}°)")

@@ -1,0 +1,257 @@
+/* Bad input through the C API: every case must return the documented status, leave the
+ * output untouched, and set a last-error message that names the problem (file, line and
+ * field for input files). Never a crash.
+ *
+ *   test_c_errors [SHARED_DATA_DIR]   (the real-file truncation case needs the data) */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <x3mat.h>
+
+static char dir[256];
+static const char *shared;
+
+/* A valid CIF; cases below break it one way at a time. Line numbers are 1-based. */
+static const char *GOOD =
+    "data_good\n"                         /* 1 */
+    "_cell_length_a 5.0\n"                /* 2 */
+    "_cell_length_b 6.0\n"                /* 3 */
+    "_cell_length_c 7.0\n"                /* 4 */
+    "_cell_angle_alpha 90\n"              /* 5 */
+    "_cell_angle_beta 90\n"               /* 6 */
+    "_cell_angle_gamma 90\n"              /* 7 */
+    "loop_\n"                             /* 8 */
+    "_atom_site_label\n"                  /* 9 */
+    "_atom_site_type_symbol\n"            /* 10 */
+    "_atom_site_fract_x\n"                /* 11 */
+    "_atom_site_fract_y\n"                /* 12 */
+    "_atom_site_fract_z\n"                /* 13 */
+    "Si1 Si 0.10 0.20 0.30\n"             /* 14 */
+    "O1 O 0.40 0.50 0.60\n";              /* 15 */
+
+static char *replace(const char *text, const char *from, const char *to) {
+    const char *at = strstr(text, from);
+    if (!at) { fprintf(stderr, "fixture has no '%s'\n", from); exit(3); }
+    size_t n = strlen(text) - strlen(from) + strlen(to) + 1;
+    char *out = malloc(n);
+    memcpy(out, text, (size_t)(at - text));
+    strcpy(out + (at - text), to);
+    strcat(out, at + strlen(from));
+    return out;
+}
+
+/* Writes text to DIR/name and returns the path (static buffer per call site ok). */
+static const char *write_file(const char *name, const char *text, size_t len) {
+    static char path[8][512];
+    static int k = 0;
+    char *p = path[k++ % 8];
+    snprintf(p, 512, "%s/%s", dir, name);
+    FILE *f = fopen(p, "wb");
+    fwrite(text, 1, len, f);
+    fclose(f);
+    return p;
+}
+
+static x3_structure *SENTINEL = (x3_structure *)0x1;  /* outputs must stay untouched */
+
+static x3_status read_text_file(const char *name, const char *text) {
+    x3_structure *out = SENTINEL;
+    x3_status st = x3_structure_read_cif(write_file(name, text, strlen(text)), NULL, &out);
+    if (out != SENTINEL && st != X3_OK) return (x3_status)-1;
+    if (st == X3_OK) x3_structure_free(out);
+    return st;
+}
+
+static double CUBE[9] = {5, 0, 0, 0, 5, 0, 0, 0, 5};
+static double POS[6] = {0.1, 0.1, 0.1, 0.5, 0.5, 0.5};
+static int32_t Z[2] = {14, 8};
+
+static x3_status arrays(const double *cell, int64_t n, const double *pos, int32_t coords, const int32_t *z) {
+    x3_structure *out = SENTINEL;
+    x3_status st = x3_structure_from_arrays(cell, n, pos, coords, z, &out);
+    if (out != SENTINEL && st != X3_OK) return (x3_status)-1;
+    if (st == X3_OK) x3_structure_free(out);
+    return st;
+}
+
+static x3_structure *good_structure(void) {
+    x3_structure *s = NULL;
+    if (x3_structure_parse_cif(GOOD, NULL, &s) != X3_OK) { fprintf(stderr, "fixture: %s\n", x3_last_error()); exit(3); }
+    return s;
+}
+
+/* ---- the cases ------------------------------------------------------------------ */
+static x3_status c_null_path(void) { x3_structure *o = SENTINEL; return x3_structure_read_cif(NULL, NULL, &o); }
+static x3_status c_null_out(void) { return x3_structure_read_cif("x.cif", NULL, NULL); }
+static x3_status c_null_text(void) { x3_structure *o = SENTINEL; return x3_structure_parse_cif(NULL, NULL, &o); }
+static x3_status c_missing_file(void) { x3_structure *o = SENTINEL; return x3_structure_read_cif("/nonexistent/dir/missing.cif", NULL, &o); }
+static x3_status c_truncated_loop(void) {
+    return read_text_file("truncated.cif", replace(GOOD, "O1 O 0.40 0.50 0.60\n", "O1 O 0.40\n"));
+}
+static x3_status c_truncated_real(void) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/iza/cif/LTA.cif", shared);
+    FILE *f = fopen(path, "rb");
+    if (!f) return (x3_status)-2;  /* no data: reported as a skip, never as a pass */
+    char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    /* cut in the middle of the last atom row */
+    size_t cut = n;
+    while (cut > 0 && buf[cut - 1] == '\n') cut--;
+    cut -= 10;
+    x3_structure *o = SENTINEL;
+    return x3_structure_read_cif(write_file("LTA_truncated.cif", buf, cut), NULL, &o);
+}
+static x3_status c_unclosed_quote(void) {
+    return read_text_file("quote.cif", replace(GOOD, "data_good\n", "data_good\n_title 'never closed\n"));
+}
+static x3_status c_missing_cell_field(void) {
+    return read_text_file("nocell.cif", replace(GOOD, "_cell_length_b 6.0\n", ""));
+}
+static x3_status c_non_numeric_cell(void) {
+    return read_text_file("badcell.cif", replace(GOOD, "_cell_length_c 7.0", "_cell_length_c seven"));
+}
+static x3_status c_non_numeric_coordinate(void) {
+    return read_text_file("badcoord.cif", replace(GOOD, "O1 O 0.40 0.50", "O1 O 0.4O 0.50"));
+}
+static x3_status c_unknown_element(void) {
+    return read_text_file("element.cif", replace(GOOD, "O1 O 0.40", "Qq1 Qq 0.40"));
+}
+static x3_status c_zero_volume_cif(void) {
+    return read_text_file("flat.cif", replace(GOOD, "_cell_angle_gamma 90", "_cell_angle_gamma 180"));
+}
+static x3_status c_impossible_angles_cif(void) {
+    return read_text_file("angles.cif", replace(replace(GOOD, "_cell_angle_alpha 90", "_cell_angle_alpha 20"),
+                                                "_cell_angle_beta 90", "_cell_angle_beta 30"));
+}
+static x3_status c_space_group_without_ops(void) {
+    return read_text_file("sg.cif", replace(GOOD, "loop_\n", "_symmetry_space_group_name_H-M 'I m m a'\nloop_\n"));
+}
+static x3_status c_empty_text(void) { x3_structure *o = SENTINEL; return x3_structure_parse_cif("", NULL, &o); }
+static x3_status c_wrong_block(void) { x3_structure *o = SENTINEL; return x3_structure_parse_cif(GOOD, "other", &o); }
+static x3_status c_zero_volume_arrays(void) {
+    double flat[9] = {5, 0, 0, 0, 5, 0, 5, 5, 0};
+    return arrays(flat, 2, POS, X3_FRACTIONAL, Z);
+}
+static x3_status c_nan_cell(void) { double c[9] = {5, 0, 0, 0, NAN, 0, 0, 0, 5}; return arrays(c, 2, POS, X3_FRACTIONAL, Z); }
+static x3_status c_null_cell(void) { return arrays(NULL, 2, POS, X3_FRACTIONAL, Z); }
+static x3_status c_negative_count(void) { return arrays(CUBE, -1, POS, X3_FRACTIONAL, Z); }
+static x3_status c_huge_count(void) { return arrays(CUBE, INT64_MAX, POS, X3_FRACTIONAL, Z); }
+static x3_status c_null_positions(void) { return arrays(CUBE, 2, NULL, X3_FRACTIONAL, Z); }
+static x3_status c_null_numbers(void) { return arrays(CUBE, 2, POS, X3_FRACTIONAL, NULL); }
+static x3_status c_bad_atomic_number(void) { int32_t z[2] = {14, 0}; return arrays(CUBE, 2, POS, X3_FRACTIONAL, z); }
+static x3_status c_nan_position(void) { double p[6] = {0.1, 0.1, 0.1, 0.5, NAN, 0.5}; return arrays(CUBE, 2, p, X3_CARTESIAN, Z); }
+static x3_status c_bad_coordinates_flag(void) { return arrays(CUBE, 2, POS, 7, Z); }
+static x3_status c_positions_buffer_too_small(void) {
+    x3_structure *s = good_structure();
+    double out[5];
+    x3_status st = x3_structure_positions(s, X3_FRACTIONAL, out, 5);
+    x3_structure_free(s);
+    return st;
+}
+static x3_status c_formula_buffer_too_small(void) {
+    x3_structure *s = good_structure();
+    char out[3] = "zz";
+    int64_t len = -1;
+    x3_status st = x3_structure_formula(s, out, 3, &len);
+    x3_structure_free(s);
+    if (len != 3 || strcmp(out, "zz") != 0) return (x3_status)-1;  /* "OSi": 3 chars + NUL */
+    return st;
+}
+static x3_status c_null_handle(void) { int64_t n; return x3_structure_atom_count(NULL, &n); }
+static x3_status c_null_output(void) {
+    x3_structure *s = good_structure();
+    x3_status st = x3_structure_density(s, NULL);
+    x3_structure_free(s);
+    return st;
+}
+static x3_status c_use_after_free(void) {
+    x3_structure *s = good_structure();
+    x3_structure_free(s);
+    int64_t n = -7;
+    x3_status st = x3_structure_atom_count(s, &n);
+    return n == -7 ? st : (x3_status)-1;
+}
+static x3_status c_warning_index(void) {
+    x3_structure *s = good_structure();
+    char buf[64];
+    x3_status st = x3_structure_warning(s, 3, buf, sizeof buf, NULL);
+    x3_structure_free(s);
+    return st;
+}
+static x3_status c_element_zero(void) { char b[8]; return x3_element_symbol(0, b, sizeof b, NULL); }
+static x3_status c_write_unwritable(void) {
+    x3_structure *s = good_structure();
+    x3_status st = x3_structure_write_cif(s, "/nonexistent/dir/out.cif");
+    x3_structure_free(s);
+    return st;
+}
+
+struct test_case {
+    const char *name;
+    x3_status (*run)(void);
+    x3_status expected;
+    const char *fragments[3]; /* all must appear in x3_last_error() */
+};
+
+static const struct test_case CASES[] = {
+    {"NULL path", c_null_path, X3_ERR_NULL_ARGUMENT, {"x3_structure_read_cif", "'path' is NULL"}},
+    {"NULL out", c_null_out, X3_ERR_NULL_ARGUMENT, {"'out' is NULL"}},
+    {"NULL CIF text", c_null_text, X3_ERR_NULL_ARGUMENT, {"'text' is NULL"}},
+    {"missing file", c_missing_file, X3_ERR_IO, {"/nonexistent/dir/missing.cif", "No such file"}},
+    {"truncated loop row", c_truncated_loop, X3_ERR_PARSE, {"truncated.cif:15:", "'_atom_site_label'", "incomplete row"}},
+    {"truncated real IZA file", c_truncated_real, X3_ERR_PARSE, {"LTA_truncated.cif:", "incomplete row"}},
+    {"unclosed quote", c_unclosed_quote, X3_ERR_PARSE, {"quote.cif:2:", "not closed"}},
+    {"missing cell field", c_missing_cell_field, X3_ERR_PARSE, {"nocell.cif:1:", "field '_cell_length_b'", "missing"}},
+    {"non-numeric cell", c_non_numeric_cell, X3_ERR_PARSE, {"badcell.cif:4:", "field '_cell_length_c'", "'seven' is not a number"}},
+    {"non-numeric coordinate", c_non_numeric_coordinate, X3_ERR_PARSE, {"badcoord.cif:15:", "field '_atom_site_fract_x'", "'0.4O'"}},
+    {"unknown element", c_unknown_element, X3_ERR_UNKNOWN_ELEMENT, {"element.cif:15:", "field '_atom_site_type_symbol'", "'Qq'"}},
+    {"zero-volume cell (CIF)", c_zero_volume_cif, X3_ERR_INVALID_CELL, {"flat.cif:2:", "gamma"}},
+    {"impossible angles (CIF)", c_impossible_angles_cif, X3_ERR_INVALID_CELL, {"angles.cif:", "describe no cell"}},
+    {"space group without operators", c_space_group_without_ops, X3_ERR_UNSUPPORTED, {"sg.cif:8:", "'I m m a'"}},
+    {"empty CIF text", c_empty_text, X3_ERR_PARSE, {"<string>", "no data_ block"}},
+    {"unknown data block", c_wrong_block, X3_ERR_INVALID_ARGUMENT, {"'other'", "'good'"}},
+    {"zero-volume cell (arrays)", c_zero_volume_arrays, X3_ERR_INVALID_CELL, {"zero volume"}},
+    {"NaN in cell", c_nan_cell, X3_ERR_INVALID_CELL, {"non-finite"}},
+    {"NULL cell", c_null_cell, X3_ERR_NULL_ARGUMENT, {"'cell' is NULL"}},
+    {"negative atom count", c_negative_count, X3_ERR_INVALID_ARGUMENT, {"natoms = -1 is negative"}},
+    {"absurd atom count", c_huge_count, X3_ERR_INVALID_ARGUMENT, {"exceeds the limit"}},
+    {"NULL positions", c_null_positions, X3_ERR_NULL_ARGUMENT, {"'positions' is NULL"}},
+    {"NULL atomic numbers", c_null_numbers, X3_ERR_NULL_ARGUMENT, {"'atomic_numbers' is NULL"}},
+    {"atomic number 0", c_bad_atomic_number, X3_ERR_UNKNOWN_ELEMENT, {"atomic_numbers[1] = 0"}},
+    {"NaN position", c_nan_position, X3_ERR_INVALID_ARGUMENT, {"positions[1]", "not finite"}},
+    {"bad coordinates flag", c_bad_coordinates_flag, X3_ERR_INVALID_ARGUMENT, {"coordinates = 7"}},
+    {"positions buffer too small", c_positions_buffer_too_small, X3_ERR_BUFFER_TOO_SMALL, {"needs 6 elements", "capacity is 5"}},
+    {"formula buffer too small", c_formula_buffer_too_small, X3_ERR_BUFFER_TOO_SMALL, {"needs 4 bytes"}},
+    {"NULL structure handle", c_null_handle, X3_ERR_NULL_ARGUMENT, {"'structure' is NULL"}},
+    {"NULL output pointer", c_null_output, X3_ERR_NULL_ARGUMENT, {"'density' is NULL"}},
+    {"use after free", c_use_after_free, X3_ERR_INVALID_ARGUMENT, {"not a live libx3mat handle"}},
+    {"warning index out of range", c_warning_index, X3_ERR_INDEX_OUT_OF_RANGE, {"warning index 3"}},
+    {"element 0", c_element_zero, X3_ERR_UNKNOWN_ELEMENT, {"atomic number 0"}},
+    {"unwritable output path", c_write_unwritable, X3_ERR_IO, {"/nonexistent/dir/out.cif"}},
+};
+
+int main(int argc, char **argv) {
+    shared = argc > 1 ? argv[1] : "../shared/data";
+    snprintf(dir, sizeof dir, "/tmp/x3mat-test-XXXXXX");
+    if (!mkdtemp(dir)) { perror("mkdtemp"); return 3; }
+    int failed = 0, passed = 0, skipped = 0;
+    size_t n = sizeof CASES / sizeof CASES[0];
+    for (size_t i = 0; i < n; i++) {
+        const struct test_case *c = &CASES[i];
+        x3_clear_error();
+        x3_status got = c->run();
+        if ((int)got == -2) { printf("SKIP %-32s (no shared data)\n", c->name); skipped++; continue; }
+        const char *msg = x3_last_error();
+        int ok = got == c->expected;
+        for (int k = 0; k < 3 && c->fragments[k]; k++)
+            if (!strstr(msg, c->fragments[k])) ok = 0;
+        printf("%s %-32s %s (%d) | %s\n", ok ? "ok  " : "FAIL", c->name, x3_status_name(got), (int)got, msg);
+        if (ok) passed++; else failed++;
+    }
+    printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+    return failed == 0 && passed >= 15 ? 0 : 1;
+}
