@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "x3mat", type: .dynamic, targets: ["X3CAPI"]),
         // The command-line tool; CMake installs it as `bin/x3mat`.
         .executable(name: "x3mat-cli", targets: ["X3CLI"]),
+        .executable(name: "x3mat-bench", targets: ["X3Bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -54,6 +55,9 @@ let package = Package(
         // C where C is the right tool: thread-local error storage, CPU feature detection
         // and the OpenBLAS loader (which must set OPENBLAS_CORETYPE before OpenBLAS starts).
         .target(name: "CX3Support", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
+
+        // ---- Benchmarks (benchmarks/run.sh) ----------------------------------------------
+        .executableTarget(name: "X3Bench", dependencies: ["X3Core", "CX3Support"], path: "benchmarks/X3Bench"),
 
         // ---- Tests --------------------------------------------------------------------
         .testTarget(name: "X3CoreTests", dependencies: ["X3Core"]),

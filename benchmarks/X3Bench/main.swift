@@ -1,0 +1,74 @@
+// libx3mat benchmark harness. Prints one result line per measurement.
+//
+//   swift run -c release x3mat-bench cif [DATA_DIR]   CIF reading: structures/s and atoms/s per dataset
+//   swift run -c release x3mat-bench sgemm [N]        sgemm GFLOP/s through libx3mat's OpenBLAS loader
+//
+// benchmarks/run.sh runs both, sgemm once with libx3mat's kernel choice and once forced
+// to OpenBLAS's generic fallback (Prescott), so the ratio comes from one run.
+import CX3Support
+import X3Core
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func now() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + 1e-9 * Double(t.tv_nsec)
+}
+
+func peakRSSMiB() -> Double {
+    var u = rusage()
+    getrusage(RUSAGE_SELF, &u)
+    return Double(u.ru_maxrss) / 1024
+}
+
+func listCIFs(_ dir: String) -> [String] {
+    guard let d = opendir(dir) else { return [] }
+    defer { closedir(d) }
+    var out: [String] = []
+    while let e = readdir(d) {
+        let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        if name.hasSuffix(".cif") { out.append(dir + "/" + name) }
+    }
+    return out.sorted()
+}
+
+let args = CommandLine.arguments
+let mode = args.count > 1 ? args[1] : "cif"
+
+switch mode {
+case "cif":
+    let data = args.count > 2 ? args[2] : "../shared/data"
+    for set in ["iza", "qmof", "coremof", "hmof_toy"] {
+        let files = listCIFs("\(data)/\(set)/cif")
+        guard !files.isEmpty else { print("cif \(set): no files under \(data)"); continue }
+        var atoms = 0, failed = 0
+        let t0 = now()
+        for f in files {
+            if let s = try? CIFReader.read(path: f) { atoms += s.count } else { failed += 1 }
+        }
+        let dt = now() - t0
+        print("cif \(set): \(files.count) files, \(atoms) atoms after expansion, \(failed) failed, "
+              + "\(formatFixed(dt, 3)) s = \(formatFixed(Double(files.count) / dt, 0)) structures/s, "
+              + "\(formatFixed(Double(atoms) / dt / 1e6, 3)) M atoms/s")
+    }
+    print("peak RSS \(formatFixed(peakRSSMiB(), 1)) MiB")
+case "sgemm":
+    let n = args.count > 2 ? Int(args[2]) ?? 2048 : 2048
+    guard x3s_blas_load() == 0 else { print("error: \(String(cString: x3s_blas_error()))"); exit(1) }
+    var a = [Float](repeating: 0, count: n * n), b = a, c = a
+    for i in 0..<(n * n) { a[i] = Float(i % 7) / 7; b[i] = Float(i % 5) / 5 }
+    func gemm() { x3s_sgemm(0, 0, Int32(n), Int32(n), Int32(n), 1, a, Int32(n), b, Int32(n), 0, &c, Int32(n)) }
+    gemm()
+    let reps = 5
+    let t0 = now()
+    for _ in 0..<reps { gemm() }
+    let dt = now() - t0
+    let gflops = 2 * Double(n) * Double(n) * Double(n) * Double(reps) / dt / 1e9
+    print("sgemm n=\(n): \(formatFixed(gflops, 1)) GFLOP/s, core \(String(cString: x3s_blas_corename())) "
+          + "(chosen by \(String(cString: x3s_blas_coretype_source()))), \(x3s_blas_get_threads()) threads")
+default:
+    print("usage: x3mat-bench cif [DATA_DIR] | sgemm [N]")
+    exit(2)
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what libx3mat needs (Debian packages, Python packages), builds the library,
+# CLI, Fortran module and examples with CMake into build/, and installs the Python
+# binding. Safe to run again: each step is skipped or incremental when done.
+#
+#   ./scripts/setup.sh            # then: build/bin/x3mat info ../shared/data/iza/cif/LTA.cif
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+for pkg in libopenblas-dev libomp-dev gfortran cmake pkg-config; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+    echo "== installing Debian packages: ${need_apt[*]}"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+echo "== installing Python packages (numpy, pytest, ase, pymatgen)"
+python3 -m pip install -q --disable-pip-version-check numpy pytest ase pymatgen 2>&1 | grep -v -i "running pip as the 'root' user" || true
+
+echo "== building libx3mat (SwiftPM, driven by CMake) into build/"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$(nproc)" 2>&1 | grep -E "error|warning: |Built target x3mat" || true
+test -f build/lib/libx3mat.so.0
+
+echo "== installing the Python binding (bindings/python) with the library bundled"
+cp -L build/lib/libx3mat.so.0 bindings/python/x3mat/libx3mat.so.0
+python3 -m pip install -q --disable-pip-version-check --no-build-isolation ./bindings/python 2>&1 \
+    | grep -v -i "running pip as the 'root' user" || true
+echo "== ready: build/bin/x3mat, build/lib/libx3mat.so, include/x3mat.h, python -c 'import x3mat'"

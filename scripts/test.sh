@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: Swift unit and real-data tests, the C/Fortran/Python examples,
+# the C API tests, library export/linkage checks, install + consumer tests (CTest), and
+# the Python binding's tests (pytest). Real-data tests read ../shared/data (or
+# $X3MAT_SHARED_DATA) and skip with a message when it is absent.
+#
+#   ./scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+
+echo "== Swift tests (release build)"
+swift test -c release 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|passed after|started\.?$|^Building|^Compiling|^Write' 
+
+echo "== CTest: examples, C API, exports/linkage, install + consumers"
+ctest --test-dir build --output-on-failure
+
+echo "== pytest: Python binding"
+# The installed package, run from outside the source tree so it is what gets imported.
+(cd /tmp && python3 -m pytest -q "$OLDPWD/bindings/python/tests" -p no:cacheprovider)
