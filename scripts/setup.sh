@@ -18,16 +18,23 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+log=build/setup.log
+mkdir -p build
+# Runs a step quietly; on failure shows its output and stops.
+step() {
+    if ! "$@" >"$log" 2>&1; then
+        echo "FAILED: $*"; tail -40 "$log"; exit 1
+    fi
+}
+
 echo "== installing Python packages (numpy, pytest, ase, pymatgen)"
-python3 -m pip install -q --disable-pip-version-check numpy pytest ase pymatgen 2>&1 | grep -v -i "running pip as the 'root' user" || true
+step python3 -m pip install --disable-pip-version-check --root-user-action=ignore numpy pytest ase pymatgen
 
 echo "== building libx3mat (SwiftPM, driven by CMake) into build/"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$(nproc)" 2>&1 | grep -E "error|warning: |Built target x3mat" || true
-test -f build/lib/libx3mat.so.0
+step cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+step cmake --build build -j"$(nproc)"
 
 echo "== installing the Python binding (bindings/python) with the library bundled"
 cp -L build/lib/libx3mat.so.0 bindings/python/x3mat/libx3mat.so.0
-python3 -m pip install -q --disable-pip-version-check --no-build-isolation ./bindings/python 2>&1 \
-    | grep -v -i "running pip as the 'root' user" || true
+step python3 -m pip install --disable-pip-version-check --root-user-action=ignore ./bindings/python
 echo "== ready: build/bin/x3mat, build/lib/libx3mat.so, include/x3mat.h, python -c 'import x3mat'"

@@ -19,7 +19,7 @@ func now() -> Double {
 
 func peakRSSMiB() -> Double {
     var u = rusage()
-    getrusage(RUSAGE_SELF, &u)
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
     return Double(u.ru_maxrss) / 1024
 }
 
