@@ -1,24 +1,21 @@
 // Version, errors, elements and runtime information.
 import CX3Support
 import X3Core
-
-/// Library version; keep in step with include/x3mat.h (a test compares them).
-enum LibraryVersion {
-    static let major: Int32 = 0, minor: Int32 = 1, patch: Int32 = 0
-    static let string: StaticString = "0.1.0"
-}
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @_cdecl("x3_version")
 public func x3_version() -> UnsafePointer<CChar> {
-    UnsafeRawPointer(LibraryVersion.string.utf8Start).assumingMemoryBound(to: CChar.self)
+    UnsafeRawPointer(X3Version.string.utf8Start).assumingMemoryBound(to: CChar.self)
 }
 
 @_cdecl("x3_version_numbers")
 public func x3_version_numbers(_ major: UnsafeMutablePointer<Int32>?, _ minor: UnsafeMutablePointer<Int32>?,
                                _ patch: UnsafeMutablePointer<Int32>?) {
-    major?.pointee = LibraryVersion.major
-    minor?.pointee = LibraryVersion.minor
-    patch?.pointee = LibraryVersion.patch
+    major?.pointee = X3Version.major
+    minor?.pointee = X3Version.minor
+    patch?.pointee = X3Version.patch
 }
 
 @_cdecl("x3_last_error")
@@ -27,18 +24,15 @@ public func x3_last_error() -> UnsafePointer<CChar> { x3s_last_error() }
 @_cdecl("x3_clear_error")
 public func x3_clear_error() { x3s_clear_last_error() }
 
-/// Names live for the program's lifetime: static strings, one per status.
-private let statusNames: [Int32: StaticString] = [
-    0: "X3_OK", 1: "X3_ERR_NULL_ARGUMENT", 2: "X3_ERR_INVALID_ARGUMENT", 3: "X3_ERR_IO",
-    4: "X3_ERR_PARSE", 5: "X3_ERR_UNKNOWN_ELEMENT", 6: "X3_ERR_INVALID_CELL",
-    7: "X3_ERR_OUT_OF_MEMORY", 8: "X3_ERR_BUFFER_TOO_SMALL", 9: "X3_ERR_INDEX_OUT_OF_RANGE",
-    10: "X3_ERR_UNSUPPORTED", 11: "X3_ERR_DEPENDENCY", 99: "X3_ERR_INTERNAL",
-]
+/// C strings of the status names (X3Status.cName), allocated once for the program's lifetime.
+// Immutable after their one-time initialisation, so sharing them across threads is safe.
+nonisolated(unsafe) private let statusNames: [Int32: UnsafePointer<CChar>] = Dictionary(uniqueKeysWithValues:
+    X3Status.allCases.map { ($0.rawValue, UnsafePointer(strdup($0.cName)!)) })
+nonisolated(unsafe) private let unknownStatusName = UnsafePointer(strdup("X3_UNKNOWN_STATUS")!)
 
 @_cdecl("x3_status_name")
 public func x3_status_name(_ status: Int32) -> UnsafePointer<CChar> {
-    let s: StaticString = statusNames[status] ?? "X3_UNKNOWN_STATUS"
-    return UnsafeRawPointer(s.utf8Start).assumingMemoryBound(to: CChar.self)
+    statusNames[status] ?? unknownStatusName
 }
 
 private func element(_ z: Int32) throws -> Element {

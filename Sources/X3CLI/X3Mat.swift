@@ -11,7 +11,7 @@ struct X3Mat: ParsableCommand {
             Lengths are in Å, angles in degrees, densities in g/cm³.
             Example: x3mat info ../shared/data/iza/cif/LTA.cif
             """,
-        version: "0.1.0",
+        version: "\(X3Version.string)",
         subcommands: [Info.self, Convert.self, Runtime.self]
     )
 }
