@@ -198,7 +198,99 @@ X3_API x3_status x3_structure_warning(const x3_structure *structure, int64_t ind
 /** Writes the structure as a P1 CIF (atomically: a temporary file renamed into place). */
 X3_API x3_status x3_structure_write_cif(const x3_structure *structure, const char *path);
 
+/* ---- detection windows ------------------------------------------------------------ */
+
+/** Detection windows of a structure: for each centre, every atom of the infinite
+ *  periodic crystal within a radius R of it. Opaque; release with x3_windows_free.
+ *
+ *  Conventions (fixed):
+ *  - Grid. With step s (Å), lattice vector i gets n_i = max(1, ceil(|a_i| / s - 1e-9))
+ *    points; grid point (k1, k2, k3), 0 <= k_i < n_i, is the window centred at fractional
+ *    (k1/n1, k2/n2, k3/n3) — offset 0: the cell origin is a centre, and a 2x1x1 supercell
+ *    with n1' = 2*n1 has exactly the cell's centres.
+ *  - Window order: C order with k3 fastest, index = (k1*n2 + k2)*n3 + k3 (the data order
+ *    of a Gaussian cube file). Windows at caller-given centres keep the caller's order.
+ *  - Membership: an atom image is in a window when its distance d to the centre has
+ *    d*d <= R*R (inclusive), in double precision.
+ *  - Atom images. Source atom j (0-based, as in the structure) with image offset
+ *    n = (n1, n2, n3) sits at fractional f_j + n, f_j being the structure's stored
+ *    fractional position (x3_structure_positions). A window may hold several images of
+ *    one atom (R larger than the cell), each exactly once. Its position in the window
+ *    is (f_j + n)·cell − centre: Cartesian, Å, relative to the centre.
+ *  - Within a window, atoms are sorted by source index, then n1, n2, n3.
+ *  - Windows with no atoms are legal (their atom count is 0).
+ *  - Caps: a grid of more than max_windows windows, or windows holding more than
+ *    100,000,000 atoms in total (44 bytes each), are refused with
+ *    X3_ERR_OUT_OF_MEMORY before anything large is allocated.
+ *  - The work runs on x3_get_num_threads() threads; the result does not depend on it. */
+typedef struct x3_windows x3_windows;
+
+/** x3_windows_atoms's `window` argument for all windows at once, concatenated in window
+ *  order (window w's atoms start at offsets[w], see x3_windows_offsets). */
+#define X3_ALL_WINDOWS (-1)
+
+/** Windows of radius `radius` (Å, > 0) on the grid of step `step` (Å, > 0) over the cell.
+ *  max_windows: the cap on the grid size; <= 0 means the default, 1,000,000.
+ *  Errors: X3_ERR_INVALID_ARGUMENT for a non-positive or non-finite radius or step, an
+ *  empty structure, or atoms more than 1e6 cells from the origin; X3_ERR_OUT_OF_MEMORY
+ *  beyond a cap. *out owns a new handle. */
+X3_API x3_status x3_windows_sample(const x3_structure *structure, double radius, double step,
+                                   int64_t max_windows, x3_windows **out);
+
+/** Windows of radius `radius` (Å) at ncentres caller-given centres (ncentres x 3,
+ *  row-major, fractional or Cartesian Å as `coordinates` says; not wrapped, so image
+ *  offsets refer to the structure's stored positions). The path a GCMC code or a map
+ *  refinement uses. centres may be NULL only when ncentres == 0. */
+X3_API x3_status x3_windows_at(const x3_structure *structure, double radius, int64_t ncentres,
+                               const double *centres, int32_t coordinates, x3_windows **out);
+
+/** Releases windows. NULL is ignored. */
+X3_API void x3_windows_free(x3_windows *windows);
+
+/** Number of windows (n1*n2*n3 for a grid). */
+X3_API x3_status x3_windows_count(const x3_windows *windows, int64_t *count);
+
+/** The window radius, Å. */
+X3_API x3_status x3_windows_radius(const x3_windows *windows, double *radius);
+
+/** The grid: shape[3] = (n1, n2, n3) and, if step is not NULL, the step in Å.
+ *  X3_ERR_INVALID_ARGUMENT for windows made by x3_windows_at, which have no grid. */
+X3_API x3_status x3_windows_grid(const x3_windows *windows, int64_t *shape, double *step);
+
+/** Window centres, count x 3 row-major, fractional or Cartesian (Å); capacity in doubles. */
+X3_API x3_status x3_windows_centres(const x3_windows *windows, int32_t coordinates, double *centres,
+                                    int64_t capacity);
+
+/** Atoms summed over all windows. */
+X3_API x3_status x3_windows_total_atoms(const x3_windows *windows, int64_t *total);
+
+/** count + 1 offsets: window w's atoms are entries offsets[w] .. offsets[w+1]-1 of the
+ *  X3_ALL_WINDOWS arrays; offsets[0] = 0, offsets[count] = total atoms. */
+X3_API x3_status x3_windows_offsets(const x3_windows *windows, int64_t *offsets, int64_t capacity);
+
+/** Number of atoms in window `window` (0-based), or in all windows for X3_ALL_WINDOWS. */
+X3_API x3_status x3_windows_atom_count(const x3_windows *windows, int64_t window, int64_t *natoms);
+
+/** The atoms of window `window` (0-based), or of all windows for X3_ALL_WINDOWS:
+ *  atomic_numbers[natoms], positions[natoms x 3] (Cartesian Å relative to the centre),
+ *  source_atoms[natoms] (0-based atom index in the structure), images[natoms x 3]
+ *  (image offsets n). Any of the four arrays may be NULL to skip it; capacity is in
+ *  atoms (a positions buffer then holds 3*capacity doubles). X3_ERR_BUFFER_TOO_SMALL
+ *  when capacity < natoms and some array is requested. */
+X3_API x3_status x3_windows_atoms(const x3_windows *windows, int64_t window, int32_t *atomic_numbers,
+                                  double *positions, int32_t *source_atoms, int32_t *images,
+                                  int64_t capacity);
+
 /* ---- runtime ---------------------------------------------------------------------- */
+
+/** Sets the number of threads libx3mat's own parallel loops use (window sampling,
+ *  later the network); 0 restores the default: $X3MAT_NUM_THREADS if set, else the
+ *  number of online CPUs. Process-wide. OpenBLAS's own threads are separate.
+ *  X3_ERR_INVALID_ARGUMENT outside 0..1024. */
+X3_API x3_status x3_set_num_threads(int32_t n);
+
+/** The number of threads libx3mat's parallel loops use now. */
+X3_API int32_t x3_get_num_threads(void);
 
 /** Describes the dense linear algebra in use, e.g.
  *  "OpenBLAS libopenblas.so.0, core SkylakeX (chosen by libx3mat), 2 threads".

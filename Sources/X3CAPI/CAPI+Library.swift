@@ -95,3 +95,14 @@ public func x3_blas_info(_ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int
         try copyOut(text, buffer, capacity, length)
     }
 }
+
+@_cdecl("x3_set_num_threads")
+public func x3_set_num_threads(_ n: Int32) -> Int32 {
+    guarded(#function) {
+        guard n >= 0, n <= 1024 else { throw X3Error(.invalidArgument, "n = \(n); use 0 (default) or 1...1024") }
+        X3Threads.set(Int(n))
+    }
+}
+
+@_cdecl("x3_get_num_threads")
+public func x3_get_num_threads() -> Int32 { Int32(X3Threads.count) }

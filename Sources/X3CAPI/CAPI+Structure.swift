@@ -8,7 +8,7 @@ final class StructureBox {
     init(_ s: Structure) { structure = s }
 }
 
-private func structure(_ h: OpaquePointer?) throws -> Structure {
+func structure(_ h: OpaquePointer?) throws -> Structure {
     try handles.object(h, as: StructureBox.self, name: "structure").structure
 }
 

@@ -190,6 +190,88 @@ static x3_status c_write_unwritable(void) {
     return st;
 }
 
+/* windows */
+static x3_windows *WSENTINEL = (x3_windows *)0x1;
+static x3_status sample(double radius, double step, int64_t cap) {
+    x3_structure *s = good_structure();
+    x3_windows *w = WSENTINEL;
+    x3_status st = x3_windows_sample(s, radius, step, cap, &w);
+    x3_structure_free(s);
+    if (w != WSENTINEL && st != X3_OK) return (x3_status)-1;
+    if (st == X3_OK) x3_windows_free(w);
+    return st;
+}
+static x3_status c_window_radius_zero(void) { return sample(0, 2, 0); }
+static x3_status c_window_radius_negative(void) { return sample(-6, 2, 0); }
+static x3_status c_window_radius_nan(void) { return sample(NAN, 2, 0); }
+static x3_status c_window_step_zero(void) { return sample(6, 0, 0); }
+static x3_status c_window_step_nan(void) { return sample(6, NAN, 0); }
+static x3_status c_window_step_tiny(void) { return sample(6, 1e-300, 0); }
+static x3_status c_window_cap(void) { return sample(6, 1, 100); } /* 5 x 6 x 7 = 210 > 100 */
+static x3_status c_window_huge_radius(void) { return sample(1e6, 2, 0); }
+static x3_status c_window_empty_structure(void) {
+    x3_structure *s = NULL;
+    if (x3_structure_from_arrays(CUBE, 0, NULL, X3_FRACTIONAL, NULL, &s) != X3_OK) return (x3_status)-1;
+    x3_windows *w = WSENTINEL;
+    x3_status st = x3_windows_sample(s, 6, 2, 0, &w);
+    x3_structure_free(s);
+    return w == WSENTINEL ? st : (x3_status)-1;
+}
+static x3_status c_window_null_structure(void) { x3_windows *w = WSENTINEL; return x3_windows_sample(NULL, 6, 2, 0, &w); }
+static x3_status c_window_structure_as_windows(void) {
+    x3_structure *s = good_structure();
+    int64_t n;
+    x3_status st = x3_windows_count((const x3_windows *)s, &n);
+    x3_structure_free(s);
+    return st;
+}
+static x3_status c_window_nan_centre(void) {
+    x3_structure *s = good_structure();
+    double c[6] = {0, 0, 0, 1, NAN, 1};
+    x3_windows *w = WSENTINEL;
+    x3_status st = x3_windows_at(s, 6, 2, c, X3_CARTESIAN, &w);
+    x3_structure_free(s);
+    return w == WSENTINEL ? st : (x3_status)-1;
+}
+static x3_status c_window_null_centres(void) {
+    x3_structure *s = good_structure();
+    x3_windows *w = WSENTINEL;
+    x3_status st = x3_windows_at(s, 6, 3, NULL, X3_CARTESIAN, &w);
+    x3_structure_free(s);
+    return st;
+}
+static x3_status c_window_grid_of_given_centres(void) {
+    x3_structure *s = good_structure();
+    double c[3] = {0, 0, 0};
+    int64_t shape[3] = {-1, -1, -1};
+    x3_windows *w = NULL;
+    if (x3_windows_at(s, 6, 1, c, X3_FRACTIONAL, &w) != X3_OK) return (x3_status)-1;
+    x3_status st = x3_windows_grid(w, shape, NULL);
+    x3_windows_free(w);
+    x3_structure_free(s);
+    return shape[0] == -1 ? st : (x3_status)-1;
+}
+static x3_status c_window_index(void) {
+    x3_structure *s = good_structure();
+    x3_windows *w = NULL;
+    if (x3_windows_sample(s, 6, 2, 0, &w) != X3_OK) return (x3_status)-1;
+    int64_t n;
+    x3_status st = x3_windows_atom_count(w, 1000, &n);
+    x3_windows_free(w);
+    x3_structure_free(s);
+    return st;
+}
+static x3_status c_window_atoms_buffer(void) {
+    x3_structure *s = good_structure();
+    x3_windows *w = NULL;
+    if (x3_windows_sample(s, 6, 2, 0, &w) != X3_OK) return (x3_status)-1;
+    int32_t z[2] = {-5, -5};
+    x3_status st = x3_windows_atoms(w, 0, z, NULL, NULL, NULL, 2);
+    x3_windows_free(w);
+    x3_structure_free(s);
+    return z[0] == -5 ? st : (x3_status)-1;
+}
+
 struct test_case {
     const char *name;
     x3_status (*run)(void);
@@ -232,6 +314,22 @@ static const struct test_case CASES[] = {
     {"warning index out of range", c_warning_index, X3_ERR_INDEX_OUT_OF_RANGE, {"warning index 3"}},
     {"element 0", c_element_zero, X3_ERR_UNKNOWN_ELEMENT, {"atomic number 0"}},
     {"unwritable output path", c_write_unwritable, X3_ERR_IO, {"/nonexistent/dir/out.cif"}},
+    {"window radius 0", c_window_radius_zero, X3_ERR_INVALID_ARGUMENT, {"x3_windows_sample", "radius = 0"}},
+    {"window radius negative", c_window_radius_negative, X3_ERR_INVALID_ARGUMENT, {"radius = -6"}},
+    {"window radius NaN", c_window_radius_nan, X3_ERR_INVALID_ARGUMENT, {"radius = nan"}},
+    {"window step 0", c_window_step_zero, X3_ERR_INVALID_ARGUMENT, {"step = 0"}},
+    {"window step NaN", c_window_step_nan, X3_ERR_INVALID_ARGUMENT, {"step = nan"}},
+    {"window step 1e-300", c_window_step_tiny, X3_ERR_OUT_OF_MEMORY, {"cap of 1000000 windows"}},
+    {"window cap", c_window_cap, X3_ERR_OUT_OF_MEMORY, {"5 x 6 x 7", "cap of 100 windows"}},
+    {"window radius 1e6", c_window_huge_radius, X3_ERR_OUT_OF_MEMORY, {"cap of 100000000 atoms"}},
+    {"windows of empty structure", c_window_empty_structure, X3_ERR_INVALID_ARGUMENT, {"no atoms"}},
+    {"windows of NULL structure", c_window_null_structure, X3_ERR_NULL_ARGUMENT, {"'structure' is NULL"}},
+    {"structure passed as windows", c_window_structure_as_windows, X3_ERR_INVALID_ARGUMENT, {"handle of another type"}},
+    {"NaN window centre", c_window_nan_centre, X3_ERR_INVALID_ARGUMENT, {"x3_windows_at", "centre 1", "not finite"}},
+    {"NULL window centres", c_window_null_centres, X3_ERR_NULL_ARGUMENT, {"'centres' is NULL"}},
+    {"grid of given centres", c_window_grid_of_given_centres, X3_ERR_INVALID_ARGUMENT, {"no grid"}},
+    {"window index out of range", c_window_index, X3_ERR_INDEX_OUT_OF_RANGE, {"window index 1000"}},
+    {"window atoms buffer", c_window_atoms_buffer, X3_ERR_BUFFER_TOO_SMALL, {"capacity is 2"}},
 };
 
 int main(int argc, char **argv) {
