@@ -7,15 +7,19 @@ from __future__ import annotations
 import ctypes
 
 from ._lib import get_string, lib
-from .errors import (X3Error, X3InvalidArgumentError, X3InvalidCellError, X3IOError, X3NullArgumentError,
-                     X3ParseError, X3UnknownElementError, X3UnsupportedError)
+from .errors import (X3BufferTooSmallError, X3DependencyError, X3Error, X3IndexError, X3InvalidArgumentError,
+                     X3InvalidCellError, X3IOError, X3NullArgumentError, X3OutOfMemoryError, X3ParseError,
+                     X3UnknownElementError, X3UnsupportedError)
 from .structure import Structure
+from .windows import Window, Windows
 
 __version__ = "0.1.0"
 
 __all__ = ["Structure", "X3Error", "X3IOError", "X3ParseError", "X3UnknownElementError", "X3InvalidCellError",
-           "X3InvalidArgumentError", "X3NullArgumentError", "X3UnsupportedError", "library_version",
-           "blas_info", "element_symbol", "atomic_number"]
+           "X3InvalidArgumentError", "X3NullArgumentError", "X3UnsupportedError", "X3OutOfMemoryError",
+           "X3BufferTooSmallError", "X3IndexError", "X3DependencyError", "library_version",
+           "blas_info", "element_symbol", "atomic_number", "Window", "Windows", "set_num_threads",
+           "get_num_threads"]
 
 
 def library_version() -> str:
@@ -36,3 +40,12 @@ def atomic_number(symbol: str) -> int:
     z = ctypes.c_int32()
     lib.x3_element_atomic_number(symbol.encode(), ctypes.byref(z))
     return z.value
+
+
+def set_num_threads(n: int) -> None:
+    """Threads for libx3mat's own parallel loops; 0 restores the default."""
+    lib.x3_set_num_threads(n)
+
+
+def get_num_threads() -> int:
+    return lib.x3_get_num_threads()

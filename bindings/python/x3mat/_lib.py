@@ -84,6 +84,21 @@ _declare("x3_structure_warning_count", [c_handle, c_int64_p])
 _declare("x3_structure_warning", [c_handle, ctypes.c_int64, ctypes.c_char_p, ctypes.c_int64, c_int64_p])
 _declare("x3_structure_write_cif", [c_handle, ctypes.c_char_p])
 _declare("x3_blas_info", [ctypes.c_char_p, ctypes.c_int64, c_int64_p])
+_declare("x3_set_num_threads", [ctypes.c_int32])
+_declare("x3_get_num_threads", [], ctypes.c_int32, check=False)
+_declare("x3_windows_sample", [c_handle, ctypes.c_double, ctypes.c_double, ctypes.c_int64, ctypes.POINTER(c_handle)])
+_declare("x3_windows_at", [c_handle, ctypes.c_double, ctypes.c_int64, c_double_p, ctypes.c_int32,
+                           ctypes.POINTER(c_handle)])
+_declare("x3_windows_free", [c_handle], None, check=False)
+_declare("x3_windows_count", [c_handle, c_int64_p])
+_declare("x3_windows_radius", [c_handle, c_double_p])
+_declare("x3_windows_grid", [c_handle, c_int64_p, c_double_p])
+_declare("x3_windows_centres", [c_handle, ctypes.c_int32, c_double_p, ctypes.c_int64])
+_declare("x3_windows_total_atoms", [c_handle, c_int64_p])
+_declare("x3_windows_offsets", [c_handle, c_int64_p, ctypes.c_int64])
+_declare("x3_windows_atom_count", [c_handle, ctypes.c_int64, c_int64_p])
+_declare("x3_windows_atoms", [c_handle, ctypes.c_int64, c_int32_p, c_double_p, c_int32_p, c_int32_p,
+                              ctypes.c_int64])
 
 
 def get_string(func, *args) -> str:

@@ -38,13 +38,32 @@ class X3InvalidCellError(X3Error, ValueError):
     status = 6
 
 
+class X3OutOfMemoryError(X3Error, MemoryError):
+    """An allocation failed or a request would exceed a configured cap."""
+
+    status = 7
+
+
+class X3BufferTooSmallError(X3Error, ValueError):
+    status = 8
+
+
+class X3IndexError(X3Error, IndexError):
+    status = 9
+
+
 class X3UnsupportedError(X3Error, NotImplementedError):
     status = 10
 
 
+class X3DependencyError(X3Error, ImportError):
+    status = 11
+
+
 _BY_STATUS = {cls.status: cls for cls in (X3NullArgumentError, X3InvalidArgumentError, X3IOError,
                                           X3ParseError, X3UnknownElementError, X3InvalidCellError,
-                                          X3UnsupportedError)}
+                                          X3OutOfMemoryError, X3BufferTooSmallError, X3IndexError,
+                                          X3UnsupportedError, X3DependencyError)}
 
 
 def error_for_status(status: int, message: str) -> X3Error:

@@ -141,6 +141,19 @@ class Structure:
         """Writes a P1 CIF (atomically)."""
         lib.x3_structure_write_cif(self._handle, os.fsencode(path))
 
+    def windows(self, radius: float, step: float, max_windows: int | None = None):
+        """Detection windows of `radius` Å on the grid of `step` Å (see x3mat.windows).
+        `max_windows` caps the grid size (default 1,000,000)."""
+        from .windows import sample
+
+        return sample(self, radius, step, max_windows)
+
+    def windows_at(self, centres, radius: float, cartesian: bool = True):
+        """Detection windows of `radius` Å at given centres ((n, 3), Cartesian Å or fractional)."""
+        from .windows import at_centres
+
+        return at_centres(self, centres, radius, cartesian)
+
     def to_ase(self):
         """As an `ase.Atoms` (periodic)."""
         from ase import Atoms
