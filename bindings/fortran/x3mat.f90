@@ -45,6 +45,26 @@ module x3mat
         procedure :: free => structure_free
     end type x3_structure
 
+    !> Detection windows of a structure (x3_windows *). Release with %free().
+    !> Fortran indices are 1-based: window i is C window i-1, and source atoms are
+    !> numbered from 1 like the structure's atoms. Positions are (3, natoms), Å, relative
+    !> to the window centre; images (3, natoms) are the integer cell offsets n, the atom
+    !> sitting at fractional f(source) + n. Conventions in include/x3mat.h.
+    type, public :: x3_windows
+        type(c_ptr) :: ptr = c_null_ptr
+    contains
+        procedure :: sample => windows_sample
+        procedure :: at => windows_at
+        procedure :: count => windows_count
+        procedure :: grid_shape => windows_grid_shape
+        procedure :: centres => windows_centres
+        procedure :: atom_count => windows_atom_count
+        procedure :: atoms => windows_atoms
+        procedure :: free => windows_free
+    end type x3_windows
+
+    integer(c_int64_t), parameter, public :: X3_ALL_WINDOWS = -1
+
     interface
         function c_version() bind(C, name="x3_version")
             import :: c_ptr
@@ -133,6 +153,66 @@ module x3mat
             integer(c_int64_t), value :: capacity
             integer(c_int64_t), intent(out) :: length
             integer(c_int32_t) :: c_formula
+        end function
+        function c_windows_sample(s, radius, step, max_windows, out) bind(C, name="x3_windows_sample")
+            import :: c_ptr, c_double, c_int64_t, c_int32_t
+            type(c_ptr), value :: s
+            real(c_double), value :: radius, step
+            integer(c_int64_t), value :: max_windows
+            type(c_ptr), intent(out) :: out
+            integer(c_int32_t) :: c_windows_sample
+        end function
+        function c_windows_at(s, radius, n, centres, coordinates, out) bind(C, name="x3_windows_at")
+            import :: c_ptr, c_double, c_int64_t, c_int32_t
+            type(c_ptr), value :: s
+            real(c_double), value :: radius
+            integer(c_int64_t), value :: n
+            real(c_double), intent(in) :: centres(*)
+            integer(c_int32_t), value :: coordinates
+            type(c_ptr), intent(out) :: out
+            integer(c_int32_t) :: c_windows_at
+        end function
+        subroutine c_windows_free(w) bind(C, name="x3_windows_free")
+            import :: c_ptr
+            type(c_ptr), value :: w
+        end subroutine
+        function c_windows_count(w, n) bind(C, name="x3_windows_count")
+            import :: c_ptr, c_int64_t, c_int32_t
+            type(c_ptr), value :: w
+            integer(c_int64_t), intent(out) :: n
+            integer(c_int32_t) :: c_windows_count
+        end function
+        function c_windows_grid(w, shape, step) bind(C, name="x3_windows_grid")
+            import :: c_ptr, c_int64_t, c_int32_t, c_double
+            type(c_ptr), value :: w
+            integer(c_int64_t), intent(out) :: shape(3)
+            real(c_double), intent(out) :: step
+            integer(c_int32_t) :: c_windows_grid
+        end function
+        function c_windows_centres(w, coordinates, out, capacity) bind(C, name="x3_windows_centres")
+            import :: c_ptr, c_double, c_int32_t, c_int64_t
+            type(c_ptr), value :: w
+            integer(c_int32_t), value :: coordinates
+            real(c_double), intent(out) :: out(*)
+            integer(c_int64_t), value :: capacity
+            integer(c_int32_t) :: c_windows_centres
+        end function
+        function c_windows_atom_count(w, i, n) bind(C, name="x3_windows_atom_count")
+            import :: c_ptr, c_int64_t, c_int32_t
+            type(c_ptr), value :: w
+            integer(c_int64_t), value :: i
+            integer(c_int64_t), intent(out) :: n
+            integer(c_int32_t) :: c_windows_atom_count
+        end function
+        function c_windows_atoms(w, i, z, positions, source, images, capacity) bind(C, name="x3_windows_atoms")
+            import :: c_ptr, c_int64_t, c_int32_t, c_double
+            type(c_ptr), value :: w
+            integer(c_int64_t), value :: i
+            integer(c_int32_t), intent(out) :: z(*)
+            real(c_double), intent(out) :: positions(*)
+            integer(c_int32_t), intent(out) :: source(*), images(*)
+            integer(c_int64_t), value :: capacity
+            integer(c_int32_t) :: c_windows_atoms
         end function
     end interface
 
@@ -267,6 +347,102 @@ contains
     subroutine structure_free(self)
         class(x3_structure), intent(inout) :: self
         if (c_associated(self%ptr)) call c_free(self%ptr)
+        self%ptr = c_null_ptr
+    end subroutine
+
+    !> Windows of radius `radius` (Å) on the grid of step `step` (Å). max_windows caps
+    !> the grid (default 1,000,000). Returns the status.
+    integer(c_int32_t) function windows_sample(self, structure, radius, step, max_windows) result(status)
+        class(x3_windows), intent(inout) :: self
+        type(x3_structure), intent(in) :: structure
+        real(c_double), intent(in) :: radius, step
+        integer(c_int64_t), intent(in), optional :: max_windows
+        integer(c_int64_t) :: cap
+        type(c_ptr) :: out
+        call self%free()
+        cap = 0
+        if (present(max_windows)) cap = max_windows
+        status = c_windows_sample(structure%ptr, radius, step, cap, out)
+        if (status == X3_OK) self%ptr = out
+    end function
+
+    !> Windows of radius `radius` (Å) at given centres (3, n), X3_FRACTIONAL or
+    !> X3_CARTESIAN (Å) — e.g. the positions of a GCMC code's guest molecules.
+    integer(c_int32_t) function windows_at(self, structure, radius, centres, coordinates) result(status)
+        class(x3_windows), intent(inout) :: self
+        type(x3_structure), intent(in) :: structure
+        real(c_double), intent(in) :: radius, centres(:, :)
+        integer(c_int32_t), intent(in) :: coordinates
+        type(c_ptr) :: out
+        call self%free()
+        if (size(centres, 1) /= 3) then
+            status = X3_ERR_INVALID_ARGUMENT
+            return
+        end if
+        status = c_windows_at(structure%ptr, radius, int(size(centres, 2), c_int64_t), centres, &
+                              coordinates, out)
+        if (status == X3_OK) self%ptr = out
+    end function
+
+    !> Number of windows (-1 if none are loaded).
+    integer(c_int64_t) function windows_count(self) result(n)
+        class(x3_windows), intent(in) :: self
+        if (c_windows_count(self%ptr, n) /= X3_OK) n = -1
+    end function
+
+    !> Grid shape (n1, n2, n3) and step (Å); an error status for windows made by %at.
+    integer(c_int32_t) function windows_grid_shape(self, shape, step) result(status)
+        class(x3_windows), intent(in) :: self
+        integer(c_int64_t), intent(out) :: shape(3)
+        real(c_double), intent(out), optional :: step
+        real(c_double) :: s
+        shape = 0
+        status = c_windows_grid(self%ptr, shape, s)
+        if (present(step)) step = s
+    end function
+
+    !> Window centres (3, count), fractional or Cartesian (Å).
+    integer(c_int32_t) function windows_centres(self, coordinates, centres) result(status)
+        class(x3_windows), intent(in) :: self
+        integer(c_int32_t), intent(in) :: coordinates
+        real(c_double), allocatable, intent(out) :: centres(:, :)
+        allocate(centres(3, max(0_c_int64_t, self%count())))
+        status = c_windows_centres(self%ptr, coordinates, centres, int(size(centres), c_int64_t))
+    end function
+
+    !> Atoms in window i (1-based), or in all windows for X3_ALL_WINDOWS; -1 on error.
+    integer(c_int64_t) function windows_atom_count(self, i) result(n)
+        class(x3_windows), intent(in) :: self
+        integer(c_int64_t), intent(in) :: i
+        integer(c_int64_t) :: c_index
+        c_index = i - 1
+        if (i == X3_ALL_WINDOWS) c_index = X3_ALL_WINDOWS
+        if (c_windows_atom_count(self%ptr, c_index, n) /= X3_OK) n = -1
+    end function
+
+    !> The atoms of window i (1-based; X3_ALL_WINDOWS for all, concatenated): atomic
+    !> numbers, positions (3, n) relative to the centre (Å), source atoms (1-based) and
+    !> image offsets (3, n).
+    integer(c_int32_t) function windows_atoms(self, i, z, positions, source, images) result(status)
+        class(x3_windows), intent(in) :: self
+        integer(c_int64_t), intent(in) :: i
+        integer(c_int32_t), allocatable, intent(out) :: z(:), source(:), images(:, :)
+        real(c_double), allocatable, intent(out) :: positions(:, :)
+        integer(c_int64_t) :: n, c_index
+        c_index = i - 1
+        if (i == X3_ALL_WINDOWS) c_index = X3_ALL_WINDOWS
+        status = c_windows_atom_count(self%ptr, c_index, n)
+        if (status /= X3_OK) n = 0
+        allocate(z(n), source(n), images(3, n), positions(3, n))
+        if (status /= X3_OK) return
+        status = c_windows_atoms(self%ptr, c_index, z, positions, source, images, n)
+        source = source + 1
+    end function
+
+    !> Releases the windows; safe to call twice.
+    subroutine windows_free(self)
+        class(x3_windows), intent(inout) :: self
+        if (c_associated(self%ptr)) call c_windows_free(self%ptr)
         self%ptr = c_null_ptr
     end subroutine
 
