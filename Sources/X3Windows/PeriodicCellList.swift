@@ -21,20 +21,28 @@ struct PeriodicCellList {
     let source: [Int32]
     let x: [Double], y: [Double], z: [Double]
     let k1: [Int32], k2: [Int32], k3: [Int32]
+    /// Per source atom (structure order): Cartesian position of the wrapped atom and its
+    /// shift k, for rebuilding an entry from a packed key.
+    let wrappedCartesian: [Vec3]
+    let shiftOfSource: [SIMD3<Int32>]
     let radius: Double
     /// R·|bᵢ|: the half-extent of the sphere in fractional coordinate i.
     let reach: Vec3
 
-    /// Bins aim at this fraction of R across (measured: R/2 balances bins visited
-    /// against distance tests for zeolites and MOFs; see BENCHMARKS.md).
-    static let binWidthOverRadius = 0.5
+    /// Bins aim at this fraction of R across along axes 1 and 2. Throughput is flat
+    /// within ±10 % for 0.34–1.0 on FAU, a 2400-atom MOF and QMOF (benchmarks/run.sh);
+    /// 0.75 was marginally best.
+    static let binWidthOverRadius = 0.75
+    /// Along axis 3 bins are nearly free (runs of them are one range), so they are finer.
+    static let axis3BinWidthOverRadius = 0.25
 
     init(structure s: Structure, radius: Double) {
         lattice = s.lattice
         self.radius = radius
         let widths = s.lattice.perpendicularWidths
-        let target = radius * PeriodicCellList.binWidthOverRadius
-        var mm = [0, 1, 2].map { max(1, Int(min(widths[$0] / target, 1e6))) }
+        let targets = [PeriodicCellList.binWidthOverRadius, PeriodicCellList.binWidthOverRadius,
+                       PeriodicCellList.axis3BinWidthOverRadius].map { $0 * radius }
+        var mm = [0, 1, 2].map { max(1, Int(min(widths[$0] / targets[$0], 1e6))) }
         // Keep the bin count modest for sparse cells: at most 8 bins per atom (+64).
         let maxBins = 8 * s.count + 64
         while mm[0] * mm[1] * mm[2] > maxBins {
@@ -83,6 +91,45 @@ struct PeriodicCellList {
             s1[e] = shift[i].x; s2[e] = shift[i].y; s3[e] = shift[i].z
         }
         source = src; x = xs; y = ys; z = zs; k1 = s1; k2 = s2; k3 = s3
+        wrappedCartesian = wrapped.map { s.lattice.cartesian($0) }
+        shiftOfSource = shift
+    }
+
+    // ---- Packed keys: (source, image) in one UInt64 that sorts in the documented order.
+    // Bits 36…63 source atom (< 2²⁸), then 12 bits per cell-image component, stored
+    // relative to the centre's cell ⌊fc⌋ and offset by 2048. Usable when every image a
+    // window can reach lies within ±2047 cells of the centre's cell.
+    static let keyOffset: Int32 = 2048
+
+    /// Whether packed keys can represent every entry of a window of this list.
+    var packable: Bool {
+        source.count < (1 << 28) && reach.max() + 2 < Double(Self.keyOffset - 8)
+    }
+
+    @inline(__always)
+    func key(_ e: Int, _ q1: Int32, _ q2: Int32, _ q3: Int32, base: SIMD3<Int32>) -> UInt64 {
+        let o = Self.keyOffset
+        return UInt64(source[e]) << 36 | UInt64(q1 - base.x + o) << 24 | UInt64(q2 - base.y + o) << 12
+            | UInt64(q3 - base.z + o)
+    }
+
+    /// Decodes a key into (source, cell image q).
+    @inline(__always)
+    func decode(_ key: UInt64, base: SIMD3<Int32>) -> (Int, SIMD3<Int32>) {
+        let o = Self.keyOffset
+        let q = SIMD3<Int32>(Int32(truncatingIfNeeded: (key >> 24) & 0xFFF) - o + base.x,
+                             Int32(truncatingIfNeeded: (key >> 12) & 0xFFF) - o + base.y,
+                             Int32(truncatingIfNeeded: key & 0xFFF) - o + base.z)
+        return (Int(key >> 36), q)
+    }
+
+    /// The position of cell image q of wrapped source atom j relative to the point pc,
+    /// with the same floating-point operations as `gather`.
+    @inline(__always)
+    func relative(_ j: Int, _ q: SIMD3<Int32>, cartesian pc: Vec3) -> Vec3 {
+        let (a, b, c) = lattice.vectors
+        let t = ((Double(q.x) * a - pc) + Double(q.y) * b) + Double(q.z) * c
+        return wrappedCartesian[j] + t
     }
 
     /// Calls `found(entry, g1, g2, g3, dx, dy, dz)` for every atom image within R
@@ -112,12 +159,17 @@ struct PeriodicCellList {
                 for g2 in r2r {
                     let q2 = floorDiv(g2, m2), b2 = g2 - q2 * m2
                     let t2 = t1 + Double(q2) * b
-                    for g3 in r3 {
-                        let q3 = floorDiv(g3, m3), b3 = g3 - q3 * m3
-                        let t = t2 + Double(q3) * c
-                        let bin = (b1 * m2 + b2) * m3 + b3
-                        let lo = start[bin], hi = start[bin + 1]
+                    let row = (b1 * m2 + b2) * m3
+                    // Along axis 3 the bins of one cell image are consecutive in the CSR
+                    // arrays: visit each run of g3 with the same image q3 as one range.
+                    var g3 = r3.lowerBound
+                    while g3 <= r3.upperBound {
+                        let q3 = floorDiv(g3, m3)
+                        let last = min(r3.upperBound, (q3 + 1) * m3 - 1)
+                        let lo = start[row + g3 - q3 * m3], hi = start[row + last - q3 * m3 + 1]
+                        g3 = last + 1
                         if lo == hi { continue }
+                        let t = t2 + Double(q3) * c
                         for e in lo..<hi {
                             let dx = xs[e] + t.x, dy = ys[e] + t.y, dz = zs[e] + t.z
                             if dx * dx + dy * dy + dz * dz <= r2 {

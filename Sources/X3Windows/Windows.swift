@@ -155,22 +155,46 @@ public enum WindowSampler {
         let total = Atomic<Int>(0)
         let overflow = Atomic<Bool>(false)
         let maxAtoms = limits.maxAtoms
+        let packed = cells.packable
         parallelFor(tasks: nTasks, threads: threads) { task in
             if overflow.load(ordering: .relaxed) { return }
             let w0 = task * perTask, w1 = min(nWin, w0 + perTask)
             var chunk = Chunk()
+            var keys: [UInt64] = []
             var scratch: [Entry] = []
             for w in w0..<w1 {
                 let fc = centres[w]
-                scratch.removeAll(keepingCapacity: true)
-                cells.gather(fractional: fc, cartesian: lattice.cartesian(fc)) { e, q1, q2, q3, dx, dy, dz in
-                    scratch.append(Entry(source: cells.source[e], n1: q1 - cells.k1[e], n2: q2 - cells.k2[e],
-                                         n3: q3 - cells.k3[e], x: dx, y: dy, z: dz))
+                let pc = lattice.cartesian(fc)
+                if packed {
+                    // Fast path: gather packed (source, image) keys, sort integers, rebuild.
+                    let base = SIMD3<Int32>(Int32(fc.x.rounded(.down)), Int32(fc.y.rounded(.down)),
+                                            Int32(fc.z.rounded(.down)))
+                    keys.removeAll(keepingCapacity: true)
+                    cells.gather(fractional: fc, cartesian: pc) { e, q1, q2, q3, _, _, _ in
+                        keys.append(cells.key(e, q1, q2, q3, base: base))
+                    }
+                    keys.sort()
+                    chunk.counts.append(keys.count)
+                    for key in keys {
+                        let (j, q) = cells.decode(key, base: base)
+                        let r = cells.relative(j, q, cartesian: pc)
+                        chunk.append(source: Int32(j), z: zOf[j], image: q &- cells.shiftOfSource[j], position: r)
+                    }
+                } else {
+                    scratch.removeAll(keepingCapacity: true)
+                    cells.gather(fractional: fc, cartesian: pc) { e, q1, q2, q3, dx, dy, dz in
+                        scratch.append(Entry(source: cells.source[e], n1: q1 - cells.k1[e], n2: q2 - cells.k2[e],
+                                             n3: q3 - cells.k3[e], x: dx, y: dy, z: dz))
+                    }
+                    scratch.sort()
+                    chunk.counts.append(scratch.count)
+                    for e in scratch {
+                        chunk.append(source: e.source, z: zOf[Int(e.source)], image: SIMD3(e.n1, e.n2, e.n3),
+                                     position: Vec3(e.x, e.y, e.z))
+                    }
                 }
-                scratch.sort()
-                chunk.append(scratch, zOf)
             }
-            if total.add(chunk.counts.reduce(0, +), ordering: .relaxed).newValue > maxAtoms {
+            if total.add(chunk.source.count, ordering: .relaxed).newValue > maxAtoms {
                 overflow.store(true, ordering: .relaxed)
                 return
             }
@@ -221,13 +245,11 @@ struct Chunk {
     var counts: [Int] = []
     var source: [Int32] = [], z: [Int32] = [], images: [Int32] = [], positions: [Double] = []
 
-    mutating func append(_ entries: [Entry], _ zOf: [Int32]) {
-        counts.append(entries.count)
-        for e in entries {
-            source.append(e.source)
-            z.append(zOf[Int(e.source)])
-            images.append(e.n1); images.append(e.n2); images.append(e.n3)
-            positions.append(e.x); positions.append(e.y); positions.append(e.z)
-        }
+    @inline(__always)
+    mutating func append(source j: Int32, z zj: Int32, image n: SIMD3<Int32>, position r: Vec3) {
+        source.append(j)
+        z.append(zj)
+        images.append(n.x); images.append(n.y); images.append(n.z)
+        positions.append(r.x); positions.append(r.y); positions.append(r.z)
     }
 }

@@ -2,6 +2,7 @@
 //
 //   swift run -c release x3mat-bench cif [DATA_DIR]   CIF reading: structures/s and atoms/s per dataset
 //   swift run -c release x3mat-bench sgemm [N]        sgemm GFLOP/s through libx3mat's OpenBLAS loader
+//   swift run -c release x3mat-bench windows [DATA]   window sampling vs the brute-force reference
 //
 // benchmarks/run.sh runs both, sgemm once with libx3mat's kernel choice and once forced
 // to OpenBLAS's generic fallback (Prescott), so the ratio comes from one run.
@@ -68,7 +69,12 @@ case "sgemm":
     let gflops = 2 * Double(n) * Double(n) * Double(n) * Double(reps) / dt / 1e9
     print("sgemm n=\(n): \(formatFixed(gflops, 1)) GFLOP/s, core \(String(cString: x3s_blas_corename())) "
           + "(chosen by \(String(cString: x3s_blas_coretype_source()))), \(x3s_blas_get_threads()) threads")
+case "windows":
+    do { try benchWindows(data: args.count > 2 ? args[2] : "../shared/data") } catch {
+        print("error: \(error)")
+        exit(1)
+    }
 default:
-    print("usage: x3mat-bench cif [DATA_DIR] | sgemm [N]")
+    print("usage: x3mat-bench cif [DATA_DIR] | sgemm [N] | windows [DATA_DIR]")
     exit(2)
 }

@@ -62,6 +62,11 @@ def compare(structure, radius, step, label):
     bad = 0
     for i in range(len(w)):
         mine = window_keys(w, i)
+        # documented order: by source atom, then image offset; each image once
+        if len(mine) > 1:
+            order = np.lexsort(mine.T[::-1])
+            assert np.array_equal(order, np.arange(len(mine))), f"{label}: window {i} is not in order"
+            assert len({tuple(r) for r in mine}) == len(mine), f"{label}: window {i} repeats an atom image"
         if mine.shape != ref[i].shape or not np.array_equal(mine, ref[i]):
             # allowed only when the difference is images on the sphere's surface
             a = {tuple(r) for r in mine}
@@ -152,6 +157,11 @@ def adversarial_structures():
     frac = np.array([[1.7, -0.2, 0.5], [-3.1, 2.05, 0.999], [0.0, 0.0, -0.0]])
     cases.append(("unwrapped positions", x3mat.Structure.from_arrays(cell_from(7, 8, 9, 80, 95, 110), frac,
                                                                      [8, 8, 14], cartesian=False), 6.0, 2.0))
+    # A cell 0.0025 Å thick: a window reaches 2400 images along c, beyond the packed-key
+    # range (±2047 cells), so libx3mat's general sorting path is exercised.
+    flat = np.array([[10.0, 0, 0], [1.0, 9.0, 0], [0.0, 0.0, 0.0025]])
+    cases.append(("flat cell 0.0025 A", x3mat.Structure.from_arrays(flat, [[0.2, 0.3, 0.5], [0.7, 0.1, 0.0]], [6, 8],
+                                                                    cartesian=False), 6.0, 5.0))
     return cases
 
 
