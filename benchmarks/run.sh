@@ -12,3 +12,10 @@ echo "sgemm, libx3mat default (OPENBLAS_CORETYPE unset):"
 env -u OPENBLAS_CORETYPE $bench sgemm 2048
 echo "sgemm, forced to OpenBLAS's generic fallback (what an unrecognised CPU gets):"
 OPENBLAS_CORETYPE=Prescott $bench sgemm 2048
+echo "window sampling (cell list vs brute-force reference, same run):"
+$bench windows "$data"
+if python3 -c "import x3mat" 2>/dev/null || [ -e build/lib/libx3mat.so.0 ]; then
+    echo "window sampling through Python vs the NumPy brute force of the tests:"
+    X3MAT_LIBRARY=${X3MAT_LIBRARY:-$PWD/build/lib/libx3mat.so.0} \
+    PYTHONPATH=bindings/python:bindings/python/tests python3 benchmarks/windows_numpy.py "$data"
+fi
