@@ -3,7 +3,7 @@
 # CLI, Fortran module and examples with CMake into build/, and installs the Python
 # binding. Safe to run again: each step is skipped or incremental when done.
 #
-#   ./scripts/setup.sh            # then: build/bin/x3mat info ../shared/data/iza/cif/LTA.cif
+#   ./scripts/setup.sh            # then: build/bin/x3mat windows ../shared/data/iza/cif/LTA.cif
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
