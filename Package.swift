@@ -29,7 +29,7 @@ let package = Package(
         // ---- Public API -------------------------------------------------------------
         .target(
             name: "X3CAPI",
-            dependencies: ["X3Core", "X3Windows", "CX3Support"],
+            dependencies: ["X3Core", "X3Windows", "X3Sites", "CX3Support"],
             exclude: ["exports.map"],
             linkerSettings: [
                 .unsafeFlags([
@@ -44,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "X3CLI",
             dependencies: [
-                "X3Core", "X3Windows", "CX3Support",
+                "X3Core", "X3Windows", "X3Sites", "CX3Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,17 +54,22 @@ let package = Package(
         .target(name: "X3Core", dependencies: ["CX3Support"]),
         // Detection windows: every periodic image within R of grid or given centres.
         .target(name: "X3Windows", dependencies: ["X3Core"]),
+        // Site identity: window bond graphs, NetworkX-compatible WL hashes (BLAKE2b), the
+        // site catalogue.
+        .target(name: "X3Sites", dependencies: ["X3Core", "X3Windows"]),
         // C where C is the right tool: thread-local error storage, CPU feature detection
         // and the OpenBLAS loader (which must set OPENBLAS_CORETYPE before OpenBLAS starts).
         .target(name: "CX3Support", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
 
         // ---- Benchmarks (benchmarks/run.sh) ----------------------------------------------
-        .executableTarget(name: "X3Bench", dependencies: ["X3Core", "X3Windows", "CX3Support"], path: "benchmarks/X3Bench"),
+        .executableTarget(name: "X3Bench", dependencies: ["X3Core", "X3Windows", "X3Sites", "CX3Support"], path: "benchmarks/X3Bench"),
 
         // ---- Tests --------------------------------------------------------------------
         .target(name: "X3TestSupport", dependencies: ["X3Core"], path: "Tests/X3TestSupport"),
         .testTarget(name: "X3CoreTests", dependencies: ["X3Core", "X3TestSupport"]),
         .testTarget(name: "X3WindowsTests", dependencies: ["X3Core", "X3Windows", "X3TestSupport"]),
+        .testTarget(name: "X3SitesTests", dependencies: ["X3Core", "X3Windows", "X3Sites", "X3TestSupport"],
+                    exclude: ["make_blake2b_vectors.py"]),
         // The C API is tested through the built libx3mat.so, as users reach it:
         // tests/c (C programs run by CTest) and bindings/python/tests (pytest).
     ]

@@ -44,6 +44,16 @@ public enum CIFReader {
         return try structure(from: doc, options: options)
     }
 
+    /// The symmetry operators of a CIF's first data block (or `block`), identity first;
+    /// [identity] for a P1 file without operators.
+    public static func symmetryOperations(path: String, block: String? = nil) throws -> [SymmetryOperation] {
+        let doc = try CIFDocument(bytes: try FileIO.readBytes(path: path), source: path)
+        guard let b = block.map({ name in doc.blocks.first { $0.name.lowercased() == name.lowercased() } }) ?? doc.blocks.first else {
+            throw X3Error(.invalidArgument, "\(path): no data block\(block.map { " '\($0)'" } ?? "")")
+        }
+        return try symmetryOperations(b, source: path)
+    }
+
     /// Names of the data blocks of a document, in file order.
     public static func blockNames(path: String) throws -> [String] {
         try CIFDocument(bytes: try FileIO.readBytes(path: path), source: path).blocks.map(\.name)

@@ -52,4 +52,43 @@ public enum FileIO {
     public static func writeAtomically(path: String, text: String) throws {
         try writeAtomically(path: path, bytes: Array(text.utf8))
     }
+
+    /// Creates a directory and any missing parents (like `mkdir -p`); an existing
+    /// directory is fine.
+    public static func makeDirectory(_ path: String) throws {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for part in path.split(separator: "/") {
+            prefix += part + "/"
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw X3Error(.io, "\(path): cannot create directory \(prefix): \(String(cString: strerror(errno)))")
+            }
+        }
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+            throw X3Error(.io, "\(path): exists and is not a directory")
+        }
+    }
+
+    /// Names of the entries of a directory ending in `suffix` (case-insensitive), sorted.
+    public static func list(directory: String, suffix: String) throws -> [String] {
+        guard let d = opendir(directory) else {
+            throw X3Error(.io, "\(directory): cannot open directory: \(String(cString: strerror(errno)))")
+        }
+        defer { closedir(d) }
+        let want = suffix.lowercased()
+        var names: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.lowercased().hasSuffix(want) && !name.hasPrefix(".") { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    /// Whether a path is an existing directory.
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
 }

@@ -1,0 +1,145 @@
+import X3Core
+
+/// CSV, JSON and XYZ exports of a site catalogue.
+///
+/// - `sites.csv`: one row per site, ranked: rank, hash, count (windows), structures,
+///   example_structure, example_window (0-based), centre_x/y/z (Cartesian Å of the
+///   example window's centre in its structure), natoms (example window, before removal),
+///   formula (of those atoms), then per target `<name>_mean`, `<name>_std`, `<name>_n`.
+/// - `sites.json`: the options, the targets and the same rows, each with the example
+///   window's atoms (element and position relative to the centre, Å).
+/// - `sites/<rank>_<hash>.xyz`: the example window's atoms (all, before removal), one
+///   XYZ frame centred on the window centre.
+extension SiteCatalogue {
+    public func csv(rankedBy rankBy: Int?, top: Int?) throws -> String {
+        var head = "rank,hash,count,structures,example_structure,example_window,centre_x,centre_y,centre_z,natoms,formula"
+        for t in targets { head += ",\(csvField(t))_mean,\(csvField(t))_std,\(csvField(t))_n" }
+        var lines = [head]
+        for (r, s) in try ranked(by: rankBy, top: top).enumerated() {
+            var row = "\(r + 1),\(s.hash),\(s.count),\(s.structureCount),\(csvField(s.exampleStructure)),\(s.exampleWindow),"
+                + "\(fmt(s.exampleCentre.x)),\(fmt(s.exampleCentre.y)),\(fmt(s.exampleCentre.z)),"
+                + "\(s.exampleAtomicNumbers.count),\(formula(s.exampleAtomicNumbers))"
+            for st in s.stats { row += ",\(st.n > 0 ? fmt(st.mean) : ""),\(st.n > 0 ? fmt(st.std) : ""),\(st.n)" }
+            lines.append(row)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public func json(rankedBy rankBy: Int?, top: Int?) throws -> String {
+        var out = "{\n  \"options\": {\"tolerance\": \(fmt(options.tolerance)), \"iterations\": \(options.iterations), "
+            + "\"digest_size\": \(options.digestSize), \"removal\": {"
+        out += options.removal.sorted { $0.key < $1.key }.map {
+            "\(jsonString(Elements.all[$0.key - 1].symbol)): \(jsonString($0.value.rawValue))"
+        }.joined(separator: ", ")
+        out += "}},\n  \"targets\": [\(targets.map(jsonString).joined(separator: ", "))],\n"
+        out += "  \"structures\": \(structureCount),\n  \"windows\": \(windowCount),\n  \"distinct_sites\": \(sites.count),\n"
+        out += "  \"sites\": ["
+        let rows = try ranked(by: rankBy, top: top)
+        for (r, s) in rows.enumerated() {
+            out += r == 0 ? "\n" : ",\n"
+            out += "    {\"rank\": \(r + 1), \"hash\": \(jsonString(s.hash)), \"count\": \(s.count), "
+                + "\"structures\": \(s.structureCount),\n     \"example\": {\"structure\": \(jsonString(s.exampleStructure)), "
+                + "\"window\": \(s.exampleWindow), \"centre\": \(vec(s.exampleCentre)), "
+                + "\"centre_frac\": \(vec(s.exampleFractionalCentre)), \"formula\": \(jsonString(formula(s.exampleAtomicNumbers))),\n"
+                + "       \"atoms\": ["
+            out += (0..<s.exampleAtomicNumbers.count).map { i in
+                "[\(jsonString(Elements.all[Int(s.exampleAtomicNumbers[i]) - 1].symbol)), \(fmt(s.examplePositions[3 * i])), "
+                    + "\(fmt(s.examplePositions[3 * i + 1])), \(fmt(s.examplePositions[3 * i + 2]))]"
+            }.joined(separator: ", ")
+            out += "]},\n     \"stats\": {"
+            out += zip(targets, s.stats).map { t, st in
+                "\(jsonString(t)): {\"mean\": \(st.n > 0 ? fmt(st.mean) : "null"), \"std\": \(st.n > 0 ? fmt(st.std) : "null"), \"n\": \(st.n)}"
+            }.joined(separator: ", ")
+            out += "}}"
+        }
+        out += rows.isEmpty ? "]\n}\n" : "\n  ]\n}\n"
+        return out
+    }
+
+    /// XYZ text of a site's example window.
+    public func xyz(_ s: Site, rank: Int) -> String {
+        var out = "\(s.exampleAtomicNumbers.count)\nsite rank=\(rank) hash=\(s.hash) count=\(s.count) "
+            + "structure=\(s.exampleStructure.map { $0 == " " ? "_" : $0 }.reduce("") { $0 + String($1) }) "
+            + "window=\(s.exampleWindow) centre=\"\(fmt(s.exampleCentre.x)) \(fmt(s.exampleCentre.y)) \(fmt(s.exampleCentre.z))\"\n"
+        for i in 0..<s.exampleAtomicNumbers.count {
+            out += "\(Elements.all[Int(s.exampleAtomicNumbers[i]) - 1].symbol) \(formatFixed(s.examplePositions[3 * i], 6)) "
+                + "\(formatFixed(s.examplePositions[3 * i + 1], 6)) \(formatFixed(s.examplePositions[3 * i + 2], 6))\n"
+        }
+        return out
+    }
+
+    /// Writes sites.csv, sites.json and sites/<rank>_<hash>.xyz into `directory`
+    /// (created if missing), each file atomically.
+    public func write(directory: String, rankedBy rankBy: Int?, top: Int?) throws {
+        try FileIO.makeDirectory(directory)
+        try FileIO.makeDirectory(directory + "/sites")
+        try FileIO.writeAtomically(path: directory + "/sites.csv", text: csv(rankedBy: rankBy, top: top))
+        try FileIO.writeAtomically(path: directory + "/sites.json", text: json(rankedBy: rankBy, top: top))
+        for (r, s) in try ranked(by: rankBy, top: top).enumerated() {
+            let name = "\(directory)/sites/\(zeroPadded(r + 1, 4))_\(s.hash).xyz"
+            try FileIO.writeAtomically(path: name, text: xyz(s, rank: r + 1))
+        }
+    }
+}
+
+func zeroPadded(_ n: Int, _ width: Int) -> String {
+    let s = String(n)
+    return String(repeating: "0", count: max(0, width - s.count)) + s
+}
+
+func fmt(_ x: Double) -> String {
+    // Shortest round-trip text of a double (Swift's description), fine for CSV and JSON.
+    x == x.rounded() && abs(x) < 1e15 ? formatFixed(x, 1) : "\(x)"
+}
+
+func vec(_ v: Vec3) -> String { "[\(fmt(v.x)), \(fmt(v.y)), \(fmt(v.z))]" }
+
+func formula(_ z: [Int32]) -> String {
+    var counts: [Int: Int] = [:]
+    for v in z { counts[Int(v), default: 0] += 1 }
+    let hasC = counts[6] != nil
+    let items = counts.map { (Elements.all[$0.key - 1].symbol, $0.value) }.sorted { a, b in
+        if hasC {
+            let rank = { (s: String) in s == "C" ? 0 : (s == "H" ? 1 : 2) }
+            if rank(a.0) != rank(b.0) { return rank(a.0) < rank(b.0) }
+        }
+        return a.0 < b.0
+    }
+    return items.map { $0.1 == 1 ? $0.0 : "\($0.0)\($0.1)" }.joined()
+}
+
+func csvField(_ s: String) -> String {
+    if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) {
+        return "\"" + s.replacingAll("\"", with: "\"\"") + "\""
+    }
+    return s
+}
+
+func jsonString(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+        switch u {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            if u.value < 0x20 {
+                let h = String(u.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+    }
+    return out + "\""
+}
+
+extension String {
+    func replacingAll(_ a: Character, with b: String) -> String {
+        var out = ""
+        for c in self { if c == a { out += b } else { out.append(c) } }
+        return out
+    }
+}
