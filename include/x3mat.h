@@ -281,6 +281,85 @@ X3_API x3_status x3_windows_atoms(const x3_windows *windows, int64_t window, int
                                   double *positions, int32_t *source_atoms, int32_t *images,
                                   int64_t capacity);
 
+/* ---- site identity: bond graphs and Weisfeiler-Lehman hashes ------------------------ */
+
+/** The Weisfeiler-Lehman hash of a graph, byte-identical to NetworkX (>= 3.5)
+ *  weisfeiler_lehman_graph_hash(G, node_attr=<label>, iterations, digest_size) for the
+ *  undirected graph G with nodes 0..nnodes-1 labelled labels[i] (ASCII strings) and
+ *  edges (edges[2k], edges[2k+1]) (0-based; duplicates collapse as in nx.Graph, a
+ *  self-loop makes a node its own neighbour). iterations >= 1; digest_size 1..64 bytes.
+ *  The hash is 2*digest_size lower-case hex digits. String-out convention. The empty
+ *  graph (nnodes 0) is legal. labels/edges may be NULL when their count is 0. */
+X3_API x3_status x3_wl_hash(int64_t nnodes, const char *const *labels, int64_t nedges,
+                            const int64_t *edges, int32_t iterations, int32_t digest_size,
+                            char *buffer, int64_t capacity, int64_t *length);
+
+/** Bond graphs of windows.
+ *  - Two atoms of a window are bonded when their distance is below
+ *    tolerance * (r_i + r_j), r the covalent radii of Cordero et al. (2008). The usual
+ *    tolerance is 1.2: Si-O and the bonds of MOFs fall at 0.9-1.1 x, the closest
+ *    non-bonded contacts at >= 1.4 x.
+ *  - `remove` lists elements to take out before hashing, "H:delete,O:contract" (NULL or
+ *    "" for none): delete drops the atom and its bonds; contract drops it and bonds its
+ *    neighbours pairwise (O in silica: the graph becomes the T-atom network). Atoms are
+ *    processed in window order.
+ *  - Nodes are labelled by element symbol ("Si") and keep the window's atom order. */
+
+/** The bond graph of window `window` (0-based) after removal: *nnodes nodes, node k being
+ *  window atom node_atoms[k] (0-based index within the window), and *nedges edges
+ *  (edges[2k], edges[2k+1]) between node indices, u < v, sorted. *nnodes and *nedges are
+ *  always set, so capacities of 0 ask for the sizes (X3_ERR_BUFFER_TOO_SMALL when there
+ *  is anything to write); node_capacity counts int32 values, edge_capacity int64 values
+ *  (2 per edge). */
+X3_API x3_status x3_windows_bond_graph(const x3_windows *windows, int64_t window, double tolerance,
+                                       const char *remove, int64_t *nnodes, int64_t *nedges,
+                                       int32_t *node_atoms, int64_t node_capacity, int64_t *edges,
+                                       int64_t edge_capacity);
+
+/** The WL hash of every window's bond graph (nodes labelled by element, as
+ *  x3_wl_hash). Hash w is the NUL-terminated string at hashes + w*(2*digest_size + 1);
+ *  capacity (bytes) must be at least count*(2*digest_size + 1). */
+X3_API x3_status x3_windows_site_hashes(const x3_windows *windows, double tolerance, const char *remove,
+                                        int32_t iterations, int32_t digest_size, char *hashes,
+                                        int64_t capacity);
+
+/** A site catalogue: the windows of many structures grouped by WL hash, with a count, the
+ *  number of structures, one example window (the first seen: structure id, window
+ *  index, centre, all its atoms) and per-target mean / sample standard deviation / n of
+ *  per-window values supplied with the windows (e.g. a model's contributions). Opaque;
+ *  release with x3_catalogue_free. */
+typedef struct x3_catalogue x3_catalogue;
+
+/** A new, empty catalogue. Bond and hash options as above; ntargets target names (may
+ *  be 0, then windows carry no values). *out owns a new handle. */
+X3_API x3_status x3_catalogue_new(double tolerance, const char *remove, int32_t iterations, int32_t digest_size,
+                                  int64_t ntargets, const char *const *target_names, x3_catalogue **out);
+
+/** Releases a catalogue. NULL is ignored. */
+X3_API void x3_catalogue_free(x3_catalogue *catalogue);
+
+/** Adds every window of one structure under the id `structure_id`. values: count x
+ *  ntargets doubles, row-major (window w, target t at w*ntargets + t), finite; NULL with
+ *  nvalues 0 when the catalogue has no targets. */
+X3_API x3_status x3_catalogue_add(x3_catalogue *catalogue, const char *structure_id, const x3_windows *windows,
+                                  const double *values, int64_t nvalues);
+
+/** Distinct sites, windows and structures added so far. Any pointer may be NULL. */
+X3_API x3_status x3_catalogue_counts(const x3_catalogue *catalogue, int64_t *sites, int64_t *windows,
+                                     int64_t *structures);
+
+/** The catalogue as JSON (options, targets, totals, and the sites ranked by the mean of
+ *  target `rank_by` descending, or by window count for rank_by = -1; ties by hash),
+ *  at most `top` sites (all for top <= 0). String-out convention. */
+X3_API x3_status x3_catalogue_json(const x3_catalogue *catalogue, int32_t rank_by, int64_t top, char *buffer,
+                                   int64_t capacity, int64_t *length);
+
+/** Writes DIRECTORY/sites.csv, DIRECTORY/sites.json and DIRECTORY/sites/NNNN_HASH.xyz
+ *  (the example window of each listed site, all atoms, centred), ranked as in
+ *  x3_catalogue_json; creates the directory; each file is written atomically. */
+X3_API x3_status x3_catalogue_write(const x3_catalogue *catalogue, const char *directory, int32_t rank_by,
+                                    int64_t top);
+
 /* ---- runtime ---------------------------------------------------------------------- */
 
 /** Sets the number of threads libx3mat's own parallel loops use (window sampling,

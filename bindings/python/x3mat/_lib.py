@@ -112,3 +112,17 @@ def get_string(func, *args) -> str:
     buf = ctypes.create_string_buffer(n.value + 1)
     func(*args, buf, n.value + 1, None)
     return buf.value.decode("utf-8")
+
+_declare("x3_wl_hash", [ctypes.c_int64, ctypes.POINTER(ctypes.c_char_p), ctypes.c_int64, c_int64_p, ctypes.c_int32,
+                        ctypes.c_int32, ctypes.c_char_p, ctypes.c_int64, c_int64_p])
+_declare("x3_windows_bond_graph", [c_handle, ctypes.c_int64, ctypes.c_double, ctypes.c_char_p, c_int64_p, c_int64_p,
+                                   c_int32_p, ctypes.c_int64, c_int64_p, ctypes.c_int64])
+_declare("x3_windows_site_hashes", [c_handle, ctypes.c_double, ctypes.c_char_p, ctypes.c_int32, ctypes.c_int32,
+                                    ctypes.c_char_p, ctypes.c_int64])
+_declare("x3_catalogue_new", [ctypes.c_double, ctypes.c_char_p, ctypes.c_int32, ctypes.c_int32, ctypes.c_int64,
+                              ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(c_handle)])
+_declare("x3_catalogue_free", [c_handle], None, check=False)
+_declare("x3_catalogue_add", [c_handle, ctypes.c_char_p, c_handle, c_double_p, ctypes.c_int64])
+_declare("x3_catalogue_counts", [c_handle, c_int64_p, c_int64_p, c_int64_p])
+_declare("x3_catalogue_json", [c_handle, ctypes.c_int32, ctypes.c_int64, ctypes.c_char_p, ctypes.c_int64, c_int64_p])
+_declare("x3_catalogue_write", [c_handle, ctypes.c_char_p, ctypes.c_int32, ctypes.c_int64])

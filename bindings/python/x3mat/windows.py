@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._lib import c_handle, lib
-from .errors import X3InvalidArgumentError
+from .errors import X3BufferTooSmallError, X3InvalidArgumentError
 
 FRACTIONAL, CARTESIAN = 0, 1
 ALL_WINDOWS = -1
@@ -42,11 +42,14 @@ class Windows:
     `offsets`: window w's atoms are rows offsets[w]:offsets[w + 1])."""
 
     def __init__(self, _handle: int):
-        handle = c_handle(_handle)
-        try:
-            self._read(handle)
-        finally:
+        self._handle = c_handle(_handle)
+        self._read(self._handle)
+
+    def __del__(self):
+        handle = getattr(self, "_handle", None)
+        if handle is not None and handle.value:
             lib.x3_windows_free(handle)
+            self._handle = None
 
     def _read(self, h) -> None:
         n = ctypes.c_int64()
@@ -106,6 +109,35 @@ class Windows:
     def __iter__(self):
         for w in range(len(self)):
             yield self[w]
+
+    def site_hashes(self, remove: str = "", tolerance: float = 1.2, iterations: int = 3,
+                    digest_size: int = 16) -> list[str]:
+        """The Weisfeiler-Lehman hash of every window's bond graph (nodes labelled by element;
+        bonds where d < tolerance x (r_cov,i + r_cov,j)), after removing elements:
+        `remove="H:delete"` for MOFs, `"O:contract"` for silica zeolites. Equal to
+        networkx.weisfeiler_lehman_graph_hash(G, node_attr="element", iterations, digest_size)."""
+        stride = 2 * digest_size + 1
+        buf = ctypes.create_string_buffer(len(self) * stride)
+        lib.x3_windows_site_hashes(self._handle, float(tolerance), remove.encode(), int(iterations),
+                                   int(digest_size), buf, len(buf))
+        raw = buf.raw
+        return [raw[i * stride:i * stride + 2 * digest_size].decode() for i in range(len(self))]
+
+    def bond_graph(self, window: int, remove: str = "", tolerance: float = 1.2):
+        """Window `window`'s bond graph after removal: (atoms, edges) with atoms[k] the index
+        within the window of node k, and edges an (m, 2) array of node pairs (u < v)."""
+        nn, ne = ctypes.c_int64(), ctypes.c_int64()
+        try:
+            lib.x3_windows_bond_graph(self._handle, window, float(tolerance), remove.encode(), ctypes.byref(nn),
+                                      ctypes.byref(ne), None, 0, None, 0)
+        except X3BufferTooSmallError:
+            pass
+        atoms = np.empty(nn.value, dtype=np.int32)
+        edges = np.empty((ne.value, 2), dtype=np.int64)
+        lib.x3_windows_bond_graph(self._handle, window, float(tolerance), remove.encode(), ctypes.byref(nn),
+                                  ctypes.byref(ne), _ptr(atoms, ctypes.c_int32), atoms.size,
+                                  _ptr(edges, ctypes.c_int64), edges.size)
+        return atoms, edges
 
     def __repr__(self) -> str:
         grid = "x".join(map(str, self.grid_shape)) if self.grid_shape else "given centres"
