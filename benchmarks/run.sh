@@ -19,3 +19,9 @@ if python3 -c "import x3mat" 2>/dev/null || [ -e build/lib/libx3mat.so.0 ]; then
     X3MAT_LIBRARY=${X3MAT_LIBRARY:-$PWD/build/lib/libx3mat.so.0} \
     PYTHONPATH=bindings/python:bindings/python/tests python3 benchmarks/windows_numpy.py "$data"
 fi
+echo "site hashing, libx3mat vs NetworkX on the same graphs (every IZA window; MOF samples):"
+X3MAT_LIBRARY=${X3MAT_LIBRARY:-$PWD/build/lib/libx3mat.so.0} \
+PYTHONPATH=bindings/python python3 benchmarks/sites_networkx.py "$data"
+echo "x3mat sites on the whole IZA set (read, windows, graphs, hashes, catalogue):"
+/usr/bin/time -f "  %e s wall, %M KiB peak RSS" build/bin/x3mat sites "$data/iza" --radius 6 --step 2 \
+    --remove O:contract --top 5 2>&1 | grep -v "structures, .* ETA"

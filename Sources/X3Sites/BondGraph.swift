@@ -138,17 +138,19 @@ public enum BondGraphs {
             g.finish()
             return WindowBondGraph(atoms: Array(0..<n), graph: g)
         }
-        var adj = adjacency.map { Set($0) }
+        // Degrees are small (≤ ~12), so plain arrays with linear membership tests beat sets.
+        var adj = adjacency
         var alive = [Bool](repeating: true, count: n)
+        @inline(__always) func link(_ a: Int32, _ b: Int32) {
+            if !adj[Int(a)].contains(b) { adj[Int(a)].append(b) }
+        }
         for i in 0..<n {
             guard let mode = removal[Int(z[i])] else { continue }
             let ns = adj[i].filter { $0 != Int32(i) }
             if mode == .contract {
-                for a in ns { for b in ns where a < b {
-                    adj[Int(a)].insert(b); adj[Int(b)].insert(a)
-                }}
+                for a in ns { for b in ns where a != b { link(a, b) } }
             }
-            for a in ns { adj[Int(a)].remove(Int32(i)) }
+            for a in ns { adj[Int(a)].removeAll { $0 == Int32(i) } }
             adj[i] = []
             alive[i] = false
         }

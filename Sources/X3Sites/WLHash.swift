@@ -1,4 +1,7 @@
 import X3Core
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An undirected simple graph with a text label per node, as NetworkX's `nx.Graph` holds
 /// it: duplicate edges collapse into one; a self-loop makes the node its own neighbour
@@ -100,36 +103,69 @@ public enum WLHash {
 
     public static func hashBytes(_ g: LabelledGraph, iterations: Int, digestSize: Int) throws -> [UInt8] {
         try validate(iterations: iterations, digestSize: digestSize)
-        var labels = g.labels
+        let n = g.nodeCount
+        // Labels live in one flat buffer: label v is buffer[start[v] ..< start[v] + len[v]].
+        // The initial labels vary in length; every later one is 2·digestSize hex digits.
+        var buffer: [UInt8] = [], start = [Int](repeating: 0, count: n), len = [Int](repeating: 0, count: n)
+        for v in 0..<n {
+            start[v] = buffer.count
+            len[v] = g.labels[v].count
+            buffer += g.labels[v]
+        }
+        let stride = 2 * digestSize
         var summary = Array("(".utf8)
         var pairs = 0
-        var scratch: [UInt8] = []
+        var message: [UInt8] = []
+        var order: [Int32] = []
+        var next = [UInt8]()
+        next.reserveCapacity(n * stride)
         for _ in 0..<iterations {
-            var next: [[UInt8]] = []
-            next.reserveCapacity(labels.count)
-            for v in 0..<labels.count {
-                scratch.removeAll(keepingCapacity: true)
-                scratch += labels[v]
-                let ns = g.neighbours[v]
-                if ns.count == 1 {
-                    scratch += labels[Int(ns[0])]
-                } else if ns.count > 1 {
-                    let sorted = ns.map { labels[Int($0)] }.sorted { $0.lexicographicallyPrecedes($1) }
-                    for l in sorted { scratch += l }
+            next.removeAll(keepingCapacity: true)
+            buffer.withUnsafeBufferPointer { b in
+                // a < b as byte strings (Python's order on ASCII strings)
+                func less(_ x: Int32, _ y: Int32) -> Bool {
+                    let lx = len[Int(x)], ly = len[Int(y)], sx = start[Int(x)], sy = start[Int(y)]
+                    let c = memcmp(b.baseAddress! + sx, b.baseAddress! + sy, min(lx, ly))
+                    return c != 0 ? c < 0 : lx < ly
                 }
-                next.append(BLAKE2b.hexDigest(scratch, digestSize: digestSize))
+                for v in 0..<n {
+                    message.removeAll(keepingCapacity: true)
+                    message.append(contentsOf: b[start[v] ..< start[v] + len[v]])
+                    let ns = g.neighbours[v]
+                    if ns.count == 1 {
+                        let u = Int(ns[0])
+                        message.append(contentsOf: b[start[u] ..< start[u] + len[u]])
+                    } else if ns.count > 1 {
+                        order.removeAll(keepingCapacity: true)
+                        order.append(contentsOf: ns)
+                        order.sort(by: less)
+                        for u32 in order {
+                            let u = Int(u32)
+                            message.append(contentsOf: b[start[u] ..< start[u] + len[u]])
+                        }
+                    }
+                    message.withUnsafeBytes { BLAKE2b.appendHexDigest($0, digestSize: digestSize, to: &next) }
+                }
             }
-            labels = next
-            // Counter of this iteration's labels, sorted by label.
-            let sorted = labels.sorted { $0.lexicographicallyPrecedes($1) }
-            var i = 0
-            while i < sorted.count {
-                var j = i + 1
-                while j < sorted.count && sorted[j] == sorted[i] { j += 1 }
-                if pairs > 0 { summary += Array(", ".utf8) }
-                summary += Array("('".utf8) + sorted[i] + Array("', \(j - i))".utf8)
-                pairs += 1
-                i = j
+            swap(&buffer, &next)
+            for v in 0..<n { start[v] = v * stride; len[v] = stride }
+            // Counter of this iteration's labels, sorted by label: (label, count) pairs.
+            buffer.withUnsafeBufferPointer { b in
+                order = (0..<Int32(n)).sorted { x, y in
+                    memcmp(b.baseAddress! + Int(x) * stride, b.baseAddress! + Int(y) * stride, stride) < 0
+                }
+                var i = 0
+                while i < n {
+                    var j = i + 1
+                    let si = Int(order[i]) * stride
+                    while j < n && memcmp(b.baseAddress! + si, b.baseAddress! + Int(order[j]) * stride, stride) == 0 { j += 1 }
+                    if pairs > 0 { summary += [44, 32] }  // ", "
+                    summary += [40, 39]  // "('"
+                    summary += b[si ..< si + stride]
+                    summary += Array("', \(j - i))".utf8)
+                    pairs += 1
+                    i = j
+                }
             }
         }
         summary += pairs == 1 ? Array(",)".utf8) : Array(")".utf8)

@@ -26,7 +26,7 @@ module x3mat
     ! coordinates (x3_coordinates)
     integer(c_int32_t), parameter, public :: X3_FRACTIONAL = 0, X3_CARTESIAN = 1
 
-    public :: x3_version, x3_last_error
+    public :: x3_version, x3_last_error, x3_site_hash
 
     !> A crystal structure (x3_structure *). Release with %free().
     type, public :: x3_structure
@@ -60,6 +60,7 @@ module x3mat
         procedure :: centres => windows_centres
         procedure :: atom_count => windows_atom_count
         procedure :: atoms => windows_atoms
+        procedure :: site_hashes => windows_site_hashes
         procedure :: free => windows_free
     end type x3_windows
 
@@ -213,6 +214,29 @@ module x3mat
             integer(c_int32_t), intent(out) :: source(*), images(*)
             integer(c_int64_t), value :: capacity
             integer(c_int32_t) :: c_windows_atoms
+        end function
+        function c_wl_hash(nnodes, labels, nedges, edges, iterations, digest_size, buffer, capacity, length) &
+                bind(C, name="x3_wl_hash")
+            import :: c_int64_t, c_ptr, c_int32_t, c_char
+            integer(c_int64_t), value :: nnodes, nedges
+            type(c_ptr), intent(in) :: labels(*)
+            integer(c_int64_t), intent(in) :: edges(*)
+            integer(c_int32_t), value :: iterations, digest_size
+            character(kind=c_char), intent(out) :: buffer(*)
+            integer(c_int64_t), value :: capacity
+            integer(c_int64_t), intent(out) :: length
+            integer(c_int32_t) :: c_wl_hash
+        end function
+        function c_windows_site_hashes(w, tolerance, remove, iterations, digest_size, hashes, capacity) &
+                bind(C, name="x3_windows_site_hashes")
+            import :: c_ptr, c_double, c_char, c_int32_t, c_int64_t
+            type(c_ptr), value :: w
+            real(c_double), value :: tolerance
+            character(kind=c_char), intent(in) :: remove(*)
+            integer(c_int32_t), value :: iterations, digest_size
+            character(kind=c_char), intent(out) :: hashes(*)
+            integer(c_int64_t), value :: capacity
+            integer(c_int32_t) :: c_windows_site_hashes
         end function
     end interface
 
@@ -445,5 +469,71 @@ contains
         if (c_associated(self%ptr)) call c_windows_free(self%ptr)
         self%ptr = c_null_ptr
     end subroutine
+
+    !> Weisfeiler-Lehman hash of a graph, identical to NetworkX's
+    !> weisfeiler_lehman_graph_hash(G, node_attr=..., iterations, digest_size): nodes
+    !> 1..n labelled labels(i) (trailing blanks ignored), edges(:, k) = (u, v) with
+    !> 1-based node numbers. Returns "" and sets status on error.
+    function x3_site_hash(labels, edges, iterations, digest_size, status) result(h)
+        character(len=*), intent(in) :: labels(:)
+        integer(c_int64_t), intent(in) :: edges(:, :)
+        integer(c_int32_t), intent(in) :: iterations, digest_size
+        integer(c_int32_t), intent(out), optional :: status
+        character(len=:), allocatable :: h
+        character(kind=c_char, len=len(labels) + 1), allocatable, target :: text(:)
+        type(c_ptr), allocatable :: ptrs(:)
+        integer(c_int64_t), allocatable :: e0(:, :)
+        character(kind=c_char) :: buffer(129)
+        integer(c_int64_t) :: length
+        integer(c_int32_t) :: st
+        integer :: i
+        allocate(text(max(1, size(labels))), ptrs(max(1, size(labels))))
+        do i = 1, size(labels)
+            text(i) = trim(labels(i)) // c_null_char
+            ptrs(i) = c_loc(text(i))
+        end do
+        h = ""
+        if (size(edges, 1) /= 2 .and. size(edges) > 0) then
+            st = X3_ERR_INVALID_ARGUMENT
+        else
+            allocate(e0(2, max(1, size(edges, 2))))
+            e0 = 0
+            if (size(edges) > 0) e0(:, 1:size(edges, 2)) = edges - 1
+            st = c_wl_hash(int(size(labels), c_int64_t), ptrs, int(size(edges) / 2, c_int64_t), e0, &
+                           iterations, digest_size, buffer, int(size(buffer), c_int64_t), length)
+            if (st == X3_OK) then
+                h = repeat(' ', int(length))
+                do i = 1, int(length)
+                    h(i:i) = buffer(i)
+                end do
+            end if
+        end if
+        if (present(status)) status = st
+    end function
+
+    !> Site hash of every window (bond tolerance, removal such as "O:contract" or
+    !> "H:delete"; see include/x3mat.h): hashes(i) for window i.
+    integer(c_int32_t) function windows_site_hashes(self, tolerance, remove, iterations, digest_size, &
+            hashes) result(status)
+        class(x3_windows), intent(in) :: self
+        real(c_double), intent(in) :: tolerance
+        character(len=*), intent(in) :: remove
+        integer(c_int32_t), intent(in) :: iterations, digest_size
+        character(len=:), allocatable, intent(out) :: hashes(:)
+        character(kind=c_char), allocatable :: raw(:)
+        integer(c_int64_t) :: n, stride, i, j
+        n = max(0_c_int64_t, self%count())
+        stride = 2 * digest_size + 1
+        allocate(character(len=2 * digest_size) :: hashes(n))
+        allocate(raw(max(1_c_int64_t, n * stride)))
+        status = c_windows_site_hashes(self%ptr, tolerance, trim(remove) // c_null_char, iterations, &
+                                       digest_size, raw, n * stride)
+        if (status /= X3_OK) return
+        do i = 1, n
+            do j = 1, 2 * digest_size
+                hashes(i)(j:j) = raw((i - 1) * stride + j)
+            end do
+        end do
+    end function
 
 end module x3mat

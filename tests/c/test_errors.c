@@ -272,6 +272,83 @@ static x3_status c_window_atoms_buffer(void) {
     return z[0] == -5 ? st : (x3_status)-1;
 }
 
+/* site identity */
+static x3_status c_hash_edge_range(void) {
+    const char *labels[2] = {"Si", "O"};
+    int64_t edges[2] = {0, 2};
+    char buf[64];
+    return x3_wl_hash(2, labels, 1, edges, 3, 16, buf, sizeof buf, NULL);
+}
+static x3_status c_hash_iterations(void) {
+    const char *labels[1] = {"Si"};
+    char buf[64];
+    return x3_wl_hash(1, labels, 0, NULL, 0, 16, buf, sizeof buf, NULL);
+}
+static x3_status c_hash_null_label(void) {
+    const char *labels[2] = {"Si", NULL};
+    char buf[64];
+    return x3_wl_hash(2, labels, 0, NULL, 3, 16, buf, sizeof buf, NULL);
+}
+static x3_status c_hash_digest(void) {
+    char buf[256];
+    return x3_wl_hash(0, NULL, 0, NULL, 3, 65, buf, sizeof buf, NULL);
+}
+static x3_status c_site_hashes_bad_removal(void) {
+    x3_structure *s = good_structure();
+    x3_windows *w = NULL;
+    if (x3_windows_sample(s, 6, 2, 0, &w) != X3_OK) return (x3_status)-1;
+    char buf[33 * 64];
+    x3_status st = x3_windows_site_hashes(w, 1.2, "O:squash", 3, 16, buf, sizeof buf);
+    x3_windows_free(w);
+    x3_structure_free(s);
+    return st;
+}
+static x3_status c_site_hashes_buffer(void) {
+    x3_structure *s = good_structure();
+    x3_windows *w = NULL;
+    if (x3_windows_sample(s, 6, 2, 0, &w) != X3_OK) return (x3_status)-1;
+    char buf[33];
+    x3_status st = x3_windows_site_hashes(w, 1.2, "", 3, 16, buf, sizeof buf);
+    x3_windows_free(w);
+    x3_structure_free(s);
+    return st;
+}
+static x3_status c_site_hashes_tolerance(void) {
+    x3_structure *s = good_structure();
+    x3_windows *w = NULL;
+    if (x3_windows_sample(s, 6, 2, 0, &w) != X3_OK) return (x3_status)-1;
+    char buf[33 * 64];
+    x3_status st = x3_windows_site_hashes(w, NAN, "", 3, 16, buf, sizeof buf);
+    x3_windows_free(w);
+    x3_structure_free(s);
+    return st;
+}
+static x3_status c_catalogue_unknown_element(void) {
+    x3_catalogue *c = (x3_catalogue *)0x1;
+    x3_status st = x3_catalogue_new(1.2, "Xx:delete", 3, 16, 0, NULL, &c);
+    return c == (x3_catalogue *)0x1 ? st : (x3_status)-1;
+}
+static x3_status c_catalogue_missing_values(void) {
+    const char *names[1] = {"co2"};
+    x3_catalogue *c = NULL;
+    if (x3_catalogue_new(1.2, "", 3, 16, 1, names, &c) != X3_OK) return (x3_status)-1;
+    x3_structure *s = good_structure();
+    x3_windows *w = NULL;
+    if (x3_windows_sample(s, 6, 2, 0, &w) != X3_OK) return (x3_status)-1;
+    x3_status st = x3_catalogue_add(c, "good", w, NULL, 0);
+    x3_windows_free(w);
+    x3_structure_free(s);
+    x3_catalogue_free(c);
+    return st;
+}
+static x3_status c_catalogue_unwritable(void) {
+    x3_catalogue *c = NULL;
+    if (x3_catalogue_new(1.2, "", 3, 16, 0, NULL, &c) != X3_OK) return (x3_status)-1;
+    x3_status st = x3_catalogue_write(c, "/proc/no/such/dir", -1, 0);
+    x3_catalogue_free(c);
+    return st;
+}
+
 struct test_case {
     const char *name;
     x3_status (*run)(void);
@@ -330,6 +407,16 @@ static const struct test_case CASES[] = {
     {"grid of given centres", c_window_grid_of_given_centres, X3_ERR_INVALID_ARGUMENT, {"no grid"}},
     {"window index out of range", c_window_index, X3_ERR_INDEX_OUT_OF_RANGE, {"window index 1000"}},
     {"window atoms buffer", c_window_atoms_buffer, X3_ERR_BUFFER_TOO_SMALL, {"capacity is 2"}},
+    {"hash: edge out of range", c_hash_edge_range, X3_ERR_INDEX_OUT_OF_RANGE, {"x3_wl_hash", "edge 0 = (0, 2)"}},
+    {"hash: 0 iterations", c_hash_iterations, X3_ERR_INVALID_ARGUMENT, {"iterations = 0"}},
+    {"hash: NULL label", c_hash_null_label, X3_ERR_NULL_ARGUMENT, {"labels[1] is NULL"}},
+    {"hash: digest size 65", c_hash_digest, X3_ERR_INVALID_ARGUMENT, {"digest size = 65"}},
+    {"site hashes: bad removal", c_site_hashes_bad_removal, X3_ERR_INVALID_ARGUMENT, {"'O:squash'", "ELEMENT:delete"}},
+    {"site hashes: small buffer", c_site_hashes_buffer, X3_ERR_BUFFER_TOO_SMALL, {"'hashes' needs"}},
+    {"site hashes: NaN tolerance", c_site_hashes_tolerance, X3_ERR_INVALID_ARGUMENT, {"bond tolerance = nan"}},
+    {"catalogue: unknown element", c_catalogue_unknown_element, X3_ERR_UNKNOWN_ELEMENT, {"'Xx'"}},
+    {"catalogue: missing values", c_catalogue_missing_values, X3_ERR_INVALID_ARGUMENT, {"x3_catalogue_add", "1 target(s)"}},
+    {"catalogue: unwritable dir", c_catalogue_unwritable, X3_ERR_IO, {"/proc/no/such/dir"}},
 };
 
 int main(int argc, char **argv) {
