@@ -1,0 +1,101 @@
+import X3Core
+
+/// A 3×3 rotation matrix, row-major: R[i][j] = `m[3 i + j]`; it acts on column vectors,
+/// r' = R r.
+public struct Rotation: Sendable, Equatable {
+    public var m: [Double]
+    public init(rowMajor m: [Double]) { precondition(m.count == 9); self.m = m }
+    public static let identity = Rotation(rowMajor: [1, 0, 0, 0, 1, 0, 0, 0, 1])
+
+    public func apply(_ v: Vec3) -> Vec3 {
+        Vec3(m[0] * v.x + m[1] * v.y + m[2] * v.z, m[3] * v.x + m[4] * v.y + m[5] * v.z,
+             m[6] * v.x + m[7] * v.y + m[8] * v.z)
+    }
+
+    /// self · other (apply other first).
+    public func times(_ o: Rotation) -> Rotation {
+        var r = [Double](repeating: 0, count: 9)
+        for i in 0..<3 { for j in 0..<3 { for k in 0..<3 { r[3 * i + j] += m[3 * i + k] * o.m[3 * k + j] } } }
+        return Rotation(rowMajor: r)
+    }
+
+    public var transposed: Rotation {
+        Rotation(rowMajor: [m[0], m[3], m[6], m[1], m[4], m[7], m[2], m[5], m[8]])
+    }
+
+    /// The rotation of a unit quaternion (w, x, y, z) (normalised here).
+    public init(quaternion q: SIMD4<Double>) {
+        let n = (q * q).sum().squareRoot()
+        let w = q[0] / n, x = q[1] / n, y = q[2] / n, z = q[3] / n
+        m = [1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w),
+             2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w),
+             2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)]
+    }
+}
+
+/// Wigner-D matrices of the real spherical harmonics (`SphericalHarmonics` layout):
+/// D^l(R) is the (2l+1)×(2l+1) orthogonal matrix with Y_l(R r̂) = D^l(R) Y_l(r̂), rows and
+/// columns ordered m = −l…l. Built by the recursion of Ivanic & Ruedenberg (J. Phys. Chem.
+/// 100, 6342 (1996); erratum 102, 9099 (1998)) from D¹ = P R Pᵀ, P the permutation
+/// (x, y, z) → (y, z, x) of the l = 1 harmonics. Stable and exact up to rounding for every
+/// l ≤ `SphericalHarmonics.maxDegree` (tested to 1e-12).
+public enum WignerD {
+    /// D^0 … D^lmax, each row-major (2l+1)², concatenated: block l starts at
+    /// Σ_{k<l} (2k+1)² and entry (m, m') of block l is at start + (m+l)(2l+1) + (m'+l).
+    public static func matrices(_ r: Rotation, lmax: Int) -> [Double] {
+        precondition(lmax >= 0 && lmax <= SphericalHarmonics.maxDegree)
+        var out = [Double](repeating: 0, count: blockStart(lmax + 1))
+        out[0] = 1
+        if lmax == 0 { return out }
+        // D¹ in the (y, z, x) order: D1[i][j] = R[p(i)][p(j)] with p = (1, 2, 0).
+        let p = [1, 2, 0]
+        var d1 = [Double](repeating: 0, count: 9)
+        for i in 0..<3 { for j in 0..<3 { d1[3 * i + j] = r.m[3 * p[i] + p[j]] } }
+        for k in 0..<9 { out[1 + k] = d1[k] }
+        @inline(__always) func r1(_ i: Int, _ j: Int) -> Double { d1[3 * (i + 1) + (j + 1)] }
+        for l in stride(from: 2, through: lmax, by: 1) {
+            let prev = blockStart(l - 1), dim1 = 2 * l - 1, cur = blockStart(l), dim = 2 * l + 1
+            @inline(__always) func dp(_ a: Int, _ b: Int) -> Double { out[prev + (a + l - 1) * dim1 + (b + l - 1)] }
+            // P(i, a, b) of the recursion, from D^{l−1} and D¹.
+            func pf(_ i: Int, _ a: Int, _ b: Int) -> Double {
+                if b == l { return r1(i, 1) * dp(a, l - 1) - r1(i, -1) * dp(a, -l + 1) }
+                if b == -l { return r1(i, 1) * dp(a, -l + 1) + r1(i, -1) * dp(a, l - 1) }
+                return r1(i, 0) * dp(a, b)
+            }
+            for m in -l...l {
+                for n in -l...l {
+                    let d0 = m == 0 ? 1.0 : 0.0
+                    let denom = abs(n) < l ? Double((l + n) * (l - n)) : Double(2 * l * (2 * l - 1))
+                    let am = abs(m)
+                    let u = (Double((l + m) * (l - m)) / denom).squareRoot()
+                    let v = 0.5 * ((1 + d0) * Double((l + am - 1) * (l + am)) / denom).squareRoot() * (1 - 2 * d0)
+                    let w = -0.5 * (Double((l - am - 1) * (l - am)) / denom).squareRoot() * (1 - d0)
+                    var value = 0.0
+                    if u != 0 { value += u * pf(0, m, n) }
+                    if v != 0 {
+                        let vv: Double
+                        if m == 0 {
+                            vv = pf(1, 1, n) + pf(-1, -1, n)
+                        } else if m > 0 {
+                            let d1m = m == 1 ? 1.0 : 0.0
+                            vv = pf(1, m - 1, n) * (1 + d1m).squareRoot() - pf(-1, -m + 1, n) * (1 - d1m)
+                        } else {
+                            let d1m = m == -1 ? 1.0 : 0.0
+                            vv = pf(1, m + 1, n) * (1 - d1m) + pf(-1, -m - 1, n) * (1 + d1m).squareRoot()
+                        }
+                        value += v * vv
+                    }
+                    if w != 0 {
+                        let ww = m > 0 ? pf(1, m + 1, n) + pf(-1, -m - 1, n) : pf(1, m - 1, n) - pf(-1, -m + 1, n)
+                        value += w * ww
+                    }
+                    out[cur + (m + l) * dim + (n + l)] = value
+                }
+            }
+        }
+        return out
+    }
+
+    /// Σ_{k<l} (2k+1)²: where block l starts.
+    @inlinable public static func blockStart(_ l: Int) -> Int { l * (4 * l * l - 1) / 3 }
+}
