@@ -1,0 +1,79 @@
+import CX3Support
+import X3Core
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The floating-point types the network runs in: `Float` for training and inference
+/// (sgemm), `Double` for gradient checks (dgemm). Layers are generic over it.
+public protocol NetworkScalar: BinaryFloatingPoint, Sendable {
+    /// C = alpha op(A) op(B) + beta C, row-major (CBLAS semantics) through OpenBLAS.
+    static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Self,
+                     a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+                     beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+    static func exponential(_ x: Self) -> Self
+}
+
+extension Float: NetworkScalar {
+    @inlinable public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                                       a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                                       beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if m == 0 || n == 0 { return }
+        x3s_sgemm(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
+                  beta, c, Int32(ldc))
+    }
+    @inlinable public static func exponential(_ x: Float) -> Float { expf(x) }
+}
+
+extension Double: NetworkScalar {
+    @inlinable public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double,
+                                       a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
+                                       beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        if m == 0 || n == 0 { return }
+        x3s_dgemm(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
+                  beta, c, Int32(ldc))
+    }
+    @inlinable public static func exponential(_ x: Double) -> Double { exp(x) }
+}
+
+/// Loads OpenBLAS (once); throws `.dependency` with the reason when it cannot.
+public func requireBLAS() throws {
+    guard x3s_blas_load() == 0 else { throw X3Error(.dependency, String(cString: x3s_blas_error())) }
+}
+
+/// Named parameter tensors in one flat buffer, so optimisers, gradient buffers and model
+/// files treat all parameters alike. Gradients use a second buffer of the same layout.
+public struct ParameterStore<T: NetworkScalar>: Sendable {
+    public struct Entry: Sendable, Equatable {
+        public let name: String
+        public let shape: [Int]
+        public let offset: Int
+        public var count: Int { shape.reduce(1, *) }
+    }
+
+    public private(set) var entries: [Entry] = []
+    public var values: [T] = []
+
+    public init() {}
+
+    /// Adds a tensor, filled by `initial(i)`; returns its offset.
+    @discardableResult
+    public mutating func add(_ name: String, shape: [Int], _ initial: (Int) -> T) -> Int {
+        precondition(!entries.contains { $0.name == name }, "parameter \(name) added twice")
+        let e = Entry(name: name, shape: shape, offset: values.count)
+        entries.append(e)
+        values += (0..<e.count).map(initial)
+        return e.offset
+    }
+
+    public func entry(_ name: String) -> Entry? { entries.first { $0.name == name } }
+    public var count: Int { values.count }
+
+    /// The same parameters in another precision.
+    public func converted<U: NetworkScalar>(to: U.Type) -> ParameterStore<U> {
+        var p = ParameterStore<U>()
+        p.entries = entries.map { ParameterStore<U>.Entry(name: $0.name, shape: $0.shape, offset: $0.offset) }
+        p.values = values.map { U($0) }
+        return p
+    }
+}
