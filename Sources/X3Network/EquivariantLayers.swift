@@ -1,0 +1,229 @@
+/// Layers on equivariant node features.
+///
+/// Feature layout: `[rows, K, C]` row-major, K = (lmax + 1)² coefficients in the l-major
+/// layout of `SphericalHarmonics`, C channels fastest. Each (l, ·, c) block transforms
+/// as Y_l under rotations (x ↦ D^l(R) x) and with parity (−1)^l under inversion.
+
+/// Per-degree linear map: y_{l m ·} = x_{l m ·} W_l (+ b on l = 0). Rotation-equivariant
+/// because the same W_l multiplies every m of degree l.
+public struct SO3Linear: Sendable, Equatable {
+    public let lmax: Int, inputs: Int, outputs: Int
+    public let weights: [Int]  // offsets of W_0 … W_lmax, each [inputs, outputs]
+    public let bias: Int
+
+    public init<T: NetworkScalar>(_ name: String, lmax: Int, inputs: Int, outputs: Int,
+                                  params: inout ParameterStore<T>, rng: inout some RandomNumberGenerator) {
+        self.lmax = lmax
+        self.inputs = inputs
+        self.outputs = outputs
+        let bound = (3.0 / Double(inputs)).squareRoot()
+        weights = (0...lmax).map { l in
+            let v = (0..<(inputs * outputs)).map { _ in T(Double.random(in: -bound...bound, using: &rng)) }
+            return params.add("\(name).weight\(l)", shape: [inputs, outputs]) { v[$0] }
+        }
+        bias = params.add("\(name).bias", shape: [outputs]) { _ in 0 }
+    }
+
+    var k: Int { (lmax + 1) * (lmax + 1) }
+
+    public func forward<T: NetworkScalar>(_ x: UnsafePointer<T>, rows: Int, params: UnsafePointer<T>,
+                                          into y: UnsafeMutablePointer<T>) {
+        let k = self.k
+        for r in 0..<rows { for j in 0..<outputs { y[r * k * outputs + j] = params[bias + j] } }
+        for l in 0...lmax {
+            for i in (l * l)..<((l + 1) * (l + 1)) {
+                T.gemm(transA: false, transB: false, m: rows, n: outputs, k: inputs, alpha: 1,
+                       a: x + i * inputs, lda: k * inputs, b: params + weights[l], ldb: outputs,
+                       beta: l == 0 ? 1 : 0, c: y + i * outputs, ldc: k * outputs)
+            }
+        }
+    }
+
+    public func backward<T: NetworkScalar>(_ x: UnsafePointer<T>, _ dy: UnsafePointer<T>, rows: Int,
+                                           params: UnsafePointer<T>, grad: UnsafeMutablePointer<T>,
+                                           dx: UnsafeMutablePointer<T>?) {
+        let k = self.k
+        for r in 0..<rows { for j in 0..<outputs { grad[bias + j] += dy[r * k * outputs + j] } }
+        for l in 0...lmax {
+            for i in (l * l)..<((l + 1) * (l + 1)) {
+                T.gemm(transA: true, transB: false, m: inputs, n: outputs, k: rows, alpha: 1,
+                       a: x + i * inputs, lda: k * inputs, b: dy + i * outputs, ldb: k * outputs,
+                       beta: 1, c: grad + weights[l], ldc: outputs)
+                if let dx {
+                    T.gemm(transA: false, transB: true, m: rows, n: inputs, k: outputs, alpha: 1,
+                           a: dy + i * outputs, lda: k * outputs, b: params + weights[l], ldb: outputs,
+                           beta: 0, c: dx + i * inputs, ldc: k * inputs)
+                }
+            }
+        }
+    }
+}
+
+/// Equivariant RMS layer norm (EquiformerV2's norm for spherical-harmonic features):
+/// the l = 0 channels are centred, then every coefficient is divided by
+/// √(s + ε) with s = (1/(lmax+1)) Σ_l (1/((2l+1) C)) Σ_{m,c} x²_{lmc} — each degree weighs
+/// the same — and scaled by a gain per (l, c); a bias is added on l = 0. s is invariant
+/// (Σ_m x²_{lm} is), so the layer is equivariant.
+public struct EquivariantRMSNorm: Sendable, Equatable {
+    public let lmax: Int, channels: Int
+    public let gain: Int, bias: Int  // gain [lmax+1, C], bias [C]
+    public static let epsilon = 1e-5
+
+    public init<T: NetworkScalar>(_ name: String, lmax: Int, channels: Int, params: inout ParameterStore<T>) {
+        self.lmax = lmax
+        self.channels = channels
+        gain = params.add(name + ".gain", shape: [lmax + 1, channels]) { _ in 1 }
+        bias = params.add(name + ".bias", shape: [channels]) { _ in 0 }
+    }
+
+    public func forward<T: NetworkScalar>(_ x: UnsafePointer<T>, rows: Int, params: UnsafePointer<T>,
+                                          into y: UnsafeMutablePointer<T>) {
+        let c = channels, k = (lmax + 1) * (lmax + 1)
+        for r in 0..<rows {
+            let xr = x + r * k * c, yr = y + r * k * c
+            var mean: T = 0
+            for j in 0..<c { mean += xr[j] }
+            mean /= T(c)
+            let inv = 1 / (meanSquare(xr, mean: mean) + T(Self.epsilon)).squareRoot()
+            for l in 0...lmax {
+                for i in (l * l)..<((l + 1) * (l + 1)) {
+                    for j in 0..<c {
+                        let v = l == 0 ? xr[j] - mean : xr[i * c + j]
+                        yr[i * c + j] = v * inv * params[gain + l * c + j]
+                    }
+                }
+            }
+            for j in 0..<c { yr[j] += params[bias + j] }
+        }
+    }
+
+    /// s of one row (l = 0 centred by `mean`).
+    @inline(__always) func meanSquare<T: NetworkScalar>(_ xr: UnsafePointer<T>, mean: T) -> T {
+        let c = channels
+        var s: T = 0
+        for l in 0...lmax {
+            var sl: T = 0
+            for i in (l * l)..<((l + 1) * (l + 1)) {
+                for j in 0..<c { let v = l == 0 ? xr[j] - mean : xr[i * c + j]; sl += v * v }
+            }
+            s += sl / T((2 * l + 1) * c)
+        }
+        return s / T(lmax + 1)
+    }
+
+    public func backward<T: NetworkScalar>(_ x: UnsafePointer<T>, _ dy: UnsafePointer<T>, rows: Int,
+                                           params: UnsafePointer<T>, grad: UnsafeMutablePointer<T>,
+                                           dx: UnsafeMutablePointer<T>?) {
+        let c = channels, k = (lmax + 1) * (lmax + 1)
+        for r in 0..<rows {
+            let xr = x + r * k * c, gr = dy + r * k * c
+            var mean: T = 0
+            for j in 0..<c { mean += xr[j] }
+            mean /= T(c)
+            let s = meanSquare(xr, mean: mean)
+            let inv = 1 / (s + T(Self.epsilon)).squareRoot()
+            // v = centred x; y = v·inv·g (+ b). dv_i = inv·g·dy_i − v_i·w_l·inv³·Σ_j (g dy v)_j
+            // with w_l = 1/((lmax+1)(2l+1)C) the weight of v_i² in s.
+            var dot: T = 0
+            for j in 0..<c { grad[bias + j] += gr[j] }
+            for l in 0...lmax {
+                for i in (l * l)..<((l + 1) * (l + 1)) {
+                    for j in 0..<c {
+                        let v = l == 0 ? xr[j] - mean : xr[i * c + j]
+                        grad[gain + l * c + j] += gr[i * c + j] * v * inv
+                        dot += gr[i * c + j] * params[gain + l * c + j] * v
+                    }
+                }
+            }
+            guard let dx else { continue }
+            let dxr = dx + r * k * c
+            let inv3 = inv * inv * inv
+            var dvMean: T = 0
+            for l in 0...lmax {
+                let w = 1 / T((lmax + 1) * (2 * l + 1) * c)
+                for i in (l * l)..<((l + 1) * (l + 1)) {
+                    for j in 0..<c {
+                        let v = l == 0 ? xr[j] - mean : xr[i * c + j]
+                        let dv = inv * params[gain + l * c + j] * gr[i * c + j] - v * w * inv3 * dot
+                        dxr[i * c + j] = dv
+                        if l == 0 { dvMean += dv }
+                    }
+                }
+            }
+            // centring: dx_j = dv_j − mean(dv) on l = 0
+            dvMean /= T(c)
+            for j in 0..<c { dxr[j] -= dvMean }
+        }
+    }
+}
+
+/// Gate activation: SiLU on the l = 0 channels; each l > 0 channel c multiplied by
+/// σ(gate_{l,c}), gates = x₀ W_g + b_g computed from the l = 0 channels. Equivariant
+/// (gates are invariant) and parity-preserving.
+public struct GateActivation: Sendable, Equatable {
+    public let lmax: Int, channels: Int
+    public let gate: Linear  // [C] → [lmax · C]
+
+    public init<T: NetworkScalar>(_ name: String, lmax: Int, channels: Int, params: inout ParameterStore<T>,
+                                  rng: inout some RandomNumberGenerator) {
+        self.lmax = lmax
+        self.channels = channels
+        gate = Linear(name + ".gate", inputs: channels, outputs: max(1, lmax) * channels, params: &params, rng: &rng)
+    }
+
+    public func forward<T: NetworkScalar>(_ x: UnsafePointer<T>, rows: Int, params: UnsafePointer<T>,
+                                          into y: UnsafeMutablePointer<T>) {
+        let c = channels, k = (lmax + 1) * (lmax + 1)
+        var x0 = [T](repeating: 0, count: rows * c), g = [T](repeating: 0, count: rows * max(1, lmax) * c)
+        for r in 0..<rows { for j in 0..<c { x0[r * c + j] = x[r * k * c + j] } }
+        x0.withUnsafeBufferPointer { xp in g.withUnsafeMutableBufferPointer { gate.forward(xp.baseAddress!, rows: rows, params: params, into: $0.baseAddress!) } }
+        for r in 0..<rows {
+            let xr = x + r * k * c, yr = y + r * k * c
+            for j in 0..<c { yr[j] = xr[j] * SiLU.sigmoid(xr[j]) }
+            if lmax == 0 { continue }
+            for l in 1...lmax {
+                for i in (l * l)..<((l + 1) * (l + 1)) {
+                    for j in 0..<c { yr[i * c + j] = xr[i * c + j] * SiLU.sigmoid(g[(r * lmax + l - 1) * c + j]) }
+                }
+            }
+        }
+    }
+
+    public func backward<T: NetworkScalar>(_ x: UnsafePointer<T>, _ dy: UnsafePointer<T>, rows: Int,
+                                           params: UnsafePointer<T>, grad: UnsafeMutablePointer<T>,
+                                           dx: UnsafeMutablePointer<T>) {
+        let c = channels, k = (lmax + 1) * (lmax + 1), gl = max(1, lmax)
+        var x0 = [T](repeating: 0, count: rows * c), g = [T](repeating: 0, count: rows * gl * c)
+        for r in 0..<rows { for j in 0..<c { x0[r * c + j] = x[r * k * c + j] } }
+        x0.withUnsafeBufferPointer { xp in g.withUnsafeMutableBufferPointer { gate.forward(xp.baseAddress!, rows: rows, params: params, into: $0.baseAddress!) } }
+        var dg = [T](repeating: 0, count: g.count)
+        for r in 0..<rows {
+            let xr = x + r * k * c, gr = dy + r * k * c, dxr = dx + r * k * c
+            for j in 0..<c {
+                let s = SiLU.sigmoid(xr[j])
+                dxr[j] = gr[j] * s * (1 + xr[j] * (1 - s))
+            }
+            if lmax == 0 { continue }
+            for l in 1...lmax {
+                for i in (l * l)..<((l + 1) * (l + 1)) {
+                    for j in 0..<c {
+                        let gi = (r * lmax + l - 1) * c + j
+                        let s = SiLU.sigmoid(g[gi])
+                        dxr[i * c + j] = gr[i * c + j] * s
+                        dg[gi] += gr[i * c + j] * xr[i * c + j] * s * (1 - s)
+                    }
+                }
+            }
+        }
+        if lmax == 0 { return }
+        var dx0 = [T](repeating: 0, count: rows * c)
+        x0.withUnsafeBufferPointer { xp in
+            dg.withUnsafeBufferPointer { dgp in
+                dx0.withUnsafeMutableBufferPointer {
+                    gate.backward(xp.baseAddress!, dgp.baseAddress!, rows: rows, params: params, grad: grad, dx: $0.baseAddress!)
+                }
+            }
+        }
+        for r in 0..<rows { for j in 0..<c { dx[r * k * c + j] += dx0[r * c + j] } }
+    }
+}
