@@ -1,0 +1,220 @@
+import X3Core
+
+/// Per-edge Wigner-D rotations into and out of the edge frame (`EdgeFrame`), restricted
+/// to orders |m| ≤ mmax, between l-major node features `[N, K, C]` and m-major edge
+/// features `[E, M, C]` (`CoefficientLayout`).
+public struct EdgeRotations<T: NetworkScalar>: Sendable {
+    public let layout: CoefficientLayout
+    public let edges: Int
+    /// Per edge, for each l, the rows m = −min(l, mmax)…min(l, mmax) of D^l(R_e), each of
+    /// 2l+1 columns.
+    let blocks: [T]
+    let perEdge: Int
+    /// blockRow[l]: offset of degree l's rows within an edge's block.
+    let blockRow: [Int]
+
+    /// Rotations for edge vectors (Cartesian, non-zero).
+    public init(vectors: [Vec3], layout: CoefficientLayout) {
+        self.layout = layout
+        edges = vectors.count
+        let L = layout.lmax, mm = layout.mmax
+        var rowOffsets: [Int] = [], o = 0
+        for l in 0...L { rowOffsets.append(o); o += (2 * min(l, mm) + 1) * (2 * l + 1) }
+        blockRow = rowOffsets
+        perEdge = o
+        var b = [T](repeating: 0, count: o * vectors.count)
+        for (e, v) in vectors.enumerated() {
+            let d = WignerD.matrices(EdgeFrame.rotation(v), lmax: L)
+            for l in 0...L {
+                let n = 2 * l + 1, ml = min(l, mm), start = WignerD.blockStart(l)
+                for (ri, m) in (-ml...ml).enumerated() {
+                    for j in 0..<n { b[e * o + rowOffsets[l] + ri * n + j] = T(d[start + (m + l) * n + j]) }
+                }
+            }
+        }
+        blocks = b
+    }
+
+    /// The m-major position of (l, m), |m| ≤ mmax.
+    @inline(__always) func mIndex(_ l: Int, _ m: Int) -> Int {
+        if m == 0 { return l }
+        let o = layout.offset(ofOrder: abs(m)) + (l - abs(m))
+        return m > 0 ? o : o + layout.degrees(ofOrder: abs(m))
+    }
+
+    /// out[e, :, c0 ..< c0 + C] = D_e · x[node[e], :, :] (rows |m| ≤ mmax, m-major);
+    /// `outChannels` is the channel count of `out`.
+    public func rotateIn(_ x: UnsafePointer<T>, channels c: Int, nodes: [Int32], into out: UnsafeMutablePointer<T>,
+                         outChannels: Int, channelOffset c0: Int) {
+        let L = layout.lmax, mm = layout.mmax, K = layout.fullCount, M = layout.count
+        blocks.withUnsafeBufferPointer { bp in
+            for e in 0..<edges {
+                let xn = x + Int(nodes[e]) * K * c
+                let oe = out + e * M * outChannels + c0
+                for l in 0...L {
+                    let n = 2 * l + 1, ml = min(l, mm)
+                    for (ri, m) in (-ml...ml).enumerated() {
+                        let row = bp.baseAddress! + e * perEdge + blockRow[l] + ri * n
+                        let dst = oe + mIndex(l, m) * outChannels
+                        for ch in 0..<c { dst[ch] = 0 }
+                        for j in 0..<n {
+                            let w = row[j], src = xn + (l * l + j) * c
+                            for ch in 0..<c { dst[ch] += w * src[ch] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adjoint of `rotateIn`: dx[node[e]] += D_eᵀ · dout[e, :, c0 ..< c0 + C].
+    public func rotateInBackward(_ dout: UnsafePointer<T>, outChannels: Int, channelOffset c0: Int, nodes: [Int32],
+                                 into dx: UnsafeMutablePointer<T>, channels c: Int) {
+        let L = layout.lmax, mm = layout.mmax, K = layout.fullCount, M = layout.count
+        blocks.withUnsafeBufferPointer { bp in
+            for e in 0..<edges {
+                let dn = dx + Int(nodes[e]) * K * c
+                let ge = dout + e * M * outChannels + c0
+                for l in 0...L {
+                    let n = 2 * l + 1, ml = min(l, mm)
+                    for (ri, m) in (-ml...ml).enumerated() {
+                        let row = bp.baseAddress! + e * perEdge + blockRow[l] + ri * n
+                        let g = ge + mIndex(l, m) * outChannels
+                        for j in 0..<n {
+                            let w = row[j], dst = dn + (l * l + j) * c
+                            for ch in 0..<c { dst[ch] += w * g[ch] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Back to the global frame: y[e, :, :] = D_eᵀ · msg[e] (l-major, full K; orders
+    /// |m| > mmax receive nothing).
+    public func rotateOut(_ msg: UnsafePointer<T>, channels c: Int, into y: UnsafeMutablePointer<T>) {
+        let L = layout.lmax, mm = layout.mmax, K = layout.fullCount, M = layout.count
+        blocks.withUnsafeBufferPointer { bp in
+            for e in 0..<edges {
+                let ye = y + e * K * c, me = msg + e * M * c
+                for i in 0..<(K * c) { ye[i] = 0 }
+                for l in 0...L {
+                    let n = 2 * l + 1, ml = min(l, mm)
+                    for (ri, m) in (-ml...ml).enumerated() {
+                        let row = bp.baseAddress! + e * perEdge + blockRow[l] + ri * n
+                        let src = me + mIndex(l, m) * c
+                        for j in 0..<n {
+                            let w = row[j], dst = ye + (l * l + j) * c
+                            for ch in 0..<c { dst[ch] += w * src[ch] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adjoint of `rotateOut`: dmsg[e] = D_e · dy[e].
+    public func rotateOutBackward(_ dy: UnsafePointer<T>, channels c: Int, into dmsg: UnsafeMutablePointer<T>) {
+        let identity = (0..<Int32(edges)).map { $0 }
+        rotateIn(dy, channels: c, nodes: identity, into: dmsg, outChannels: c, channelOffset: 0)
+    }
+}
+
+/// The SO(2) convolution of eSCN in the edge frame, on m-major edge features `[E, M, C]`:
+/// for m = 0, y₀ = (r₀ ⊙ x₀) W₀ + b over the flattened (l, channel) block; for each
+/// m = 1…mmax, y_{±m} = (r_m ⊙ x_{±m}) W_m. The r are per-edge radial weights (from the
+/// radial MLP), layout [E, Σ_m (lmax − m + 1)·C_in], blocks m = 0…mmax.
+///
+/// Parity: eSCN's second ("imaginary") weight set, which mixes +m and −m, is left out.
+/// With it a layer could tell a window from its mirror image; without it, every layer is
+/// equivariant under reflections through planes containing the edge axis, hence the whole
+/// network under inversion — the invariance the paper claims, by construction.
+public struct SO2Convolution: Sendable, Equatable {
+    public let layout: CoefficientLayout
+    public let inputs: Int, outputs: Int
+    public let weights: [Int]  // W_m offsets, m = 0…mmax
+    public let bias: Int
+
+    public init<T: NetworkScalar>(_ name: String, layout: CoefficientLayout, inputs: Int, outputs: Int,
+                                  params: inout ParameterStore<T>, rng: inout some RandomNumberGenerator) {
+        self.layout = layout
+        self.inputs = inputs
+        self.outputs = outputs
+        weights = (0...layout.mmax).map { m in
+            let rowsIn = layout.degrees(ofOrder: m) * inputs, colsOut = layout.degrees(ofOrder: m) * outputs
+            let bound = (3.0 / Double(rowsIn)).squareRoot()
+            let v = (0..<(rowsIn * colsOut)).map { _ in T(Double.random(in: -bound...bound, using: &rng)) }
+            return params.add("\(name).weight\(m)", shape: [rowsIn, colsOut]) { v[$0] }
+        }
+        bias = params.add("\(name).bias", shape: [layout.degrees(ofOrder: 0) * outputs]) { _ in 0 }
+    }
+
+    /// Width of the radial weights per edge.
+    public var radialWidth: Int { (0...layout.mmax).map { layout.degrees(ofOrder: $0) * inputs }.reduce(0, +) }
+
+    func radialOffset(_ m: Int) -> Int { (0..<m).map { layout.degrees(ofOrder: $0) * inputs }.reduce(0, +) }
+
+    /// The blocks (order m, sign) as (row offset in M, degrees).
+    var blocksList: [(m: Int, row: Int, count: Int)] {
+        var b: [(Int, Int, Int)] = [(0, 0, layout.lmax + 1)]
+        if layout.mmax >= 1 {
+            for m in 1...layout.mmax {
+                let o = layout.offset(ofOrder: m), n = layout.degrees(ofOrder: m)
+                b.append((m, o, n)); b.append((m, o + n, n))
+            }
+        }
+        return b
+    }
+
+    /// Modulated inputs r ⊙ x, [E, M, C_in] (kept for the backward pass).
+    public func modulate<T: NetworkScalar>(_ x: UnsafePointer<T>, radial r: UnsafePointer<T>, edges: Int) -> [T] {
+        let M = layout.count, ci = inputs, rw = radialWidth
+        var out = [T](repeating: 0, count: edges * M * ci)
+        for e in 0..<edges {
+            for (m, row, n) in blocksList {
+                let ro = r + e * rw + radialOffset(m)
+                for q in 0..<(n * ci) { out[(e * M + row) * ci + q] = x[(e * M + row) * ci + q] * ro[q] }
+            }
+        }
+        return out
+    }
+
+    public func forward<T: NetworkScalar>(modulated xm: UnsafePointer<T>, edges: Int, params: UnsafePointer<T>,
+                                          into y: UnsafeMutablePointer<T>) {
+        let M = layout.count, ci = inputs, co = outputs
+        for e in 0..<edges { for q in 0..<((layout.lmax + 1) * co) { y[e * M * co + q] = params[bias + q] } }
+        for (m, row, n) in blocksList {
+            T.gemm(transA: false, transB: false, m: edges, n: n * co, k: n * ci, alpha: 1, a: xm + row * ci,
+                   lda: M * ci, b: params + weights[m], ldb: n * co, beta: m == 0 ? 1 : 0, c: y + row * co, ldc: M * co)
+        }
+    }
+
+    /// Accumulates dW, db; writes dx and dr (either may be nil).
+    public func backward<T: NetworkScalar>(_ x: UnsafePointer<T>, radial r: UnsafePointer<T>, modulated xm: UnsafePointer<T>,
+                                           _ dy: UnsafePointer<T>, edges: Int, params: UnsafePointer<T>,
+                                           grad: UnsafeMutablePointer<T>, dx: UnsafeMutablePointer<T>?,
+                                           dr: UnsafeMutablePointer<T>?) {
+        let M = layout.count, ci = inputs, co = outputs, rw = radialWidth
+        for e in 0..<edges { for q in 0..<((layout.lmax + 1) * co) { grad[bias + q] += dy[e * M * co + q] } }
+        var dxm = [T](repeating: 0, count: edges * M * ci)
+        dxm.withUnsafeMutableBufferPointer { dp in
+            for (m, row, n) in blocksList {
+                T.gemm(transA: true, transB: false, m: n * ci, n: n * co, k: edges, alpha: 1, a: xm + row * ci,
+                       lda: M * ci, b: dy + row * co, ldb: M * co, beta: 1, c: grad + weights[m], ldc: n * co)
+                T.gemm(transA: false, transB: true, m: edges, n: n * ci, k: n * co, alpha: 1, a: dy + row * co,
+                       lda: M * co, b: params + weights[m], ldb: n * co, beta: 0, c: dp.baseAddress! + row * ci, ldc: M * ci)
+            }
+        }
+        if let dr { for i in 0..<(edges * rw) { dr[i] = 0 } }
+        for e in 0..<edges {
+            for (m, row, n) in blocksList {
+                let ro = r + e * rw + radialOffset(m)
+                for q in 0..<(n * ci) {
+                    let i = (e * M + row) * ci + q
+                    dx?[i] = dxm[i] * ro[q]
+                    dr?[e * rw + radialOffset(m) + q] += dxm[i] * x[i]
+                }
+            }
+        }
+    }
+}
