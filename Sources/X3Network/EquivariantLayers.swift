@@ -159,32 +159,51 @@ public struct EquivariantRMSNorm: Sendable, Equatable {
 
 /// Gate activation: SiLU on the l = 0 channels; each l > 0 channel c multiplied by
 /// σ(gate_{l,c}), gates = x₀ W_g + b_g computed from the l = 0 channels. Equivariant
-/// (gates are invariant) and parity-preserving.
+/// (gates are invariant) and parity-preserving. Works on any row layout whose row 0 is
+/// the l = 0 coefficient: `rowDegrees[i]` is the degree of row i (l-major node features,
+/// or m-major edge features in the edge frame).
 public struct GateActivation: Sendable, Equatable {
     public let lmax: Int, channels: Int
+    public let rowDegrees: [Int]
     public let gate: Linear  // [C] → [lmax · C]
 
+    /// For l-major features of degree ≤ lmax.
     public init<T: NetworkScalar>(_ name: String, lmax: Int, channels: Int, params: inout ParameterStore<T>,
                                   rng: inout some RandomNumberGenerator) {
+        let degrees = (0...lmax).flatMap { l in Array(repeating: l, count: 2 * l + 1) }
+        self.init(name, lmax: lmax, rowDegrees: degrees, channels: channels, params: &params, rng: &rng)
+    }
+
+    /// For m-major edge features of a layout.
+    public init<T: NetworkScalar>(_ name: String, layout: CoefficientLayout, channels: Int,
+                                  params: inout ParameterStore<T>, rng: inout some RandomNumberGenerator) {
+        let degrees = layout.mMajor.map { Int(Double($0).squareRoot()) }
+        self.init(name, lmax: layout.lmax, rowDegrees: degrees, channels: channels, params: &params, rng: &rng)
+    }
+
+    init<T: NetworkScalar>(_ name: String, lmax: Int, rowDegrees: [Int], channels: Int,
+                           params: inout ParameterStore<T>, rng: inout some RandomNumberGenerator) {
+        precondition(rowDegrees.first == 0)
         self.lmax = lmax
         self.channels = channels
+        self.rowDegrees = rowDegrees
         gate = Linear(name + ".gate", inputs: channels, outputs: max(1, lmax) * channels, params: &params, rng: &rng)
     }
 
+    var rows1: Int { rowDegrees.count }
+
     public func forward<T: NetworkScalar>(_ x: UnsafePointer<T>, rows: Int, params: UnsafePointer<T>,
                                           into y: UnsafeMutablePointer<T>) {
-        let c = channels, k = (lmax + 1) * (lmax + 1)
-        var x0 = [T](repeating: 0, count: rows * c), g = [T](repeating: 0, count: rows * max(1, lmax) * c)
+        let c = channels, k = rows1, gl = max(1, lmax)
+        var x0 = [T](repeating: 0, count: rows * c), g = [T](repeating: 0, count: rows * gl * c)
         for r in 0..<rows { for j in 0..<c { x0[r * c + j] = x[r * k * c + j] } }
         x0.withUnsafeBufferPointer { xp in g.withUnsafeMutableBufferPointer { gate.forward(xp.baseAddress!, rows: rows, params: params, into: $0.baseAddress!) } }
         for r in 0..<rows {
             let xr = x + r * k * c, yr = y + r * k * c
             for j in 0..<c { yr[j] = xr[j] * SiLU.sigmoid(xr[j]) }
-            if lmax == 0 { continue }
-            for l in 1...lmax {
-                for i in (l * l)..<((l + 1) * (l + 1)) {
-                    for j in 0..<c { yr[i * c + j] = xr[i * c + j] * SiLU.sigmoid(g[(r * lmax + l - 1) * c + j]) }
-                }
+            for i in 1..<k {
+                let l = rowDegrees[i]
+                for j in 0..<c { yr[i * c + j] = xr[i * c + j] * SiLU.sigmoid(g[(r * gl + l - 1) * c + j]) }
             }
         }
     }
@@ -192,7 +211,7 @@ public struct GateActivation: Sendable, Equatable {
     public func backward<T: NetworkScalar>(_ x: UnsafePointer<T>, _ dy: UnsafePointer<T>, rows: Int,
                                            params: UnsafePointer<T>, grad: UnsafeMutablePointer<T>,
                                            dx: UnsafeMutablePointer<T>) {
-        let c = channels, k = (lmax + 1) * (lmax + 1), gl = max(1, lmax)
+        let c = channels, k = rows1, gl = max(1, lmax)
         var x0 = [T](repeating: 0, count: rows * c), g = [T](repeating: 0, count: rows * gl * c)
         for r in 0..<rows { for j in 0..<c { x0[r * c + j] = x[r * k * c + j] } }
         x0.withUnsafeBufferPointer { xp in g.withUnsafeMutableBufferPointer { gate.forward(xp.baseAddress!, rows: rows, params: params, into: $0.baseAddress!) } }
@@ -203,15 +222,13 @@ public struct GateActivation: Sendable, Equatable {
                 let s = SiLU.sigmoid(xr[j])
                 dxr[j] = gr[j] * s * (1 + xr[j] * (1 - s))
             }
-            if lmax == 0 { continue }
-            for l in 1...lmax {
-                for i in (l * l)..<((l + 1) * (l + 1)) {
-                    for j in 0..<c {
-                        let gi = (r * lmax + l - 1) * c + j
-                        let s = SiLU.sigmoid(g[gi])
-                        dxr[i * c + j] = gr[i * c + j] * s
-                        dg[gi] += gr[i * c + j] * xr[i * c + j] * s * (1 - s)
-                    }
+            for i in 1..<k {
+                let l = rowDegrees[i]
+                for j in 0..<c {
+                    let gi = (r * gl + l - 1) * c + j
+                    let s = SiLU.sigmoid(g[gi])
+                    dxr[i * c + j] = gr[i * c + j] * s
+                    dg[gi] += gr[i * c + j] * xr[i * c + j] * s * (1 - s)
                 }
             }
         }
