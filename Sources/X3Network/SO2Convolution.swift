@@ -189,8 +189,9 @@ public struct SO2Convolution: Sendable, Equatable {
         }
     }
 
-    /// Accumulates dW, db; writes dx and dr (either may be nil).
-    public func backward<T: NetworkScalar>(_ x: UnsafePointer<T>, radial r: UnsafePointer<T>, modulated xm: UnsafePointer<T>,
+    /// Accumulates dW, db; writes dx and dr (either may be nil). `radial` nil means the
+    /// input was not modulated (xm = x).
+    public func backward<T: NetworkScalar>(_ x: UnsafePointer<T>, radial r: UnsafePointer<T>?, modulated xm: UnsafePointer<T>,
                                            _ dy: UnsafePointer<T>, edges: Int, params: UnsafePointer<T>,
                                            grad: UnsafeMutablePointer<T>, dx: UnsafeMutablePointer<T>?,
                                            dr: UnsafeMutablePointer<T>?) {
@@ -206,6 +207,11 @@ public struct SO2Convolution: Sendable, Equatable {
             }
         }
         if let dr { for i in 0..<(edges * rw) { dr[i] = 0 } }
+        guard let r else {
+            // unmodulated: dx = dxm
+            if let dx { for i in 0..<(edges * M * ci) { dx[i] = dxm[i] } }
+            return
+        }
         for e in 0..<edges {
             for (m, row, n) in blocksList {
                 let ro = r + e * rw + radialOffset(m)

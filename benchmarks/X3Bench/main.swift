@@ -69,6 +69,11 @@ case "sgemm":
     let gflops = 2 * Double(n) * Double(n) * Double(n) * Double(reps) / dt / 1e9
     print("sgemm n=\(n): \(formatFixed(gflops, 1)) GFLOP/s, core \(String(cString: x3s_blas_corename())) "
           + "(chosen by \(String(cString: x3s_blas_coretype_source()))), \(x3s_blas_get_threads()) threads")
+case "network":
+    do { try benchNetwork(data: args.count > 2 ? args[2] : "../shared/data", batchSize: args.count > 3 ? Int(args[3]) ?? 32 : 32) } catch {
+        print("error: \(error)")
+        exit(1)
+    }
 case "windows":
     do { try benchWindows(data: args.count > 2 ? args[2] : "../shared/data") } catch {
         print("error: \(error)")

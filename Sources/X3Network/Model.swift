@@ -1,0 +1,469 @@
+import X3Core
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Every hyperparameter of the network (stored with the weights in model files).
+public struct ModelConfig: Sendable, Equatable {
+    /// Highest degree of the node features, and highest order |m| kept by SO(2) convolutions.
+    public var lmax = 3, mmax = 2
+    /// Node feature channels C (per coefficient).
+    public var channels = 32
+    /// Channels of the first SO(2) convolution of attention (and of its gate).
+    public var attentionChannels = 32
+    public var heads = 4
+    /// Value channels per head (the second convolution outputs heads × this).
+    public var valueChannelsPerHead = 8
+    public var ffnChannels = 64
+    public var blocks = 2
+    /// Gaussian radial basis functions, hidden width of the radial MLPs, and the width of
+    /// the source/target element embeddings that join the radial basis on each edge.
+    public var radialBasis = 16, radialHidden = 32, edgeEmbedding = 8
+    /// Internal edge cutoff (Å) and neighbour cap per target node.
+    public var cutoff = 5.0
+    public var maxNeighbours = 20
+    /// A probe node at the window centre (else the readout pools the atom nodes).
+    public var probe = true
+    /// Divides the sum of edge-degree embeddings over incoming edges.
+    public var averageDegree = 16.0
+    public var readoutHidden = 32
+    public var targets: [String] = ["y"]
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    public func validate() throws {
+        func check(_ ok: Bool, _ what: String) throws { if !ok { throw X3Error(.invalidArgument, "model configuration: \(what)") } }
+        try check(lmax >= 0 && lmax <= SphericalHarmonics.maxDegree, "lmax = \(lmax); use 0...\(SphericalHarmonics.maxDegree)")
+        try check(mmax >= 0 && mmax <= lmax, "mmax = \(mmax); use 0...lmax")
+        for (n, v) in [("channels", channels), ("attentionChannels", attentionChannels), ("heads", heads),
+                       ("valueChannelsPerHead", valueChannelsPerHead), ("ffnChannels", ffnChannels), ("blocks", blocks),
+                       ("radialBasis", radialBasis), ("radialHidden", radialHidden), ("edgeEmbedding", edgeEmbedding),
+                       ("maxNeighbours", maxNeighbours), ("readoutHidden", readoutHidden)] {
+            try check(v >= 1 && v <= 4096, "\(n) = \(v); use 1...4096")
+        }
+        try check(radialBasis >= 2, "radialBasis = \(radialBasis); use at least 2")
+        try check(cutoff.isFinite && cutoff > 0 && cutoff <= 20, "cutoff = \(cutoff) Å; use (0, 20]")
+        try check(averageDegree.isFinite && averageDegree > 0, "averageDegree = \(averageDegree)")
+        try check(!targets.isEmpty && targets.count <= 64, "give 1...64 target names")
+    }
+}
+
+/// Number of species rows in embedding tables: 0 = probe, 1…96 = elements.
+let speciesCount = Elements.maxZ + 1
+
+/// An EquiformerV2-style equivariant graph transformer over window graphs (SPEC, "Window
+/// graph and model"), generic over its scalar type (Float for work, Double for checks).
+public struct EquiformerModel<T: NetworkScalar>: Sendable {
+    public let config: ModelConfig
+    public var params: ParameterStore<T>
+    public let layout: CoefficientLayout
+    let basis: RadialBasis
+    let nodeEmbedding: Int, sourceEmbedding: Int, targetEmbedding: Int
+    let degreeMLP: RadialMLP
+    let blocks: [Block]
+    let finalNorm: EquivariantRMSNorm
+    let readout1: Linear, readout2: Linear
+
+    struct Block: Sendable {
+        let norm1: EquivariantRMSNorm
+        let radial: RadialMLP
+        let conv1: SO2Convolution
+        let alphaNorm: LayerNorm
+        let alphaLinear: Linear
+        let gate: GateActivation
+        let conv2: SO2Convolution
+        let proj: SO3Linear
+        let norm2: EquivariantRMSNorm
+        let ffn1: SO3Linear
+        let ffnGate: GateActivation
+        let ffn2: SO3Linear
+    }
+
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
+    public init(config: ModelConfig) throws {
+        try config.validate()
+        self.config = config
+        var rng = SplitMix64(seed: config.seed)
+        var p = ParameterStore<T>()
+        let L = config.lmax, C = config.channels, Ch = config.attentionChannels
+        let Cv = config.heads * config.valueChannelsPerHead
+        layout = CoefficientLayout(lmax: L, mmax: config.mmax)
+        basis = RadialBasis(count: config.radialBasis, cutoff: config.cutoff)
+        func normal(_ scale: Double) -> (Int) -> T {
+            { _ in T(scale * gaussian(&rng)) }
+        }
+        nodeEmbedding = p.add("embedding.node", shape: [speciesCount, C], normal(1))
+        sourceEmbedding = p.add("embedding.edge_source", shape: [speciesCount, config.edgeEmbedding], normal(1))
+        targetEmbedding = p.add("embedding.edge_target", shape: [speciesCount, config.edgeEmbedding], normal(1))
+        let edgeIn = config.radialBasis + 2 * config.edgeEmbedding
+        degreeMLP = RadialMLP("embedding.degree", widths: [edgeIn, config.radialHidden, (L + 1) * C], params: &p, rng: &rng)
+        var bs: [Block] = []
+        for b in 0..<config.blocks {
+            let n = "block\(b)"
+            let conv1 = SO2Convolution("\(n).attention.conv1", layout: layout, inputs: 2 * C, outputs: Ch, params: &p, rng: &rng)
+            bs.append(Block(
+                norm1: EquivariantRMSNorm("\(n).norm1", lmax: L, channels: C, params: &p),
+                radial: RadialMLP("\(n).attention.radial", widths: [edgeIn, config.radialHidden, conv1.radialWidth], params: &p, rng: &rng),
+                conv1: conv1,
+                alphaNorm: LayerNorm("\(n).attention.alpha_norm", features: (L + 1) * Ch, params: &p),
+                alphaLinear: Linear("\(n).attention.alpha", inputs: (L + 1) * Ch, outputs: config.heads, params: &p, rng: &rng),
+                gate: GateActivation("\(n).attention.gate", layout: layout, channels: Ch, params: &p, rng: &rng),
+                conv2: SO2Convolution("\(n).attention.conv2", layout: layout, inputs: Ch, outputs: Cv, params: &p, rng: &rng),
+                proj: SO3Linear("\(n).attention.proj", lmax: L, inputs: Cv, outputs: C, params: &p, rng: &rng),
+                norm2: EquivariantRMSNorm("\(n).norm2", lmax: L, channels: C, params: &p),
+                ffn1: SO3Linear("\(n).ffn.linear1", lmax: L, inputs: C, outputs: config.ffnChannels, params: &p, rng: &rng),
+                ffnGate: GateActivation("\(n).ffn.gate", lmax: L, channels: config.ffnChannels, params: &p, rng: &rng),
+                ffn2: SO3Linear("\(n).ffn.linear2", lmax: L, inputs: config.ffnChannels, outputs: C, params: &p, rng: &rng)))
+        }
+        blocks = bs
+        finalNorm = EquivariantRMSNorm("final_norm", lmax: L, channels: C, params: &p)
+        readout1 = Linear("readout.linear1", inputs: C, outputs: config.readoutHidden, params: &p, rng: &rng)
+        readout2 = Linear("readout.linear2", inputs: config.readoutHidden, outputs: config.targets.count, params: &p, rng: &rng)
+        params = p
+    }
+
+    var K: Int { layout.fullCount }
+    var M: Int { layout.count }
+    var edgeInWidth: Int { config.radialBasis + 2 * config.edgeEmbedding }
+
+    // MARK: forward
+
+    /// Activations of one forward pass, for the backward pass.
+    public final class Tape: @unchecked Sendable {
+        public let batch: GraphBatch
+        let rotations: EdgeRotations<T>
+        var edgeIn: Buffer<T>
+        var degreeCache = RadialMLP.Cache<T>()
+        var x0: Buffer<T>
+        var blocks: [BlockTape] = []
+        var xLast: Buffer<T>
+        var xFinal: Buffer<T>
+        var readIn: Buffer<T>, hidden: Buffer<T>, hiddenAct: Buffer<T>
+        public var outputs: Buffer<T>
+
+        init(batch: GraphBatch, rotations: EdgeRotations<T>) {
+            self.batch = batch
+            self.rotations = rotations
+            edgeIn = Buffer(0); x0 = Buffer(0); xLast = Buffer(0); xFinal = Buffer(0)
+            readIn = Buffer(0); hidden = Buffer(0); hiddenAct = Buffer(0); outputs = Buffer(0)
+        }
+    }
+
+    final class BlockTape: @unchecked Sendable {
+        var xIn: Buffer<T>, h1: Buffer<T>, xe: Buffer<T>, radCache = RadialMLP.Cache<T>(), rad: Buffer<T>
+        var xm: Buffer<T>, y1: Buffer<T>, aIn: Buffer<T>, aNorm: Buffer<T>, aAct: Buffer<T>, att: Buffer<T>
+        var g: Buffer<T>, v: Buffer<T>, msg: Buffer<T>, xMid: Buffer<T>, h2: Buffer<T>, f1: Buffer<T>, fg: Buffer<T>
+        init() {
+            xIn = Buffer(0); h1 = Buffer(0); xe = Buffer(0); rad = Buffer(0); xm = Buffer(0); y1 = Buffer(0)
+            aIn = Buffer(0); aNorm = Buffer(0); aAct = Buffer(0); att = Buffer(0); g = Buffer(0); v = Buffer(0)
+            msg = Buffer(0); xMid = Buffer(0); h2 = Buffer(0); f1 = Buffer(0); fg = Buffer(0)
+        }
+    }
+
+    /// Per-window outputs [windows, targets] and the tape for `backward`.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
+    public func forward(_ batch: GraphBatch) -> Tape {
+        params.values.withUnsafeBufferPointer { forward(batch, P: $0.baseAddress!) }
+    }
+
+    func forward(_ batch: GraphBatch, P: UnsafePointer<T>) -> Tape {
+        let tape = Tape(batch: batch, rotations: EdgeRotations<T>(vectors: batch.vectors, layout: layout))
+        let N = batch.nodeCount, E = batch.edgeCount, C = config.channels, L = config.lmax
+        // Edge inputs: radial basis ‖ source embedding ‖ target embedding.
+        let nb = config.radialBasis, ne = config.edgeEmbedding, ew = edgeInWidth
+        let edgeIn = Buffer<T>(E * ew)
+        var phi = [T](repeating: 0, count: E * nb)
+        phi.withUnsafeMutableBufferPointer { basis.evaluate(batch.lengths, into: $0.baseAddress!) }
+        for e in 0..<E {
+            for k in 0..<nb { edgeIn[e * ew + k] = phi[e * nb + k] }
+            let s = Int(batch.species[Int(batch.source[e])]), t = Int(batch.species[Int(batch.target[e])])
+            for k in 0..<ne {
+                edgeIn[e * ew + nb + k] = P[sourceEmbedding + s * ne + k]
+                edgeIn[e * ew + nb + ne + k] = P[targetEmbedding + t * ne + k]
+            }
+        }
+        tape.edgeIn = edgeIn
+        // Node embedding and edge-degree embedding.
+        let x = Buffer<T>(N * K * C)
+        for n in 0..<N { for c in 0..<C { x[n * K * C + c] = P[nodeEmbedding + Int(batch.species[n]) * C + c] } }
+        let deg = degreeMLP.forward(edgeIn.array, rows: E, params: P, cache: &tape.degreeCache)
+        let inFrame = Buffer<T>(E * M * C)
+        for e in 0..<E { for q in 0..<((L + 1) * C) { inFrame[e * M * C + q] = deg[e * (L + 1) * C + q] } }
+        let rotated = Buffer<T>(E * K * C)
+        tape.rotations.rotateOut(inFrame.p, channels: C, into: rotated.p)
+        let scale = T(1 / config.averageDegree)
+        scatterToTargets(rotated.p, width: K * C, batch: batch, scale: scale, into: x.p)
+        tape.x0 = x
+        var cur = x
+        for block in blocks {
+            let bt = BlockTape()
+            cur = forwardBlock(block, cur, tape: tape, bt: bt, P: P)
+            tape.blocks.append(bt)
+        }
+        tape.xLast = cur
+        let xf = Buffer<T>(N * K * C)
+        finalNorm.forward(cur.p, rows: N, params: P, into: xf.p)
+        tape.xFinal = xf
+        // Readout: the probe's scalars, or the mean of the window's node scalars.
+        let W = batch.windows
+        let readIn = Buffer<T>(W * C)
+        for w in 0..<W {
+            if config.probe {
+                let n = Int(batch.probe[w])
+                for c in 0..<C { readIn[w * C + c] = xf[n * K * C + c] }
+            } else {
+                let lo = batch.nodeOffsets[w], hi = batch.nodeOffsets[w + 1]
+                if hi > lo {
+                    for n in lo..<hi { for c in 0..<C { readIn[w * C + c] += xf[n * K * C + c] } }
+                    for c in 0..<C { readIn[w * C + c] /= T(hi - lo) }
+                }
+            }
+        }
+        let hidden = Buffer<T>(W * config.readoutHidden), act = Buffer<T>(W * config.readoutHidden)
+        readout1.forward(readIn.p, rows: W, params: P, into: hidden.p)
+        SiLU.forward(hidden.p, count: hidden.count, into: act.p)
+        let out = Buffer<T>(W * config.targets.count)
+        readout2.forward(act.p, rows: W, params: P, into: out.p)
+        tape.readIn = readIn; tape.hidden = hidden; tape.hiddenAct = act; tape.outputs = out
+        return tape
+    }
+
+    /// y[target(e)] += scale · src[e] (rows of `width`), edges grouped by target.
+    func scatterToTargets(_ src: UnsafePointer<T>, width: Int, batch: GraphBatch, scale: T, into y: UnsafeMutablePointer<T>) {
+        for n in 0..<batch.nodeCount {
+            let yn = y + n * width
+            for e in batch.targetOffsets[n] ..< batch.targetOffsets[n + 1] {
+                let s = src + e * width
+                for q in 0..<width { yn[q] += scale * s[q] }
+            }
+        }
+    }
+
+    func forwardBlock(_ b: Block, _ x: Buffer<T>, tape: Tape, bt: BlockTape, P: UnsafePointer<T>) -> Buffer<T> {
+        let batch = tape.batch
+        let N = batch.nodeCount, E = batch.edgeCount, C = config.channels, L = config.lmax
+        let Ch = config.attentionChannels, H = config.heads, Cvh = config.valueChannelsPerHead, Cv = H * Cvh
+        bt.xIn = x
+        let h1 = Buffer<T>(N * K * C)
+        b.norm1.forward(x.p, rows: N, params: P, into: h1.p)
+        bt.h1 = h1
+        let xe = Buffer<T>(E * M * 2 * C)
+        tape.rotations.rotateIn(h1.p, channels: C, nodes: batch.source, into: xe.p, outChannels: 2 * C, channelOffset: 0)
+        tape.rotations.rotateIn(h1.p, channels: C, nodes: batch.target, into: xe.p, outChannels: 2 * C, channelOffset: C)
+        bt.xe = xe
+        let rad = Buffer(b.radial.forward(tape.edgeIn.array, rows: E, params: P, cache: &bt.radCache))
+        bt.rad = rad
+        let xm = Buffer(b.conv1.modulate(xe.p, radial: rad.p, edges: E))
+        bt.xm = xm
+        let y1 = Buffer<T>(E * M * Ch)
+        b.conv1.forward(modulated: xm.p, edges: E, params: P, into: y1.p)
+        bt.y1 = y1
+        // attention weights from the invariant (m = 0) outputs, softmax over incoming edges
+        let aw = (L + 1) * Ch
+        let aIn = Buffer<T>(E * aw), aNorm = Buffer<T>(E * aw), aAct = Buffer<T>(E * aw), logits = Buffer<T>(E * H)
+        for e in 0..<E { for q in 0..<aw { aIn[e * aw + q] = y1[e * M * Ch + q] } }
+        b.alphaNorm.forward(aIn.p, rows: E, params: P, into: aNorm.p)
+        SiLU.forward(aNorm.p, count: aNorm.count, into: aAct.p)
+        b.alphaLinear.forward(aAct.p, rows: E, params: P, into: logits.p)
+        let att = Buffer<T>(E * H)
+        for n in 0..<N {
+            let lo = batch.targetOffsets[n], hi = batch.targetOffsets[n + 1]
+            if lo == hi { continue }
+            for h in 0..<H {
+                var mx = logits[lo * H + h]
+                for e in lo..<hi { mx = max(mx, logits[e * H + h]) }
+                var s: T = 0
+                for e in lo..<hi { let v = T.exponential(logits[e * H + h] - mx); att[e * H + h] = v; s += v }
+                for e in lo..<hi { att[e * H + h] /= s }
+            }
+        }
+        bt.aIn = aIn; bt.aNorm = aNorm; bt.aAct = aAct; bt.att = att
+        // values: gate → SO(2) convolution → × attention → back to the global frame → Σ
+        let g = Buffer<T>(E * M * Ch)
+        b.gate.forward(y1.p, rows: E, params: P, into: g.p)
+        bt.g = g
+        let v = Buffer<T>(E * M * Cv)
+        b.conv2.forward(modulated: g.p, edges: E, params: P, into: v.p)
+        bt.v = v
+        let vs = Buffer<T>(E * M * Cv)
+        for e in 0..<E { for r in 0..<M { for h in 0..<H {
+            let a = att[e * H + h]
+            for c in 0..<Cvh { let i = (e * M + r) * Cv + h * Cvh + c; vs[i] = v[i] * a }
+        }}}
+        let o = Buffer<T>(E * K * Cv)
+        tape.rotations.rotateOut(vs.p, channels: Cv, into: o.p)
+        let msg = Buffer<T>(N * K * Cv)
+        scatterToTargets(o.p, width: K * Cv, batch: batch, scale: 1, into: msg.p)
+        bt.msg = msg
+        let xMid = Buffer<T>(N * K * C)
+        b.proj.forward(msg.p, rows: N, params: P, into: xMid.p)
+        for i in 0..<xMid.count { xMid[i] += x[i] }
+        bt.xMid = xMid
+        // feed-forward
+        let h2 = Buffer<T>(N * K * C), f1 = Buffer<T>(N * K * config.ffnChannels), fg = Buffer<T>(N * K * config.ffnChannels)
+        b.norm2.forward(xMid.p, rows: N, params: P, into: h2.p)
+        b.ffn1.forward(h2.p, rows: N, params: P, into: f1.p)
+        b.ffnGate.forward(f1.p, rows: N, params: P, into: fg.p)
+        let out = Buffer<T>(N * K * C)
+        b.ffn2.forward(fg.p, rows: N, params: P, into: out.p)
+        for i in 0..<out.count { out[i] += xMid[i] }
+        bt.h2 = h2; bt.f1 = f1; bt.fg = fg
+        return out
+    }
+
+    // MARK: backward
+
+    /// Gradients of a loss with respect to every parameter, given dL/d(outputs)
+    /// [windows, targets]; accumulated into `grad` (same layout as `params.values`).
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
+    public func backward(_ tape: Tape, outputGradient dOut: [T], into grad: inout [T]) {
+        let batch = tape.batch
+        let N = batch.nodeCount, E = batch.edgeCount, C = config.channels, L = config.lmax, W = batch.windows
+        precondition(dOut.count == W * config.targets.count && grad.count == params.count)
+        params.values.withUnsafeBufferPointer { pp in
+        let P = pp.baseAddress!
+        grad.withUnsafeMutableBufferPointer { gp in
+            let G = gp.baseAddress!
+            let dOutB = Buffer(dOut)
+            let dAct = Buffer<T>(W * config.readoutHidden), dHidden = Buffer<T>(W * config.readoutHidden)
+            readout2.backward(tape.hiddenAct.p, dOutB.p, rows: W, params: P, grad: G, dx: dAct.p)
+            SiLU.backward(tape.hidden.p, dAct.p, count: dAct.count, dx: dHidden.p)
+            let dRead = Buffer<T>(W * C)
+            readout1.backward(tape.readIn.p, dHidden.p, rows: W, params: P, grad: G, dx: dRead.p)
+            let dxf = Buffer<T>(N * K * C)
+            for w in 0..<W {
+                if config.probe {
+                    let n = Int(batch.probe[w])
+                    for c in 0..<C { dxf[n * K * C + c] += dRead[w * C + c] }
+                } else {
+                    let lo = batch.nodeOffsets[w], hi = batch.nodeOffsets[w + 1]
+                    for n in lo..<hi { for c in 0..<C { dxf[n * K * C + c] += dRead[w * C + c] / T(hi - lo) } }
+                }
+            }
+            var dx = Buffer<T>(N * K * C)
+            finalNorm.backward(tape.xLast.p, dxf.p, rows: N, params: P, grad: G, dx: dx.p)
+            let dEdgeIn = Buffer<T>(E * edgeInWidth)
+            for (b, bt) in zip(blocks, tape.blocks).reversed() {
+                dx = backwardBlock(b, bt, dx, tape: tape, dEdgeIn: dEdgeIn, P: P, G: G)
+            }
+            // edge-degree embedding
+            let dRot = Buffer<T>(E * K * C)
+            let scale = T(1 / config.averageDegree)
+            for e in 0..<E {
+                let t = Int(batch.target[e])
+                for q in 0..<(K * C) { dRot[e * K * C + q] = scale * dx[t * K * C + q] }
+            }
+            let dInFrame = Buffer<T>(E * M * C)
+            tape.rotations.rotateOutBackward(dRot.p, channels: C, into: dInFrame.p)
+            var dDeg = [T](repeating: 0, count: E * (L + 1) * C)
+            for e in 0..<E { for q in 0..<((L + 1) * C) { dDeg[e * (L + 1) * C + q] = dInFrame[e * M * C + q] } }
+            let dEdge2 = degreeMLP.backward(tape.edgeIn.array, dDeg, rows: E, params: P, grad: G, cache: tape.degreeCache)
+            for i in 0..<dEdge2.count { dEdgeIn[i] += dEdge2[i] }
+            // node embedding
+            for n in 0..<N {
+                let s = Int(batch.species[n])
+                for c in 0..<C { G[nodeEmbedding + s * C + c] += dx[n * K * C + c] }
+            }
+            // edge embeddings
+            let nb = config.radialBasis, ne = config.edgeEmbedding, ew = edgeInWidth
+            for e in 0..<E {
+                let s = Int(batch.species[Int(batch.source[e])]), t = Int(batch.species[Int(batch.target[e])])
+                for k in 0..<ne {
+                    G[sourceEmbedding + s * ne + k] += dEdgeIn[e * ew + nb + k]
+                    G[targetEmbedding + t * ne + k] += dEdgeIn[e * ew + nb + ne + k]
+                }
+            }
+        }
+        }
+    }
+
+    func backwardBlock(_ b: Block, _ bt: BlockTape, _ dOut: Buffer<T>, tape: Tape, dEdgeIn: Buffer<T>,
+                       P: UnsafePointer<T>, G: UnsafeMutablePointer<T>) -> Buffer<T> {
+        let batch = tape.batch
+        let N = batch.nodeCount, E = batch.edgeCount, C = config.channels, L = config.lmax
+        let Ch = config.attentionChannels, H = config.heads, Cvh = config.valueChannelsPerHead, Cv = H * Cvh
+        let Cf = config.ffnChannels
+        // feed-forward: out = xMid + ffn2(gate(ffn1(norm2(xMid))))
+        let dfg = Buffer<T>(N * K * Cf), df1 = Buffer<T>(N * K * Cf), dh2 = Buffer<T>(N * K * C)
+        b.ffn2.backward(bt.fg.p, dOut.p, rows: N, params: P, grad: G, dx: dfg.p)
+        b.ffnGate.backward(bt.f1.p, dfg.p, rows: N, params: P, grad: G, dx: df1.p)
+        b.ffn1.backward(bt.h2.p, df1.p, rows: N, params: P, grad: G, dx: dh2.p)
+        let dxMid = Buffer<T>(N * K * C)
+        b.norm2.backward(bt.xMid.p, dh2.p, rows: N, params: P, grad: G, dx: dxMid.p)
+        for i in 0..<dxMid.count { dxMid[i] += dOut[i] }
+        // attention: xMid = xIn + proj(msg)
+        let dmsg = Buffer<T>(N * K * Cv)
+        b.proj.backward(bt.msg.p, dxMid.p, rows: N, params: P, grad: G, dx: dmsg.p)
+        let dO = Buffer<T>(E * K * Cv)
+        for e in 0..<E {
+            let t = Int(batch.target[e])
+            for q in 0..<(K * Cv) { dO[e * K * Cv + q] = dmsg[t * K * Cv + q] }
+        }
+        let dvs = Buffer<T>(E * M * Cv)
+        tape.rotations.rotateOutBackward(dO.p, channels: Cv, into: dvs.p)
+        let dv = Buffer<T>(E * M * Cv), datt = Buffer<T>(E * H)
+        for e in 0..<E { for r in 0..<M { for h in 0..<H {
+            let a = bt.att[e * H + h]
+            for c in 0..<Cvh {
+                let i = (e * M + r) * Cv + h * Cvh + c
+                dv[i] = dvs[i] * a
+                datt[e * H + h] += dvs[i] * bt.v[i]
+            }
+        }}}
+        let dg = Buffer<T>(E * M * Ch)
+        b.conv2.backward(bt.g.p, radial: nil, modulated: bt.g.p, dv.p, edges: E, params: P, grad: G, dx: dg.p, dr: nil)
+        let dy1 = Buffer<T>(E * M * Ch)
+        b.gate.backward(bt.y1.p, dg.p, rows: E, params: P, grad: G, dx: dy1.p)
+        // softmax backward per target and head: dlogit = a (datt − Σ a datt)
+        let dlogits = Buffer<T>(E * H)
+        for n in 0..<N {
+            let lo = batch.targetOffsets[n], hi = batch.targetOffsets[n + 1]
+            for h in 0..<H {
+                var s: T = 0
+                for e in lo..<hi { s += bt.att[e * H + h] * datt[e * H + h] }
+                for e in lo..<hi { dlogits[e * H + h] = bt.att[e * H + h] * (datt[e * H + h] - s) }
+            }
+        }
+        let aw = (L + 1) * Ch
+        let daAct = Buffer<T>(E * aw), daNorm = Buffer<T>(E * aw), daIn = Buffer<T>(E * aw)
+        b.alphaLinear.backward(bt.aAct.p, dlogits.p, rows: E, params: P, grad: G, dx: daAct.p)
+        SiLU.backward(bt.aNorm.p, daAct.p, count: daAct.count, dx: daNorm.p)
+        b.alphaNorm.backward(bt.aIn.p, daNorm.p, rows: E, params: P, grad: G, dx: daIn.p)
+        for e in 0..<E { for q in 0..<aw { dy1[e * M * Ch + q] += daIn[e * aw + q] } }
+        let dxe = Buffer<T>(E * M * 2 * C), drad = Buffer<T>(E * b.conv1.radialWidth)
+        b.conv1.backward(bt.xe.p, radial: bt.rad.p, modulated: bt.xm.p, dy1.p, edges: E, params: P, grad: G,
+                         dx: dxe.p, dr: drad.p)
+        let dEdge = b.radial.backward(tape.edgeIn.array, drad.array, rows: E, params: P, grad: G, cache: bt.radCache)
+        for i in 0..<dEdge.count { dEdgeIn[i] += dEdge[i] }
+        let dh1 = Buffer<T>(N * K * C)
+        tape.rotations.rotateInBackward(dxe.p, outChannels: 2 * C, channelOffset: 0, nodes: batch.source, into: dh1.p, channels: C)
+        tape.rotations.rotateInBackward(dxe.p, outChannels: 2 * C, channelOffset: C, nodes: batch.target, into: dh1.p, channels: C)
+        let dxIn = Buffer<T>(N * K * C)
+        b.norm1.backward(bt.xIn.p, dh1.p, rows: N, params: P, grad: G, dx: dxIn.p)
+        for i in 0..<dxIn.count { dxIn[i] += dxMid[i] }
+        return dxIn
+    }
+}
+
+/// SplitMix64: the model's deterministic initialiser (same seed → same weights).
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E3779B97F4A7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A standard normal deviate (Box–Muller).
+func gaussian(_ rng: inout SplitMix64) -> Double {
+    let u1 = Double.random(in: Double.leastNonzeroMagnitude..<1, using: &rng), u2 = Double.random(in: 0..<1, using: &rng)
+    return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+}
