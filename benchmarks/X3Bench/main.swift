@@ -70,7 +70,11 @@ case "sgemm":
     print("sgemm n=\(n): \(formatFixed(gflops, 1)) GFLOP/s, core \(String(cString: x3s_blas_corename())) "
           + "(chosen by \(String(cString: x3s_blas_coretype_source()))), \(x3s_blas_get_threads()) threads")
 case "network":
-    do { try benchNetwork(data: args.count > 2 ? args[2] : "../shared/data", batchSize: args.count > 3 ? Int(args[3]) ?? 32 : 32) } catch {
+    do {
+        let data = args.count > 2 ? args[2] : "../shared/data", size = args.count > 3 ? Int(args[3]) ?? 32 : 32
+        try benchNetwork(data: data, batchSize: size)
+        try benchNetworkParallel(data: data, batchSize: size)
+    } catch {
         print("error: \(error)")
         exit(1)
     }

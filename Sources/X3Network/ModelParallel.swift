@@ -1,0 +1,60 @@
+import CX3Support
+import X3Core
+
+extension EquiformerModel {
+    /// Splits windows into `parts` graph batches of consecutive windows (sizes differ by
+    /// at most one), for data-parallel passes.
+    public func batches(_ windows: [GraphBatch.Window], parts: Int) -> [GraphBatch] {
+        let p = max(1, min(parts, windows.count))
+        return (0..<p).map { i in
+            let lo = windows.count * i / p, hi = windows.count * (i + 1) / p
+            return GraphBatch(Array(windows[lo..<hi]), cutoff: config.cutoff, maxNeighbours: config.maxNeighbours,
+                              probe: config.probe)
+        }
+    }
+
+    /// Forward passes of several batches at once, one per thread (OpenBLAS runs
+    /// single-threaded inside each, so the cores are not oversubscribed).
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
+    public func forward(_ batches: [GraphBatch], threads: Int = X3Threads.count) -> [Tape] {
+        let results = TaskResults<Tape>(count: batches.count)
+        let model = self
+        withSingleThreadedBLAS(threads > 1 && batches.count > 1) {
+            parallelFor(tasks: batches.count, threads: threads) { i in results[i] = model.forward(batches[i]) }
+        }
+        return (0..<batches.count).map { results[$0]! }
+    }
+
+    /// Backward passes of several tapes at once; the parameter gradients are summed into
+    /// `grad`. outputGradients[i] is dL/d(outputs of batch i).
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
+    public func backward(_ tapes: [Tape], outputGradients: [[T]], into grad: inout [T], threads: Int = X3Threads.count) {
+        precondition(tapes.count == outputGradients.count)
+        let parts = TaskResults<[T]>(count: tapes.count)
+        let model = self
+        let n = params.count
+        withSingleThreadedBLAS(threads > 1 && tapes.count > 1) {
+            parallelFor(tasks: tapes.count, threads: threads) { i in
+                var g = [T](repeating: 0, count: n)
+                model.backward(tapes[i], outputGradient: outputGradients[i], into: &g)
+                parts[i] = g
+            }
+        }
+        for i in 0..<tapes.count {
+            let g = parts[i]!
+            for k in 0..<n { grad[k] += g[k] }
+        }
+    }
+}
+
+/// Runs `body` with OpenBLAS limited to one thread (restoring the previous count after),
+/// when `active`.
+func withSingleThreadedBLAS(_ active: Bool, _ body: () -> Void) {
+    guard active else { body(); return }
+    let before = x3s_blas_get_threads()
+    x3s_blas_set_threads(1)
+    body()
+    x3s_blas_set_threads(before)
+}
