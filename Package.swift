@@ -29,7 +29,7 @@ let package = Package(
         // ---- Public API -------------------------------------------------------------
         .target(
             name: "X3CAPI",
-            dependencies: ["X3Core", "X3Windows", "X3Sites", "CX3Support"],
+            dependencies: ["X3Core", "X3Windows", "X3Sites", "X3Network", "CX3Support"],
             exclude: ["exports.map"],
             linkerSettings: [
                 .unsafeFlags([
@@ -44,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "X3CLI",
             dependencies: [
-                "X3Core", "X3Windows", "X3Sites", "CX3Support",
+                "X3Core", "X3Windows", "X3Sites", "X3Network", "CX3Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -58,7 +58,7 @@ let package = Package(
         // site catalogue.
         .target(name: "X3Sites", dependencies: ["X3Core", "X3Windows"]),
         // The equivariant network: SO(3) maths (harmonics, Wigner-D, edge frames, layouts), …
-        .target(name: "X3Network", dependencies: ["X3Core", "CX3Support"]),
+        .target(name: "X3Network", dependencies: ["X3Core", "X3Windows", "CX3Support"]),
         // C where C is the right tool: thread-local error storage, CPU feature detection
         // and the OpenBLAS loader (which must set OPENBLAS_CORETYPE before OpenBLAS starts).
         .target(name: "CX3Support", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),

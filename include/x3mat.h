@@ -360,6 +360,51 @@ X3_API x3_status x3_catalogue_json(const x3_catalogue *catalogue, int32_t rank_b
 X3_API x3_status x3_catalogue_write(const x3_catalogue *catalogue, const char *directory, int32_t rank_by,
                                     int64_t top);
 
+/* ---- the equivariant network -------------------------------------------------------- */
+
+/** An X(3)mat model: an EquiformerV2-style equivariant graph transformer that maps each
+ *  detection window to a contribution per target; the material's property is the mean of
+ *  its windows' contributions. Opaque; release with x3_model_free.
+ *  Files are safetensors: the weights as F32 tensors and, in the header's
+ *  __metadata__, format "x3mat-model", format_version "1" and the configuration as JSON
+ *  (every hyperparameter, target names and normalisation, window radius and step).
+ *  Python's safetensors.numpy.load_file reads the weights. */
+typedef struct x3_model x3_model;
+
+/** A model with fresh random weights (seeded by the configuration's "seed"). config_json:
+ *  a JSON object of configuration keys ("lmax", "mmax", "channels", "attention_channels",
+ *  "heads", "value_channels_per_head", "ffn_channels", "blocks", "radial_basis",
+ *  "radial_hidden", "edge_embedding", "cutoff" (Å), "max_neighbours", "probe",
+ *  "average_degree", "readout_hidden", "targets", "target_mean", "target_std",
+ *  "window_radius" (Å), "window_step" (Å), "seed"); missing keys take defaults, unknown
+ *  keys are an error. NULL or "" for all defaults. */
+X3_API x3_status x3_model_create(const char *config_json, x3_model **out);
+
+/** Loads a model file. A truncated, corrupted or inconsistent file gives X3_ERR_PARSE
+ *  with what is wrong; a newer format version X3_ERR_UNSUPPORTED. */
+X3_API x3_status x3_model_load(const char *path, x3_model **out);
+
+/** Writes a model file (atomically). */
+X3_API x3_status x3_model_save(const x3_model *model, const char *path);
+
+/** Releases a model. NULL is ignored. */
+X3_API void x3_model_free(x3_model *model);
+
+/** The full configuration as JSON (string-out convention). */
+X3_API x3_status x3_model_config(const x3_model *model, char *buffer, int64_t capacity, int64_t *length);
+
+/** Number of parameters and of targets. Either pointer may be NULL. */
+X3_API x3_status x3_model_sizes(const x3_model *model, int64_t *parameters, int64_t *targets);
+
+/** Evaluates a structure: cuts it into windows with the model's radius and step (the grid
+ *  and order of x3_windows_sample), and writes each window's contribution per target,
+ *  nwindows x ntargets row-major, in the targets' units. *nwindows is always set; a call
+ *  with contributions and property NULL and capacity 0 only counts the windows (no
+ *  evaluation). property (ntargets values, may be NULL) receives the mean over windows:
+ *  the predicted property. contributions may be NULL (capacity 0) to get the property only. */
+X3_API x3_status x3_model_contributions(const x3_model *model, const x3_structure *structure, int64_t *nwindows,
+                                        double *contributions, int64_t capacity, double *property);
+
 /* ---- runtime ---------------------------------------------------------------------- */
 
 /** Sets the number of threads libx3mat's own parallel loops use (window sampling,

@@ -27,7 +27,18 @@ public struct ModelConfig: Sendable, Equatable {
     /// Divides the sum of edge-degree embeddings over incoming edges.
     public var averageDegree = 16.0
     public var readoutHidden = 32
-    public var targets: [String] = ["y"]
+    /// Target names; changing their number resets the normalisation to the identity.
+    public var targets: [String] = ["y"] {
+        didSet {
+            if targetMean.count != targets.count { targetMean = Array(repeating: 0, count: targets.count) }
+            if targetStd.count != targets.count { targetStd = Array(repeating: 1, count: targets.count) }
+        }
+    }
+    /// Target normalisation: the network predicts (y − mean)/std per target; outputs are
+    /// mapped back with these (identity by default; set by training).
+    public var targetMean: [Double] = [0], targetStd: [Double] = [1]
+    /// How structures are cut into windows for this model (Å).
+    public var windowRadius = 6.0, windowStep = 2.0
     public var seed: UInt64 = 0
 
     public init() {}
@@ -46,6 +57,12 @@ public struct ModelConfig: Sendable, Equatable {
         try check(cutoff.isFinite && cutoff > 0 && cutoff <= 20, "cutoff = \(cutoff) Å; use (0, 20]")
         try check(averageDegree.isFinite && averageDegree > 0, "averageDegree = \(averageDegree)")
         try check(!targets.isEmpty && targets.count <= 64, "give 1...64 target names")
+        try check(targetMean.count == targets.count && targetStd.count == targets.count,
+                  "targetMean and targetStd need one value per target (\(targets.count))")
+        try check(targetMean.allSatisfy(\.isFinite) && targetStd.allSatisfy { $0.isFinite && $0 > 0 },
+                  "targetMean must be finite and targetStd positive")
+        try check(windowRadius.isFinite && windowRadius > 0 && windowRadius <= 30, "windowRadius = \(windowRadius) Å; use (0, 30]")
+        try check(windowStep.isFinite && windowStep >= 0.1 && windowStep <= 30, "windowStep = \(windowStep) Å; use [0.1, 30]")
     }
 }
 

@@ -349,6 +349,19 @@ static x3_status c_catalogue_unwritable(void) {
     return st;
 }
 
+/* models */
+static x3_status c_model_unknown_key(void) {
+    x3_model *m = (x3_model *)0x1;
+    x3_status st = x3_model_create("{\"chanels\": 8}", &m);
+    return m == (x3_model *)0x1 ? st : (x3_status)-1;
+}
+static x3_status c_model_bad_json(void) { x3_model *m = NULL; return x3_model_create("{\"lmax\": }", &m); }
+static x3_status c_model_missing_file(void) { x3_model *m = NULL; return x3_model_load("/nonexistent/m.safetensors", &m); }
+static x3_status c_model_not_safetensors(void) {
+    x3_model *m = NULL;
+    return x3_model_load(write_file("junk.safetensors", GOOD, strlen(GOOD)), &m);
+}
+
 struct test_case {
     const char *name;
     x3_status (*run)(void);
@@ -417,6 +430,10 @@ static const struct test_case CASES[] = {
     {"catalogue: unknown element", c_catalogue_unknown_element, X3_ERR_UNKNOWN_ELEMENT, {"'Xx'"}},
     {"catalogue: missing values", c_catalogue_missing_values, X3_ERR_INVALID_ARGUMENT, {"x3_catalogue_add", "1 target(s)"}},
     {"catalogue: unwritable dir", c_catalogue_unwritable, X3_ERR_IO, {"/proc/no/such/dir"}},
+    {"model: unknown config key", c_model_unknown_key, X3_ERR_PARSE, {"x3_model_create", "unknown configuration key 'chanels'"}},
+    {"model: bad JSON", c_model_bad_json, X3_ERR_PARSE, {"<config>", "JSON at byte"}},
+    {"model: missing file", c_model_missing_file, X3_ERR_IO, {"/nonexistent/m.safetensors"}},
+    {"model: not safetensors", c_model_not_safetensors, X3_ERR_PARSE, {"junk.safetensors"}},
 };
 
 int main(int argc, char **argv) {

@@ -126,3 +126,11 @@ _declare("x3_catalogue_add", [c_handle, ctypes.c_char_p, c_handle, c_double_p, c
 _declare("x3_catalogue_counts", [c_handle, c_int64_p, c_int64_p, c_int64_p])
 _declare("x3_catalogue_json", [c_handle, ctypes.c_int32, ctypes.c_int64, ctypes.c_char_p, ctypes.c_int64, c_int64_p])
 _declare("x3_catalogue_write", [c_handle, ctypes.c_char_p, ctypes.c_int32, ctypes.c_int64])
+
+_declare("x3_model_create", [ctypes.c_char_p, ctypes.POINTER(c_handle)])
+_declare("x3_model_load", [ctypes.c_char_p, ctypes.POINTER(c_handle)])
+_declare("x3_model_save", [c_handle, ctypes.c_char_p])
+_declare("x3_model_free", [c_handle], None, check=False)
+_declare("x3_model_config", [c_handle, ctypes.c_char_p, ctypes.c_int64, c_int64_p])
+_declare("x3_model_sizes", [c_handle, c_int64_p, c_int64_p])
+_declare("x3_model_contributions", [c_handle, c_handle, c_int64_p, c_double_p, ctypes.c_int64, c_double_p])

@@ -1,0 +1,94 @@
+// x3_model_*: the equivariant network through the C ABI.
+import CX3Support
+import X3Core
+import X3Network
+import X3Windows
+
+final class ModelBox {
+    let model: EquiformerModel<Float>
+    init(_ m: EquiformerModel<Float>) { model = m }
+}
+
+private func modelArg(_ h: OpaquePointer?) throws -> EquiformerModel<Float> {
+    try handles.object(h, as: ModelBox.self, name: "model").model
+}
+
+@_cdecl("x3_model_create")
+public func x3_model_create(_ configJSON: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    guarded(#function) {
+        let o = try output(out, "out")
+        let text = configJSON.map { String(cString: $0) } ?? "{}"
+        let config = try ModelConfig(json: try JSONValue.parse(text.isEmpty ? "{}" : text, source: "<config>"), source: "<config>")
+        try requireBLAS()
+        o.pointee = handles.register(ModelBox(try EquiformerModel<Float>(config: config)))
+    }
+}
+
+@_cdecl("x3_model_load")
+public func x3_model_load(_ path: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    guarded(#function) {
+        let p = try string(path, "path")
+        let o = try output(out, "out")
+        try requireBLAS()
+        o.pointee = handles.register(ModelBox(try ModelFile.load(path: p)))
+    }
+}
+
+@_cdecl("x3_model_save")
+public func x3_model_save(_ m: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
+    guarded(#function) { try ModelFile.save(try modelArg(m), path: try string(path, "path")) }
+}
+
+@_cdecl("x3_model_free")
+public func x3_model_free(_ m: OpaquePointer?) {
+    if m != nil && !handles.release(m) {
+        x3s_set_last_error("x3_model_free: argument 'model' is not a live libx3mat handle (freed twice?); ignored")
+    }
+}
+
+@_cdecl("x3_model_config")
+public func x3_model_config(_ m: OpaquePointer?, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int64,
+                            _ length: UnsafeMutablePointer<Int64>?) -> Int32 {
+    guarded(#function) { try copyOut(try modelArg(m).config.json.text, buffer, capacity, length) }
+}
+
+@_cdecl("x3_model_sizes")
+public func x3_model_sizes(_ m: OpaquePointer?, _ parameters: UnsafeMutablePointer<Int64>?,
+                           _ targets: UnsafeMutablePointer<Int64>?) -> Int32 {
+    guarded(#function) {
+        let model = try modelArg(m)
+        parameters?.pointee = Int64(model.params.count)
+        targets?.pointee = Int64(model.config.targets.count)
+    }
+}
+
+@_cdecl("x3_model_contributions")
+public func x3_model_contributions(_ m: OpaquePointer?, _ s: OpaquePointer?, _ nwindows: UnsafeMutablePointer<Int64>?,
+                                   _ contributions: UnsafeMutablePointer<Double>?, _ capacity: Int64,
+                                   _ property: UnsafeMutablePointer<Double>?) -> Int32 {
+    guarded(#function) {
+        let model = try modelArg(m)
+        let st = try structure(s)
+        let t = model.config.targets.count
+        if contributions == nil && capacity == 0 && property == nil {
+            // size query: the windows only, no evaluation
+            let g = try WindowGrid(lattice: st.lattice, step: model.config.windowStep, maxWindows: WindowLimits.defaultMaxWindows)
+            nwindows?.pointee = Int64(g.count)
+            return
+        }
+        let (ws, c) = try model.evaluate(st)
+        nwindows?.pointee = Int64(ws.count)
+        if contributions != nil || capacity != 0 {
+            if let out = try checkOut(contributions, capacity, needed: c.count, "contributions") {
+                for (i, v) in c.enumerated() { out[i] = v }
+            }
+        }
+        if let property {
+            for j in 0..<t {
+                var sum = 0.0
+                for w in 0..<ws.count { sum += c[w * t + j] }
+                property[j] = ws.count > 0 ? sum / Double(ws.count) : 0
+            }
+        }
+    }
+}

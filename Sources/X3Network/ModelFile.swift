@@ -1,0 +1,181 @@
+import X3Core
+
+extension ModelConfig {
+    /// Every hyperparameter as a JSON object (stored in model files).
+    public var json: JSONValue {
+        .object([
+            ("lmax", .number(Double(lmax))), ("mmax", .number(Double(mmax))), ("channels", .number(Double(channels))),
+            ("attention_channels", .number(Double(attentionChannels))), ("heads", .number(Double(heads))),
+            ("value_channels_per_head", .number(Double(valueChannelsPerHead))), ("ffn_channels", .number(Double(ffnChannels))),
+            ("blocks", .number(Double(blocks))), ("radial_basis", .number(Double(radialBasis))),
+            ("radial_hidden", .number(Double(radialHidden))), ("edge_embedding", .number(Double(edgeEmbedding))),
+            ("cutoff", .number(cutoff)), ("max_neighbours", .number(Double(maxNeighbours))), ("probe", .bool(probe)),
+            ("average_degree", .number(averageDegree)), ("readout_hidden", .number(Double(readoutHidden))),
+            ("targets", .array(targets.map { .string($0) })), ("target_mean", .array(targetMean.map { .number($0) })),
+            ("target_std", .array(targetStd.map { .number($0) })), ("window_radius", .number(windowRadius)),
+            ("window_step", .number(windowStep)), ("seed", .number(Double(seed))),
+        ])
+    }
+
+    /// A configuration from JSON: missing keys keep their defaults, unknown keys are an
+    /// error (they are usually typos). Validated.
+    public init(json: JSONValue, source: String) throws {
+        self.init()
+        guard let items = json.object else { throw X3Error(.parse, "\(source): the configuration must be a JSON object") }
+        func int(_ k: String, _ v: JSONValue) throws -> Int {
+            guard let d = v.number, d == d.rounded(), abs(d) < 1e9 else {
+                throw X3Error(.parse, "\(source): configuration key '\(k)' must be an integer")
+            }
+            return Int(d)
+        }
+        func num(_ k: String, _ v: JSONValue) throws -> Double {
+            guard let d = v.number else { throw X3Error(.parse, "\(source): configuration key '\(k)' must be a number") }
+            return d
+        }
+        func nums(_ k: String, _ v: JSONValue) throws -> [Double] {
+            guard let a = v.array else { throw X3Error(.parse, "\(source): configuration key '\(k)' must be an array of numbers") }
+            return try a.map { try num(k, $0) }
+        }
+        var targetsSet = false, meanSet = false, stdSet = false
+        for (k, v) in items {
+            switch k {
+            case "lmax": lmax = try int(k, v)
+            case "mmax": mmax = try int(k, v)
+            case "channels": channels = try int(k, v)
+            case "attention_channels": attentionChannels = try int(k, v)
+            case "heads": heads = try int(k, v)
+            case "value_channels_per_head": valueChannelsPerHead = try int(k, v)
+            case "ffn_channels": ffnChannels = try int(k, v)
+            case "blocks": blocks = try int(k, v)
+            case "radial_basis": radialBasis = try int(k, v)
+            case "radial_hidden": radialHidden = try int(k, v)
+            case "edge_embedding": edgeEmbedding = try int(k, v)
+            case "cutoff": cutoff = try num(k, v)
+            case "max_neighbours": maxNeighbours = try int(k, v)
+            case "probe":
+                guard let b = v.bool else { throw X3Error(.parse, "\(source): configuration key 'probe' must be true or false") }
+                probe = b
+            case "average_degree": averageDegree = try num(k, v)
+            case "readout_hidden": readoutHidden = try int(k, v)
+            case "targets":
+                guard let a = v.array, a.allSatisfy({ $0.string != nil }) else {
+                    throw X3Error(.parse, "\(source): configuration key 'targets' must be an array of names")
+                }
+                targets = a.map { $0.string! }
+                targetsSet = true
+            case "target_mean": targetMean = try nums(k, v); meanSet = true
+            case "target_std": targetStd = try nums(k, v); stdSet = true
+            case "window_radius": windowRadius = try num(k, v)
+            case "window_step": windowStep = try num(k, v)
+            case "seed":
+                let s = try num(k, v)
+                guard s >= 0, s == s.rounded(), s < 9e15 else { throw X3Error(.parse, "\(source): 'seed' must be a non-negative integer") }
+                seed = UInt64(s)
+            default: throw X3Error(.parse, "\(source): unknown configuration key '\(k)'")
+            }
+        }
+        if targetsSet && !meanSet { targetMean = Array(repeating: 0, count: targets.count) }
+        if targetsSet && !stdSet { targetStd = Array(repeating: 1, count: targets.count) }
+        do { try validate() } catch let e as X3Error { throw X3Error(e.status, "\(source): \(e.message)") }
+    }
+}
+
+/// Model files: safetensors (an 8-byte little-endian header length, a JSON header, then
+/// the tensors' little-endian bytes), readable by Python's `safetensors` and NumPy. The
+/// header's `__metadata__` holds `format` = "x3mat-model", `format_version` = "1", the
+/// library version and `config` (the JSON of `ModelConfig`); every parameter tensor is
+/// stored as F32 under its name. Files are written atomically.
+public enum ModelFile {
+    public static let format = "x3mat-model", formatVersion = "1"
+    static let maxHeader = 100 << 20
+
+    public static func bytes(_ model: EquiformerModel<Float>) -> [UInt8] {
+        var header: [(String, JSONValue)] = [("__metadata__", .object([
+            ("format", .string(format)), ("format_version", .string(formatVersion)),
+            ("libx3mat", .string(X3Version.string.description)), ("config", .string(model.config.json.text)),
+        ]))]
+        var offset = 0
+        for e in model.params.entries {
+            let n = e.count * 4
+            header.append((e.name, .object([("dtype", .string("F32")), ("shape", .array(e.shape.map { .number(Double($0)) })),
+                                           ("data_offsets", .array([.number(Double(offset)), .number(Double(offset + n))]))])))
+            offset += n
+        }
+        var h = Array(JSONValue.object(header).text.utf8)
+        while h.count % 8 != 0 { h.append(32) }
+        var out: [UInt8] = []
+        out.reserveCapacity(8 + h.count + offset)
+        let len = UInt64(h.count)
+        for b in 0..<8 { out.append(UInt8(truncatingIfNeeded: len >> (8 * UInt64(b)))) }
+        out += h
+        for v in model.params.values {
+            let bits = v.bitPattern
+            for b in 0..<4 { out.append(UInt8(truncatingIfNeeded: bits >> (8 * UInt32(b)))) }
+        }
+        return out
+    }
+
+    public static func save(_ model: EquiformerModel<Float>, path: String) throws {
+        try FileIO.writeAtomically(path: path, bytes: bytes(model))
+    }
+
+    public static func load(path: String) throws -> EquiformerModel<Float> {
+        try load(bytes: try FileIO.readBytes(path: path), source: path)
+    }
+
+    /// Reads a model, checking everything: sizes, the header, the format, the
+    /// configuration, and that the tensors are exactly the parameters that configuration
+    /// defines (names, dtype, shapes), with finite values.
+    public static func load(bytes: [UInt8], source: String) throws -> EquiformerModel<Float> {
+        func fail(_ what: String) -> X3Error { X3Error(.parse, "\(source): \(what)") }
+        guard bytes.count >= 8 else { throw fail("\(bytes.count) bytes: too short for a safetensors file (truncated?)") }
+        var n: UInt64 = 0
+        for b in 0..<8 { n |= UInt64(bytes[b]) << (8 * UInt64(b)) }
+        guard n <= UInt64(maxHeader) else { throw fail("header length \(n) bytes is implausible (not a safetensors file?)") }
+        guard 8 + Int(n) <= bytes.count else {
+            throw fail("the header says \(n) bytes but the file has \(bytes.count - 8) after the length (truncated?)")
+        }
+        let header = try JSONValue.parse(Array(bytes[8..<(8 + Int(n))]), source: source + " (header)")
+        guard let meta = header["__metadata__"], meta["format"]?.string == format else {
+            throw fail("not an x3mat model (its safetensors metadata has no format \"\(format)\")")
+        }
+        guard meta["format_version"]?.string == formatVersion else {
+            throw X3Error(.unsupported, "\(source): model format version \(meta["format_version"]?.string ?? "?"); this libx3mat reads \(formatVersion)")
+        }
+        guard let configText = meta["config"]?.string else { throw fail("the metadata has no 'config'") }
+        let config = try ModelConfig(json: try JSONValue.parse(configText, source: source + " (config)"), source: source + " (config)")
+        var model = try EquiformerModel<Float>(config: config)
+        let dataStart = 8 + Int(n), dataCount = bytes.count - dataStart
+        var expectedBytes = 0
+        let names = Set(model.params.entries.map(\.name))
+        for (k, _) in header.object! where k != "__metadata__" && !names.contains(k) {
+            throw fail("tensor '\(k)' is not a parameter of this configuration (file and configuration disagree)")
+        }
+        for e in model.params.entries {
+            guard let t = header[e.name] else { throw fail("tensor '\(e.name)' is missing") }
+            guard t["dtype"]?.string == "F32" else { throw fail("tensor '\(e.name)': dtype \(t["dtype"]?.string ?? "?"), expected F32") }
+            let shape = t["shape"]?.array?.compactMap { $0.number.map(Int.init) } ?? []
+            guard shape == e.shape else { throw fail("tensor '\(e.name)': shape \(shape), the configuration needs \(e.shape)") }
+            guard let off = t["data_offsets"]?.array?.compactMap({ $0.number.map(Int.init) }), off.count == 2,
+                  off[0] >= 0, off[1] - off[0] == 4 * e.count else {
+                throw fail("tensor '\(e.name)': bad data_offsets")
+            }
+            guard off[1] <= dataCount else {
+                throw fail("tensor '\(e.name)' ends at byte \(off[1]) of the data, but the file holds \(dataCount) (truncated?)")
+            }
+            expectedBytes += off[1] - off[0]
+            for i in 0..<e.count {
+                var bits: UInt32 = 0
+                let at = dataStart + off[0] + 4 * i
+                for b in 0..<4 { bits |= UInt32(bytes[at + b]) << (8 * UInt32(b)) }
+                let v = Float(bitPattern: bits)
+                guard v.isFinite else { throw fail("tensor '\(e.name)' holds a non-finite value at \(i) (corrupted?)") }
+                model.params.values[e.offset + i] = v
+            }
+        }
+        guard expectedBytes == dataCount else {
+            throw fail("the tensors take \(expectedBytes) bytes but the file holds \(dataCount) after the header")
+        }
+        return model
+    }
+}
