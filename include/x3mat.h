@@ -376,7 +376,8 @@ typedef struct x3_model x3_model;
  *  "heads", "value_channels_per_head", "ffn_channels", "blocks", "radial_basis",
  *  "radial_hidden", "edge_embedding", "cutoff" (Å), "max_neighbours", "probe",
  *  "average_degree", "readout_hidden", "targets", "target_mean", "target_std",
- *  "window_radius" (Å), "window_step" (Å), "seed"); missing keys take defaults, unknown
+ *  "window_radius" (Å), "window_step" (Å), "activation" ("gate" or "s2"), "s2_resolution",
+ *  "seed"); missing keys take defaults, unknown
  *  keys are an error. NULL or "" for all defaults. */
 X3_API x3_status x3_model_create(const char *config_json, x3_model **out);
 

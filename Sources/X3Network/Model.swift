@@ -27,6 +27,10 @@ public struct ModelConfig: Sendable, Equatable {
     /// Divides the sum of edge-degree embeddings over incoming edges.
     public var averageDegree = 16.0
     public var readoutHidden = 32
+    /// "gate" (exactly equivariant) or "s2" (separable S2-grid activation, equivariant up
+    /// to the grid: `s2Resolution` Gauss–Legendre latitudes × twice as many longitudes).
+    public var activation = "gate"
+    public var s2Resolution = 12
     /// Target names; changing their number resets the normalisation to the identity.
     public var targets: [String] = ["y"] {
         didSet {
@@ -56,6 +60,8 @@ public struct ModelConfig: Sendable, Equatable {
         try check(radialBasis >= 2, "radialBasis = \(radialBasis); use at least 2")
         try check(cutoff.isFinite && cutoff > 0 && cutoff <= 20, "cutoff = \(cutoff) Å; use (0, 20]")
         try check(averageDegree.isFinite && averageDegree > 0, "averageDegree = \(averageDegree)")
+        try check(activation == "gate" || activation == "s2", "activation '\(activation)'; use \"gate\" or \"s2\"")
+        try check(s2Resolution >= 2 && s2Resolution <= 64, "s2Resolution = \(s2Resolution); use 2...64")
         try check(!targets.isEmpty && targets.count <= 64, "give 1...64 target names")
         try check(targetMean.count == targets.count && targetStd.count == targets.count,
                   "targetMean and targetStd need one value per target (\(targets.count))")
@@ -88,12 +94,12 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         let conv1: SO2Convolution
         let alphaNorm: LayerNorm
         let alphaLinear: Linear
-        let gate: GateActivation
+        let gate: ActivationLayer
         let conv2: SO2Convolution
         let proj: SO3Linear
         let norm2: EquivariantRMSNorm
         let ffn1: SO3Linear
-        let ffnGate: GateActivation
+        let ffnGate: ActivationLayer
         let ffn2: SO3Linear
     }
 
@@ -126,12 +132,16 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
                 conv1: conv1,
                 alphaNorm: LayerNorm("\(n).attention.alpha_norm", features: (L + 1) * Ch, params: &p),
                 alphaLinear: Linear("\(n).attention.alpha", inputs: (L + 1) * Ch, outputs: config.heads, params: &p, rng: &rng),
-                gate: GateActivation("\(n).attention.gate", layout: layout, channels: Ch, params: &p, rng: &rng),
+                gate: config.activation == "s2"
+                    ? .s2(S2Activation(layout: layout, channels: Ch, resolution: config.s2Resolution))
+                    : .gate(GateActivation("\(n).attention.gate", layout: layout, channels: Ch, params: &p, rng: &rng)),
                 conv2: SO2Convolution("\(n).attention.conv2", layout: layout, inputs: Ch, outputs: Cv, params: &p, rng: &rng),
                 proj: SO3Linear("\(n).attention.proj", lmax: L, inputs: Cv, outputs: C, params: &p, rng: &rng),
                 norm2: EquivariantRMSNorm("\(n).norm2", lmax: L, channels: C, params: &p),
                 ffn1: SO3Linear("\(n).ffn.linear1", lmax: L, inputs: C, outputs: config.ffnChannels, params: &p, rng: &rng),
-                ffnGate: GateActivation("\(n).ffn.gate", lmax: L, channels: config.ffnChannels, params: &p, rng: &rng),
+                ffnGate: config.activation == "s2"
+                    ? .s2(S2Activation(lmax: L, channels: config.ffnChannels, resolution: config.s2Resolution))
+                    : .gate(GateActivation("\(n).ffn.gate", lmax: L, channels: config.ffnChannels, params: &p, rng: &rng)),
                 ffn2: SO3Linear("\(n).ffn.linear2", lmax: L, inputs: config.ffnChannels, outputs: C, params: &p, rng: &rng)))
         }
         blocks = bs

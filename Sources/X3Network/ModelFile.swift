@@ -13,7 +13,8 @@ extension ModelConfig {
             ("average_degree", .number(averageDegree)), ("readout_hidden", .number(Double(readoutHidden))),
             ("targets", .array(targets.map { .string($0) })), ("target_mean", .array(targetMean.map { .number($0) })),
             ("target_std", .array(targetStd.map { .number($0) })), ("window_radius", .number(windowRadius)),
-            ("window_step", .number(windowStep)), ("seed", .number(Double(seed))),
+            ("window_step", .number(windowStep)), ("activation", .string(activation)),
+            ("s2_resolution", .number(Double(s2Resolution))), ("seed", .number(Double(seed))),
         ])
     }
 
@@ -67,6 +68,10 @@ extension ModelConfig {
             case "target_std": targetStd = try nums(k, v); stdSet = true
             case "window_radius": windowRadius = try num(k, v)
             case "window_step": windowStep = try num(k, v)
+            case "activation":
+                guard let a = v.string else { throw X3Error(.parse, "\(source): configuration key 'activation' must be a string") }
+                activation = a
+            case "s2_resolution": s2Resolution = try int(k, v)
             case "seed":
                 let s = try num(k, v)
                 guard s >= 0, s == s.rounded(), s < 9e15 else { throw X3Error(.parse, "\(source): 'seed' must be a non-negative integer") }
