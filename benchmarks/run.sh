@@ -25,3 +25,8 @@ PYTHONPATH=bindings/python python3 benchmarks/sites_networkx.py "$data"
 echo "x3mat sites on the whole IZA set (read, windows, graphs, hashes, catalogue):"
 /usr/bin/time -f "  %e s wall, %M KiB peak RSS" build/bin/x3mat sites "$data/iza" --radius 6 --step 2 \
     --remove O:contract --top 5 2>&1 | grep -v "structures, .* ETA"
+echo "equivariant network (data-parallel over 2 threads; each in its own process for its peak RSS):"
+for dataset in zeolite mof; do
+    $bench network default "$dataset" 16
+    $bench network large "$dataset" 4
+done

@@ -1,4 +1,5 @@
 import CX3Support
+import Synchronization
 import X3Core
 #if canImport(Glibc)
 import Glibc
@@ -15,12 +16,14 @@ public protocol NetworkScalar: BinaryFloatingPoint, Sendable {
 }
 
 extension Float: NetworkScalar {
-    @inlinable public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-                                       a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                                       beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         if m == 0 || n == 0 { return }
+        let t0 = GEMMStats.enabled ? GEMMStats.clock() : 0
         x3s_sgemm(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
                   beta, c, Int32(ldc))
+        if GEMMStats.enabled { GEMMStats.record(ns: GEMMStats.clock() - t0, flops: 2 * m * n * k) }
     }
     @inlinable public static func exponential(_ x: Float) -> Float { expf(x) }
 }
@@ -34,6 +37,36 @@ extension Double: NetworkScalar {
                   beta, c, Int32(ldc))
     }
     @inlinable public static func exponential(_ x: Double) -> Double { exp(x) }
+}
+
+/// Time and floating-point operations spent in sgemm, for the benchmark harness.
+/// Off by default (a relaxed load per call when off). Totals are over all threads, so
+/// with data-parallel workers the time is summed thread time.
+public enum GEMMStats {
+    nonisolated(unsafe) public static var enabled = false
+    static let nanoseconds = Atomic<Int>(0), flopCount = Atomic<Int>(0), calls = Atomic<Int>(0)
+
+    static func clock() -> Int {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return t.tv_sec * 1_000_000_000 + t.tv_nsec
+    }
+
+    static func record(ns: Int, flops: Int) {
+        nanoseconds.add(ns, ordering: .relaxed)
+        flopCount.add(flops, ordering: .relaxed)
+        calls.add(1, ordering: .relaxed)
+    }
+
+    public static func reset() {
+        nanoseconds.store(0, ordering: .relaxed); flopCount.store(0, ordering: .relaxed); calls.store(0, ordering: .relaxed)
+    }
+
+    /// (seconds in sgemm summed over threads, floating-point operations, calls).
+    public static var totals: (seconds: Double, flops: Double, calls: Int) {
+        (Double(nanoseconds.load(ordering: .relaxed)) * 1e-9, Double(flopCount.load(ordering: .relaxed)),
+         calls.load(ordering: .relaxed))
+    }
 }
 
 /// Loads OpenBLAS (once); throws `.dependency` with the reason when it cannot.

@@ -3,6 +3,7 @@
 //   swift run -c release x3mat-bench cif [DATA_DIR]   CIF reading: structures/s and atoms/s per dataset
 //   swift run -c release x3mat-bench sgemm [N]        sgemm GFLOP/s through libx3mat's OpenBLAS loader
 //   swift run -c release x3mat-bench windows [DATA]   window sampling vs the brute-force reference
+//   swift run -c release x3mat-bench network CONFIG DATASET [BATCH]   network windows/s (see NetworkBench.swift)
 //
 // benchmarks/run.sh runs both, sgemm once with libx3mat's kernel choice and once forced
 // to OpenBLAS's generic fallback (Prescott), so the ratio comes from one run.
@@ -71,9 +72,9 @@ case "sgemm":
           + "(chosen by \(String(cString: x3s_blas_coretype_source()))), \(x3s_blas_get_threads()) threads")
 case "network":
     do {
-        let data = args.count > 2 ? args[2] : "../shared/data", size = args.count > 3 ? Int(args[3]) ?? 32 : 32
-        try benchNetwork(data: data, batchSize: size)
-        try benchNetworkParallel(data: data, batchSize: size)
+        let config = args.count > 2 ? args[2] : "default", dataset = args.count > 3 ? args[3] : "zeolite"
+        let size = args.count > 4 ? Int(args[4]) ?? 16 : 16
+        try benchNetwork(data: "../shared/data", configName: config, dataset: dataset, batchSize: size)
     } catch {
         print("error: \(error)")
         exit(1)
