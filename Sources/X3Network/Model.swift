@@ -45,7 +45,18 @@ public struct ModelConfig: Sendable, Equatable {
     public var windowRadius = 6.0, windowStep = 2.0
     public var seed: UInt64 = 0
 
+    /// The default: sized for a 2-core CPU (0.3 M parameters; about 100 zeolite windows/s
+    /// forward and 24 forward+backward on 2 cores, BENCHMARKS.md).
     public init() {}
+
+    /// A configuration close to the paper's (lmax 6, 128 channels, 8 blocks; 28 M
+    /// parameters; about 2.3 windows/s forward on 2 cores).
+    public static var large: ModelConfig {
+        var c = ModelConfig()
+        c.lmax = 6; c.mmax = 2; c.channels = 128; c.attentionChannels = 64; c.heads = 8; c.valueChannelsPerHead = 16
+        c.ffnChannels = 128; c.blocks = 8; c.radialHidden = 64
+        return c
+    }
 
     public func validate() throws {
         func check(_ ok: Bool, _ what: String) throws { if !ok { throw X3Error(.invalidArgument, "model configuration: \(what)") } }

@@ -109,3 +109,28 @@ struct EquivariantLayerTests {
         }
     }
 }
+
+/// The S2-grid activation alone: input gradient by finite differences (it has no
+/// parameters), for l-major and m-major rows.
+struct S2ActivationTests {
+    init() throws { try requireBLAS() }
+
+    @Test(arguments: [false, true]) func inputGradientMatchesFiniteDifferences(mMajor: Bool) {
+        let layout = CoefficientLayout(lmax: 3, mmax: 2)
+        let act = mMajor ? S2Activation(layout: layout, channels: 3, resolution: 6)
+                         : S2Activation(lmax: 3, channels: 3, resolution: 6)
+        let rows = 2, width = act.rowIndices.count * 3
+        var rng = SplitMix(state: 91)
+        let x = (0..<(rows * width)).map { _ in Double.random(in: -1...1, using: &rng) }
+        let r = (0..<(rows * width)).map { _ in Double.random(in: -1...1, using: &rng) }
+        func loss(_ input: [Double]) -> Double {
+            var y = [Double](repeating: 0, count: input.count)
+            input.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { act.forward(xp.baseAddress!, rows: rows, into: $0.baseAddress!) } }
+            return zip(y, r).map(*).reduce(0, +)
+        }
+        var dx = [Double](repeating: 0, count: x.count)
+        x.withUnsafeBufferPointer { xp in r.withUnsafeBufferPointer { rp in dx.withUnsafeMutableBufferPointer {
+            act.backward(xp.baseAddress!, rp.baseAddress!, rows: rows, dx: $0.baseAddress!) } } }
+        GradientCheck.check("S2Activation", values: x, grad: dx, entries: [("input", 0..<x.count)], loss: loss)
+    }
+}

@@ -15,14 +15,6 @@ func realWindows(_ path: String, radius: Double, step: Double, limit: Int) throw
     return Array(GraphBatch.Window.all(ws).prefix(limit))
 }
 
-/// The "large" configuration, close to the paper's (lmax 6, 128 channels, 8 blocks).
-func largeConfig() -> ModelConfig {
-    var c = ModelConfig()
-    c.lmax = 6; c.mmax = 2; c.channels = 128; c.attentionChannels = 64; c.heads = 8; c.valueChannelsPerHead = 16
-    c.ffnChannels = 128; c.blocks = 8; c.radialHidden = 64
-    return c
-}
-
 func sgemmPeak() -> Double {
     let n = 1024
     var a = [Float](repeating: 0.5, count: n * n), c = a
@@ -36,7 +28,7 @@ func sgemmPeak() -> Double {
 
 func benchNetwork(data: String, configName: String, dataset: String, batchSize: Int) throws {
     try requireBLAS()
-    let config = configName == "large" ? largeConfig() : ModelConfig()
+    let config = configName == "large" ? ModelConfig.large : ModelConfig()
     let path = dataset == "mof" ? "\(data)/coremof/cif/ABAVIJ_clean.cif" : "\(data)/iza/cif/MEL.cif"
     let peak = sgemmPeak()
     let model = try EquiformerModel<Float>(config: config)
