@@ -302,7 +302,7 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         // attention weights from the invariant (m = 0) outputs, softmax over incoming edges
         let aw = (L + 1) * Ch
         let aIn = Buffer<T>(E * aw), aNorm = Buffer<T>(E * aw), aAct = Buffer<T>(E * aw), logits = Buffer<T>(E * H)
-        for e in 0..<E { for q in 0..<aw { aIn[e * aw + q] = y1[e * M * Ch + q] } }
+        for e in 0..<E { (aIn.p + e * aw).update(from: y1.p + e * M * Ch, count: aw) }
         b.alphaNorm.forward(aIn.p, rows: E, params: P, into: aNorm.p)
         SiLU.forward(aNorm.p, count: aNorm.count, into: aAct.p)
         b.alphaLinear.forward(aAct.p, rows: E, params: P, into: logits.p)
@@ -327,10 +327,13 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         b.conv2.forward(modulated: g.p, edges: E, params: P, into: v.p)
         bt.v = v
         let vs = Buffer<T>(E * M * Cv)
-        for e in 0..<E { for r in 0..<M { for h in 0..<H {
-            let a = att[e * H + h]
-            for c in 0..<Cvh { let i = (e * M + r) * Cv + h * Cvh + c; vs[i] = v[i] * a }
-        }}}
+        do {
+            let vp = v.p, vsp = vs.p, ap = att.p
+            for e in 0..<E { for r in 0..<M { for h in 0..<H {
+                let a = ap[e * H + h], base = (e * M + r) * Cv + h * Cvh
+                for c in 0..<Cvh { vsp[base + c] = vp[base + c] * a }
+            }}}
+        }
         let o = Buffer<T>(E * K * Cv)
         tape.rotations.rotateOut(vs.p, channels: Cv, into: o.p)
         let msg = Buffer<T>(N * K * Cv)
@@ -391,9 +394,10 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
             // edge-degree embedding
             let dRot = Buffer<T>(E * K * C)
             let scale = T(1 / config.averageDegree)
+            let drp = dRot.p, dxp = dx.p
             for e in 0..<E {
                 let t = Int(batch.target[e])
-                for q in 0..<(K * C) { dRot[e * K * C + q] = scale * dx[t * K * C + q] }
+                for q in 0..<(K * C) { drp[e * K * C + q] = scale * dxp[t * K * C + q] }
             }
             let dInFrame = Buffer<T>(E * M * C)
             tape.rotations.rotateOutBackward(dRot.p, channels: C, into: dInFrame.p)
@@ -439,19 +443,27 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         let dO = Buffer<T>(E * K * Cv)
         for e in 0..<E {
             let t = Int(batch.target[e])
-            for q in 0..<(K * Cv) { dO[e * K * Cv + q] = dmsg[t * K * Cv + q] }
+            (dO.p + e * K * Cv).update(from: dmsg.p + t * K * Cv, count: K * Cv)
         }
         let dvs = Buffer<T>(E * M * Cv)
         tape.rotations.rotateOutBackward(dO.p, channels: Cv, into: dvs.p)
         let dv = Buffer<T>(E * M * Cv), datt = Buffer<T>(E * H)
-        for e in 0..<E { for r in 0..<M { for h in 0..<H {
-            let a = bt.att[e * H + h]
-            for c in 0..<Cvh {
-                let i = (e * M + r) * Cv + h * Cvh + c
-                dv[i] = dvs[i] * a
-                datt[e * H + h] += dvs[i] * bt.v[i]
-            }
-        }}}
+        do {
+            let dvp = dv.p, dvsp = dvs.p, vp = bt.v.p, ap = bt.att.p, dap = datt.p
+            for e in 0..<E { for h in 0..<H {
+                let a = ap[e * H + h]
+                var acc: T = 0
+                for r in 0..<M {
+                    let base = (e * M + r) * Cv + h * Cvh
+                    for c in 0..<Cvh {
+                        let g = dvsp[base + c]
+                        dvp[base + c] = g * a
+                        acc += g * vp[base + c]
+                    }
+                }
+                dap[e * H + h] = acc
+            }}
+        }
         let dg = Buffer<T>(E * M * Ch)
         b.conv2.backward(bt.g.p, radial: nil, modulated: bt.g.p, dv.p, edges: E, params: P, grad: G, dx: dg.p, dr: nil)
         let dy1 = Buffer<T>(E * M * Ch)
@@ -471,7 +483,10 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         b.alphaLinear.backward(bt.aAct.p, dlogits.p, rows: E, params: P, grad: G, dx: daAct.p)
         SiLU.backward(bt.aNorm.p, daAct.p, count: daAct.count, dx: daNorm.p)
         b.alphaNorm.backward(bt.aIn.p, daNorm.p, rows: E, params: P, grad: G, dx: daIn.p)
-        for e in 0..<E { for q in 0..<aw { dy1[e * M * Ch + q] += daIn[e * aw + q] } }
+        do {
+            let dyp = dy1.p, dap = daIn.p
+            for e in 0..<E { for q in 0..<aw { dyp[e * M * Ch + q] += dap[e * aw + q] } }
+        }
         let dxe = Buffer<T>(E * M * 2 * C), drad = Buffer<T>(E * b.conv1.radialWidth)
         b.conv1.backward(bt.xe.p, radial: bt.rad.p, modulated: bt.xm.p, dy1.p, edges: E, params: P, grad: G,
                          dx: dxe.p, dr: drad.p)

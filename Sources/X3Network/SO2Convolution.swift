@@ -134,6 +134,10 @@ public struct SO2Convolution: Sendable, Equatable {
     public let inputs: Int, outputs: Int
     public let weights: [Int]  // W_m offsets, m = 0…mmax
     public let bias: Int
+    /// Precomputed: start of each order's radial weights, and the (order, row, degrees)
+    /// blocks (+m and −m separately) in the m-major layout.
+    let radialOffsets: [Int]
+    let blockOrder: [Int], blockRow: [Int], blockCount: [Int]
 
     public init<T: NetworkScalar>(_ name: String, layout: CoefficientLayout, inputs: Int, outputs: Int,
                                   params: inout ParameterStore<T>, rng: inout some RandomNumberGenerator) {
@@ -147,31 +151,34 @@ public struct SO2Convolution: Sendable, Equatable {
             return params.add("\(name).weight\(m)", shape: [rowsIn, colsOut]) { v[$0] }
         }
         bias = params.add("\(name).bias", shape: [layout.degrees(ofOrder: 0) * outputs]) { _ in 0 }
+        radialOffsets = (0...layout.mmax).map { m in (0..<m).map { layout.degrees(ofOrder: $0) * inputs }.reduce(0, +) }
+        var bo = [0], br = [0], bc = [layout.lmax + 1]
+        if layout.mmax >= 1 {
+            for m in 1...layout.mmax {
+                let o = layout.offset(ofOrder: m), n = layout.degrees(ofOrder: m)
+                bo += [m, m]; br += [o, o + n]; bc += [n, n]
+            }
+        }
+        blockOrder = bo; blockRow = br; blockCount = bc
     }
 
     /// Width of the radial weights per edge.
     public var radialWidth: Int { (0...layout.mmax).map { layout.degrees(ofOrder: $0) * inputs }.reduce(0, +) }
 
-    func radialOffset(_ m: Int) -> Int { (0..<m).map { layout.degrees(ofOrder: $0) * inputs }.reduce(0, +) }
+    @inline(__always) func radialOffset(_ m: Int) -> Int { radialOffsets[m] }
 
     /// The blocks (order m, sign) as (row offset in M, degrees).
     var blocksList: [(m: Int, row: Int, count: Int)] {
-        var b: [(Int, Int, Int)] = [(0, 0, layout.lmax + 1)]
-        if layout.mmax >= 1 {
-            for m in 1...layout.mmax {
-                let o = layout.offset(ofOrder: m), n = layout.degrees(ofOrder: m)
-                b.append((m, o, n)); b.append((m, o + n, n))
-            }
-        }
-        return b
+        (0..<blockOrder.count).map { (blockOrder[$0], blockRow[$0], blockCount[$0]) }
     }
 
     /// Modulated inputs r ⊙ x, [E, M, C_in] (kept for the backward pass).
     public func modulate<T: NetworkScalar>(_ x: UnsafePointer<T>, radial r: UnsafePointer<T>, edges: Int) -> [T] {
         let M = layout.count, ci = inputs, rw = radialWidth
         var out = [T](repeating: 0, count: edges * M * ci)
+        let blocks = blocksList
         for e in 0..<edges {
-            for (m, row, n) in blocksList {
+            for (m, row, n) in blocks {
                 let ro = r + e * rw + radialOffset(m)
                 for q in 0..<(n * ci) { out[(e * M + row) * ci + q] = x[(e * M + row) * ci + q] * ro[q] }
             }
@@ -212,13 +219,18 @@ public struct SO2Convolution: Sendable, Equatable {
             if let dx { for i in 0..<(edges * M * ci) { dx[i] = dxm[i] } }
             return
         }
-        for e in 0..<edges {
-            for (m, row, n) in blocksList {
-                let ro = r + e * rw + radialOffset(m)
-                for q in 0..<(n * ci) {
-                    let i = (e * M + row) * ci + q
-                    dx?[i] = dxm[i] * ro[q]
-                    dr?[e * rw + radialOffset(m) + q] += dxm[i] * x[i]
+        let blocks = blocksList
+        dxm.withUnsafeBufferPointer { dmp in
+            let dm = dmp.baseAddress!
+            for e in 0..<edges {
+                for (m, row, n) in blocks {
+                    let ro = r + e * rw + radialOffsets[m]
+                    let base = (e * M + row) * ci
+                    if let dx { for q in 0..<(n * ci) { dx[base + q] = dm[base + q] * ro[q] } }
+                    if let dr {
+                        let d = dr + e * rw + radialOffsets[m]
+                        for q in 0..<(n * ci) { d[q] += dm[base + q] * x[base + q] }
+                    }
                 }
             }
         }
