@@ -46,7 +46,7 @@ public struct ModelConfig: Sendable, Equatable {
     public var seed: UInt64 = 0
 
     /// The default: sized for a 2-core CPU (0.3 M parameters; about 100 zeolite windows/s
-    /// forward and 24 forward+backward on 2 cores, BENCHMARKS.md).
+    /// forward and 42 forward+backward on 2 cores, BENCHMARKS.md).
     public init() {}
 
     /// A configuration close to the paper's (lmax 6, 128 channels, 8 blocks; 28 M
