@@ -59,6 +59,8 @@ let package = Package(
         .target(name: "X3Sites", dependencies: ["X3Core", "X3Windows"]),
         // The equivariant network: SO(3) maths (harmonics, Wigner-D, edge frames, layouts), …
         .target(name: "X3Network", dependencies: ["X3Core", "X3Windows", "CX3Support"]),
+        // Training and prediction: labelled datasets, the trainer, metrics.
+        .target(name: "X3Training", dependencies: ["X3Core", "X3Windows", "X3Network"]),
         // C where C is the right tool: thread-local error storage, CPU feature detection
         // and the OpenBLAS loader (which must set OPENBLAS_CORETYPE before OpenBLAS starts).
         .target(name: "CX3Support", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
@@ -72,6 +74,7 @@ let package = Package(
         .testTarget(name: "X3WindowsTests", dependencies: ["X3Core", "X3Windows", "X3TestSupport"]),
         .testTarget(name: "X3SitesTests", dependencies: ["X3Core", "X3Windows", "X3Sites", "X3TestSupport"],
                     exclude: ["make_blake2b_vectors.py"]),
+        .testTarget(name: "X3TrainingTests", dependencies: ["X3Core", "X3Training", "X3TestSupport"]),
         .testTarget(name: "X3NetworkTests", dependencies: ["X3Core", "X3Network", "X3TestSupport"],
                     exclude: ["make_sh_reference.py"]),
         // The C API is tested through the built libx3mat.so, as users reach it:
