@@ -68,14 +68,6 @@ public struct SiteGraphOptions: Sendable, Equatable {
     }
 }
 
-extension String {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while s.first == " " { s = s.dropFirst() }
-        while s.last == " " { s = s.dropLast() }
-        return String(s)
-    }
-}
 
 /// The bond graph of one window after element removal.
 public struct WindowBondGraph: Sendable {

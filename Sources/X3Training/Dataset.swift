@@ -112,14 +112,6 @@ enum CSV {
     }
 }
 
-extension String {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        return String(s)
-    }
-}
 
 /// A labelled dataset: structures from a folder of CIFs (`DIR/cif/<id>.cif`, or
 /// `DIR/<id>.cif`) matched by id to a label table (`DIR/labels.csv` by default).
