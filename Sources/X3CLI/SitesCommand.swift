@@ -80,7 +80,7 @@ struct SitesCommand: ParsableCommand {
                 let rank = String(r + 1), count = String(s.count), structures = String(s.structureCount)
                 print(pad(rank, 4) + "  " + pad(count, 7) + "  " + pad(structures, 10) + "  " + s.hash
                       + String(repeating: " ", count: max(1, 35 - s.hash.count))
-                      + "\(s.exampleStructure), window \(s.exampleWindow), \(siteFormula(s.exampleAtomicNumbers))")
+                      + "\(s.exampleStructure), window \(s.exampleWindow), \(s.exampleAtomicNumbers.isEmpty ? "empty" : Elements.hillFormula(atomicNumbers: s.exampleAtomicNumbers))")
             }
             if let out {
                 try catalogue.write(directory: out, rankedBy: nil, top: top)
@@ -94,14 +94,6 @@ struct SitesCommand: ParsableCommand {
 }
 
 func pad(_ s: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - s.count)) + s }
-
-func siteFormula(_ z: [Int32]) -> String {
-    var counts: [Int: Int] = [:]
-    for v in z { counts[Int(v), default: 0] += 1 }
-    if counts.isEmpty { return "empty" }
-    return counts.sorted { Elements.all[$0.key - 1].symbol < Elements.all[$1.key - 1].symbol }
-        .map { "\(Elements.all[$0.key - 1].symbol)\($0.value)" }.joined()
-}
 
 /// Progress on standard error: a line rewritten in place on a terminal, otherwise a log
 /// line about every 10 % (and notes, such as skipped files, on lines of their own).

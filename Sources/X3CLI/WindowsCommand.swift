@@ -64,9 +64,3 @@ struct WindowsCommand: ParsableCommand {
         }
     }
 }
-
-func monotonicSeconds() -> Double {
-    var t = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &t)
-    return Double(t.tv_sec) + 1e-9 * Double(t.tv_nsec)
-}

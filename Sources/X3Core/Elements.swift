@@ -141,6 +141,29 @@ public enum Elements {
     }()
 
     /// The element with atomic number `z`, or nil outside 1...96.
+    /// Chemical formula in Hill order from counts by atomic number: C first, then H, then
+    /// the other elements alphabetically; with no carbon, all alphabetically. Counts of 1
+    /// are omitted ("CH4", "O48Si24"); "" for no atoms.
+    public static func hillFormula(_ counts: [Int: Int]) -> String {
+        let comp = counts.map { (all[$0.key - 1].symbol, $0.value) }
+        let hasCarbon = comp.contains { $0.0 == "C" }
+        let ordered = comp.sorted { l, r in
+            if hasCarbon {
+                let rank = { (s: String) -> Int in s == "C" ? 0 : (s == "H" ? 1 : 2) }
+                if rank(l.0) != rank(r.0) { return rank(l.0) < rank(r.0) }
+            }
+            return l.0 < r.0
+        }
+        return ordered.map { $0.1 == 1 ? $0.0 : "\($0.0)\($0.1)" }.joined()
+    }
+
+    /// Hill formula of a list of atomic numbers.
+    public static func hillFormula(atomicNumbers z: some Sequence<Int32>) -> String {
+        var counts: [Int: Int] = [:]
+        for v in z { counts[Int(v), default: 0] += 1 }
+        return hillFormula(counts)
+    }
+
     public static func element(z: Int) -> Element? {
         (1...maxZ).contains(z) ? all[z - 1] : nil
     }

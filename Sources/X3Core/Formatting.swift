@@ -29,3 +29,10 @@ extension String {
         return String(s)
     }
 }
+
+/// Seconds on the monotonic clock (for durations).
+public func monotonicSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + 1e-9 * Double(t.tv_nsec)
+}

@@ -79,18 +79,7 @@ public struct Structure: Sendable, Equatable {
     /// Chemical formula of the cell contents in Hill order: C first, then H, then the
     /// other elements alphabetically; with no carbon, all elements alphabetically.
     /// Counts of 1 are omitted ("CH4", "O48Si24"). "" for an empty structure.
-    public var formula: String {
-        let comp = composition.map { (Elements.all[$0.key - 1].symbol, $0.value) }
-        let hasCarbon = comp.contains { $0.0 == "C" }
-        let ordered = comp.sorted { l, r in
-            if hasCarbon {
-                let rank = { (s: String) -> Int in s == "C" ? 0 : (s == "H" ? 1 : 2) }
-                if rank(l.0) != rank(r.0) { return rank(l.0) < rank(r.0) }
-            }
-            return l.0 < r.0
-        }
-        return ordered.map { $0.1 == 1 ? $0.0 : "\($0.0)\($0.1)" }.joined()
-    }
+    public var formula: String { Elements.hillFormula(composition) }
 
     /// A copy with every fractional coordinate wrapped into [0, 1).
     public func wrapped() -> Structure {

@@ -174,7 +174,6 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         let rotations: EdgeRotations<T>
         var edgeIn: Buffer<T>
         var degreeCache = RadialMLP.Cache<T>()
-        var x0: Buffer<T>
         var blocks: [BlockTape] = []
         var xLast: Buffer<T>
         var xFinal: Buffer<T>
@@ -184,17 +183,17 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         init(batch: GraphBatch, rotations: EdgeRotations<T>) {
             self.batch = batch
             self.rotations = rotations
-            edgeIn = Buffer(0); x0 = Buffer(0); xLast = Buffer(0); xFinal = Buffer(0)
+            edgeIn = Buffer(0); xLast = Buffer(0); xFinal = Buffer(0)
             readIn = Buffer(0); hidden = Buffer(0); hiddenAct = Buffer(0); outputs = Buffer(0)
         }
     }
 
     final class BlockTape: @unchecked Sendable {
-        var xIn: Buffer<T>, h1: Buffer<T>, xe: Buffer<T>, radCache = RadialMLP.Cache<T>(), rad: Buffer<T>
+        var xIn: Buffer<T>, xe: Buffer<T>, radCache = RadialMLP.Cache<T>(), rad: Buffer<T>
         var xm: Buffer<T>, y1: Buffer<T>, aIn: Buffer<T>, aNorm: Buffer<T>, aAct: Buffer<T>, att: Buffer<T>
         var g: Buffer<T>, v: Buffer<T>, msg: Buffer<T>, xMid: Buffer<T>, h2: Buffer<T>, f1: Buffer<T>, fg: Buffer<T>
         init() {
-            xIn = Buffer(0); h1 = Buffer(0); xe = Buffer(0); rad = Buffer(0); xm = Buffer(0); y1 = Buffer(0)
+            xIn = Buffer(0); xe = Buffer(0); rad = Buffer(0); xm = Buffer(0); y1 = Buffer(0)
             aIn = Buffer(0); aNorm = Buffer(0); aAct = Buffer(0); att = Buffer(0); g = Buffer(0); v = Buffer(0)
             msg = Buffer(0); xMid = Buffer(0); h2 = Buffer(0); f1 = Buffer(0); fg = Buffer(0)
         }
@@ -234,7 +233,6 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         tape.rotations.rotateOut(inFrame.p, channels: C, into: rotated.p)
         let scale = T(1 / config.averageDegree)
         scatterToTargets(rotated.p, width: K * C, batch: batch, scale: scale, into: x.p)
-        tape.x0 = x
         var cur = x
         for block in blocks {
             let bt = BlockTape()
@@ -287,7 +285,6 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         bt.xIn = x
         let h1 = Buffer<T>(N * K * C)
         b.norm1.forward(x.p, rows: N, params: P, into: h1.p)
-        bt.h1 = h1
         let xe = Buffer<T>(E * M * 2 * C)
         tape.rotations.rotateIn(h1.p, channels: C, nodes: batch.source, into: xe.p, outChannels: 2 * C, channelOffset: 0)
         tape.rotations.rotateIn(h1.p, channels: C, nodes: batch.target, into: xe.p, outChannels: 2 * C, channelOffset: C)
@@ -499,19 +496,6 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         b.norm1.backward(bt.xIn.p, dh1.p, rows: N, params: P, grad: G, dx: dxIn.p)
         for i in 0..<dxIn.count { dxIn[i] += dxMid[i] }
         return dxIn
-    }
-}
-
-/// SplitMix64: the model's deterministic initialiser (same seed → same weights).
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -46,11 +46,7 @@ public enum GEMMStats {
     nonisolated(unsafe) public static var enabled = false
     static let nanoseconds = Atomic<Int>(0), flopCount = Atomic<Int>(0), calls = Atomic<Int>(0)
 
-    static func clock() -> Int {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return t.tv_sec * 1_000_000_000 + t.tv_nsec
-    }
+    static func clock() -> Int { Int(monotonicSeconds() * 1e9) }
 
     static func record(ns: Int, flops: Int) {
         nanoseconds.add(ns, ordering: .relaxed)

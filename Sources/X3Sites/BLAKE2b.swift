@@ -85,16 +85,6 @@ public struct BLAKE2b {
 
     static let hexChars = Array("0123456789abcdef".utf8)
 
-    static func hex(_ d: [UInt8]) -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(2 * d.count)
-        for b in d {
-            out.append(hexChars[Int(b >> 4)])
-            out.append(hexChars[Int(b & 15)])
-        }
-        return out
-    }
-
     @inline(__always)
     static func load64(_ p: UnsafeRawBufferPointer, _ at: Int) -> UInt64 {
         var w: UInt64 = 0

@@ -18,7 +18,7 @@ extension SiteCatalogue {
         for (r, s) in try ranked(by: rankBy, top: top).enumerated() {
             var row = "\(r + 1),\(s.hash),\(s.count),\(s.structureCount),\(csvField(s.exampleStructure)),\(s.exampleWindow),"
                 + "\(fmt(s.exampleCentre.x)),\(fmt(s.exampleCentre.y)),\(fmt(s.exampleCentre.z)),"
-                + "\(s.exampleAtomicNumbers.count),\(formula(s.exampleAtomicNumbers))"
+                + "\(s.exampleAtomicNumbers.count),\(Elements.hillFormula(atomicNumbers: s.exampleAtomicNumbers))"
             for st in s.stats { row += ",\(st.n > 0 ? fmt(st.mean) : ""),\(st.n > 0 ? fmt(st.std) : ""),\(st.n)" }
             lines.append(row)
         }
@@ -40,7 +40,7 @@ extension SiteCatalogue {
             out += "    {\"rank\": \(r + 1), \"hash\": \(jsonString(s.hash)), \"count\": \(s.count), "
                 + "\"structures\": \(s.structureCount),\n     \"example\": {\"structure\": \(jsonString(s.exampleStructure)), "
                 + "\"window\": \(s.exampleWindow), \"centre\": \(vec(s.exampleCentre)), "
-                + "\"centre_frac\": \(vec(s.exampleFractionalCentre)), \"formula\": \(jsonString(formula(s.exampleAtomicNumbers))),\n"
+                + "\"centre_frac\": \(vec(s.exampleFractionalCentre)), \"formula\": \(jsonString(Elements.hillFormula(atomicNumbers: s.exampleAtomicNumbers))),\n"
                 + "       \"atoms\": ["
             out += (0..<s.exampleAtomicNumbers.count).map { i in
                 "[\(jsonString(Elements.all[Int(s.exampleAtomicNumbers[i]) - 1].symbol)), \(fmt(s.examplePositions[3 * i])), "
@@ -94,20 +94,6 @@ func fmt(_ x: Double) -> String {
 
 func vec(_ v: Vec3) -> String { "[\(fmt(v.x)), \(fmt(v.y)), \(fmt(v.z))]" }
 
-func formula(_ z: [Int32]) -> String {
-    var counts: [Int: Int] = [:]
-    for v in z { counts[Int(v), default: 0] += 1 }
-    let hasC = counts[6] != nil
-    let items = counts.map { (Elements.all[$0.key - 1].symbol, $0.value) }.sorted { a, b in
-        if hasC {
-            let rank = { (s: String) in s == "C" ? 0 : (s == "H" ? 1 : 2) }
-            if rank(a.0) != rank(b.0) { return rank(a.0) < rank(b.0) }
-        }
-        return a.0 < b.0
-    }
-    return items.map { $0.1 == 1 ? $0.0 : "\($0.0)\($0.1)" }.joined()
-}
-
 func csvField(_ s: String) -> String {
     if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) {
         return "\"" + s.replacingAll("\"", with: "\"\"") + "\""
@@ -115,26 +101,7 @@ func csvField(_ s: String) -> String {
     return s
 }
 
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if u.value < 0x20 {
-                let h = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-            } else {
-                out.unicodeScalars.append(u)
-            }
-        }
-    }
-    return out + "\""
-}
+func jsonString(_ s: String) -> String { JSONValue.quote(s) }
 
 extension String {
     func replacingAll(_ a: Character, with b: String) -> String {

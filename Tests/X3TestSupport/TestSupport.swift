@@ -14,18 +14,9 @@ public let sharedData: String? = {
     return access(path + "/README.md", R_OK) == 0 ? path : nil
 }()
 
-/// Files in a directory with a suffix, sorted.
+/// Files in a directory with a suffix, sorted ([] when it cannot be read).
 public func listFiles(_ dir: String, suffix: String) -> [String] {
-    guard let d = opendir(dir) else { return [] }
-    defer { closedir(d) }
-    var names: [String] = []
-    while let e = readdir(d) {
-        let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-        }
-        if name.hasSuffix(suffix) { names.append(name) }
-    }
-    return names.sorted()
+    (try? FileIO.list(directory: dir, suffix: suffix)) ?? []
 }
 
 /// A tiny CSV reader for the label files (no quoted commas in them).
@@ -39,16 +30,9 @@ public func readCSV(_ path: String) throws -> [[String: String]] {
     }
 }
 
-/// A deterministic random generator for property tests (SplitMix64).
-public struct SplitMix: RandomNumberGenerator {
-    public var state: UInt64
-    public init(state: UInt64) { self.state = state }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
-    }
-}
+/// The tests' seeded generator: libx3mat's SplitMix64.
+public typealias SplitMix = SplitMix64
 
+extension SplitMix64 {
+    public init(state: UInt64) { self.init(seed: state) }
+}

@@ -13,11 +13,7 @@ import X3Core
 import Glibc
 #endif
 
-func now() -> Double {
-    var t = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &t)
-    return Double(t.tv_sec) + 1e-9 * Double(t.tv_nsec)
-}
+func now() -> Double { monotonicSeconds() }
 
 func peakRSSMiB() -> Double {
     var u = rusage()
@@ -26,14 +22,7 @@ func peakRSSMiB() -> Double {
 }
 
 func listCIFs(_ dir: String) -> [String] {
-    guard let d = opendir(dir) else { return [] }
-    defer { closedir(d) }
-    var out: [String] = []
-    while let e = readdir(d) {
-        let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        if name.hasSuffix(".cif") { out.append(dir + "/" + name) }
-    }
-    return out.sorted()
+    ((try? FileIO.list(directory: dir, suffix: ".cif")) ?? []).map { dir + "/" + $0 }
 }
 
 let args = CommandLine.arguments
