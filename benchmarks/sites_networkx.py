@@ -7,23 +7,13 @@ NetworkX side gets the graphs prebuilt (its time is the hash alone).
 import pathlib
 import random
 import sys
-import time
 
 import networkx as nx
 
 import x3mat
+from timing import best
 
 data = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data")
-
-
-def best(f, min_seconds=0.5):
-    times, total = [], 0.0
-    while total < min_seconds or len(times) < 2:
-        t0 = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t0)
-        total += times[-1]
-    return min(times)
 
 
 # the whole IZA set (every window of the dataset), and samples of the MOF sets

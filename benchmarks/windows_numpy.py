@@ -5,24 +5,14 @@ bindings/python/tests/test_windows_reference.py, timed in the same run.
 """
 import pathlib
 import sys
-import time
 
 import numpy as np
 
 import x3mat
+from timing import best
 from test_windows_reference import numpy_reference
 
 data = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data")
-
-
-def best(f, min_seconds=0.5):
-    times, total = [], 0.0
-    while total < min_seconds or len(times) < 2:
-        t0 = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t0)
-        total += times[-1]
-    return min(times)
 
 
 cases = [("zeolite FAU", [data / "iza/cif/FAU.cif"], 6.0),

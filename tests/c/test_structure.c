@@ -6,16 +6,7 @@
 #include <string.h>
 #include <x3mat.h>
 
-static int failures = 0, checks = 0;
-#define EXPECT(cond)                                                             \
-    do {                                                                         \
-        checks++;                                                                \
-        if (!(cond)) {                                                           \
-            failures++;                                                          \
-            printf("FAIL %s:%d: %s | last error: %s\n", __FILE__, __LINE__, #cond, \
-                   x3_last_error());                                             \
-        }                                                                        \
-    } while (0)
+#include "check.h"
 
 /* Quartz-like toy: hexagonal cell, a = 4.9 Å, c = 5.4 Å. */
 static const double HEX[9] = {4.9, 0, 0, -2.45, 4.243524478, 0, 0, 0, 5.4};

@@ -9,16 +9,7 @@
 #include <string.h>
 #include <x3mat.h>
 
-static int failures = 0, checks = 0;
-#define EXPECT(cond)                                                             \
-    do {                                                                         \
-        checks++;                                                                \
-        if (!(cond)) {                                                           \
-            failures++;                                                          \
-            printf("FAIL %s:%d: %s | last error: %s\n", __FILE__, __LINE__, #cond, \
-                   x3_last_error());                                             \
-        }                                                                        \
-    } while (0)
+#include "check.h"
 
 #define NATOMS 5
 /* a = (4, 0, 0), b = (3.2, 2.1, 0) (gamma about 33 deg), c = (-1.5, 1.0, 3.6). */
