@@ -16,13 +16,9 @@ struct ModelFileTests {
 
     func expectParseError(_ bytes: [UInt8], mentioning words: [String], status: X3Status = .parse,
                           sourceLocation: SourceLocation = #_sourceLocation) {
-        do {
-            _ = try ModelFile.load(bytes: bytes, source: "m.safetensors")
-            Issue.record("loaded a bad file", sourceLocation: sourceLocation)
-        } catch let e as X3Error {
-            #expect(e.status == status, "\(e.message)", sourceLocation: sourceLocation)
-            for w in words { #expect(e.message.contains(w), "'\(w)' not in: \(e.message)", sourceLocation: sourceLocation) }
-        } catch { Issue.record("\(error)", sourceLocation: sourceLocation) }
+        expectX3Error(status, mentioning: words, sourceLocation: sourceLocation) {
+            try ModelFile.load(bytes: bytes, source: "m.safetensors")
+        }
     }
 
     @Test func saveAndLoadRoundTripExactly() throws {

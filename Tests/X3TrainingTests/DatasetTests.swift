@@ -9,17 +9,6 @@ import Glibc
 /// Labelled datasets: the real layouts of ../shared/data load; bad label files give errors
 /// naming the file, line and column; structures that cannot be used are reported.
 struct DatasetTests {
-    func expectError(_ status: X3Status, _ words: [String], sourceLocation: SourceLocation = #_sourceLocation,
-                     _ body: () throws -> Void) {
-        do {
-            try body()
-            Issue.record("expected \(status.cName)", sourceLocation: sourceLocation)
-        } catch let e as X3Error {
-            #expect(e.status == status, "\(e.message)", sourceLocation: sourceLocation)
-            for w in words { #expect(e.message.contains(w), "'\(w)' not in: \(e.message)", sourceLocation: sourceLocation) }
-        } catch { Issue.record("\(error)", sourceLocation: sourceLocation) }
-    }
-
     @Test func csvParsingHandlesQuotesBlankLinesAndCRLF() throws {
         let t = try LabelTable.parse("id,\"a, quoted\",y\r\n\"x\"\"1\",1,2.5\r\n\r\nb,3,-4e1\r\n", source: "t.csv", targets: ["y"])
         #expect(t.ids == ["x\"1", "b"] && t.values == [2.5, -40])
@@ -28,22 +17,22 @@ struct DatasetTests {
     }
 
     @Test func badLabelFilesNameFileLineAndColumn() {
-        expectError(.invalidArgument, ["t.csv:1:", "field 'co3'", "no such target column", "id, co2"]) {
+        expectX3Error(.invalidArgument, mentioning: ["t.csv:1:", "field 'co3'", "no such target column", "id, co2"]) {
             _ = try LabelTable.parse("id,co2\na,1\n", source: "t.csv", targets: ["co3"])
         }
-        expectError(.parse, ["t.csv:3:", "field 'co2'", "'1.2.3' is not a number", "'b'"]) {
+        expectX3Error(.parse, mentioning: ["t.csv:3:", "field 'co2'", "'1.2.3' is not a number", "'b'"]) {
             _ = try LabelTable.parse("id,co2\na,1\nb,1.2.3\n", source: "t.csv", targets: ["co2"])
         }
-        expectError(.parse, ["t.csv:2:", "missing value"]) { _ = try LabelTable.parse("id,co2\na,\n", source: "t.csv", targets: ["co2"]) }
-        expectError(.parse, ["t.csv:2:", "'nan'"]) { _ = try LabelTable.parse("id,co2\na,nan\n", source: "t.csv", targets: ["co2"]) }
-        expectError(.parse, ["t.csv:3:", "duplicate id 'a' (first on line 2)"]) {
+        expectX3Error(.parse, mentioning: ["t.csv:2:", "missing value"]) { _ = try LabelTable.parse("id,co2\na,\n", source: "t.csv", targets: ["co2"]) }
+        expectX3Error(.parse, mentioning: ["t.csv:2:", "'nan'"]) { _ = try LabelTable.parse("id,co2\na,nan\n", source: "t.csv", targets: ["co2"]) }
+        expectX3Error(.parse, mentioning: ["t.csv:3:", "duplicate id 'a' (first on line 2)"]) {
             _ = try LabelTable.parse("id,co2\na,1\na,2\n", source: "t.csv", targets: ["co2"])
         }
-        expectError(.parse, ["t.csv:2:", "empty id"]) { _ = try LabelTable.parse("id,co2\n,1\n", source: "t.csv", targets: ["co2"]) }
-        expectError(.parse, ["t.csv:2:", "3 fields"]) { _ = try LabelTable.parse("id,co2\na,1,2\n", source: "t.csv", targets: ["co2"]) }
-        expectError(.parse, ["empty"]) { _ = try LabelTable.parse("", source: "t.csv", targets: ["co2"]) }
-        expectError(.parse, ["no data rows"]) { _ = try LabelTable.parse("id,co2\n", source: "t.csv", targets: ["co2"]) }
-        expectError(.parse, ["not closed"]) { _ = try LabelTable.parse("id,co2\n\"a,1\n", source: "t.csv", targets: ["co2"]) }
+        expectX3Error(.parse, mentioning: ["t.csv:2:", "empty id"]) { _ = try LabelTable.parse("id,co2\n,1\n", source: "t.csv", targets: ["co2"]) }
+        expectX3Error(.parse, mentioning: ["t.csv:2:", "3 fields"]) { _ = try LabelTable.parse("id,co2\na,1,2\n", source: "t.csv", targets: ["co2"]) }
+        expectX3Error(.parse, mentioning: ["empty"]) { _ = try LabelTable.parse("", source: "t.csv", targets: ["co2"]) }
+        expectX3Error(.parse, mentioning: ["no data rows"]) { _ = try LabelTable.parse("id,co2\n", source: "t.csv", targets: ["co2"]) }
+        expectX3Error(.parse, mentioning: ["not closed"]) { _ = try LabelTable.parse("id,co2\n\"a,1\n", source: "t.csv", targets: ["co2"]) }
     }
 
     /// A scratch dataset: two good CIFs from IZA, one broken CIF, one label without a CIF.
@@ -62,9 +51,9 @@ struct DatasetTests {
         #expect(d.skipped[0].reason.contains("BAD.cif") && d.skipped[1].reason.contains("no file"))
         // an empty folder and a folder of unusable structures are errors
         try FileIO.makeDirectory(dir + "/empty")
-        expectError(.io, ["no .cif files"]) { _ = try LabelledDataset.load(directory: dir + "/empty", targets: ["uptake"]) }
+        expectX3Error(.io, mentioning: ["no .cif files"]) { _ = try LabelledDataset.load(directory: dir + "/empty", targets: ["uptake"]) }
         try FileIO.writeAtomically(path: "\(dir)/labels2.csv", text: "framework,uptake\nBAD,2\n")
-        expectError(.invalidArgument, ["none of the 1"]) {
+        expectX3Error(.invalidArgument, mentioning: ["none of the 1"]) {
             _ = try LabelledDataset.load(directory: dir, labels: "\(dir)/labels2.csv", targets: ["uptake"])
         }
     }
