@@ -113,7 +113,7 @@ final class Progress {
         let text = "\(done)/\(total) \(label), \(fixed(elapsed, 1)) s, ETA \(fixed(eta, 0)) s"
         if tty {
             if now - lastDraw > 0.1 || done == total {
-                printToStandardErrorRaw("\r" + text + "   ")
+                printToStandardError("\r" + text + "   ", newline: false)
                 lastDraw = now
             }
         } else {
@@ -123,14 +123,9 @@ final class Progress {
     }
 
     func note(_ s: String) {
-        if tty { printToStandardErrorRaw("\r") }
+        if tty { printToStandardError("\r", newline: false) }
         printError(s)
     }
 
-    func finish() { if tty { printToStandardErrorRaw("\n") } }
-}
-
-func printToStandardErrorRaw(_ s: String) {
-    let bytes = Array(s.utf8)
-    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    func finish() { if tty { printToStandardError("\n", newline: false) } }
 }

@@ -14,9 +14,9 @@ public func formatFixed(_ x: Double, _ decimals: Int) -> String {
     return String(decoding: buffer[0..<len].map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
-/// Writes a line to standard error.
-public func printToStandardError(_ s: String) {
-    let line = Array((s + "\n").utf8)
+/// Writes a line (or, with `newline: false`, just the text) to standard error.
+public func printToStandardError(_ s: String, newline: Bool = true) {
+    let line = Array((newline ? s + "\n" : s).utf8)
     _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }
 

@@ -43,13 +43,13 @@ public struct EdgeRotations<T: NetworkScalar>: Sendable {
     }
 
     /// out[e, :, c0 ..< c0 + C] = D_e · x[node[e], :, :] (rows |m| ≤ mmax, m-major);
-    /// `outChannels` is the channel count of `out`.
-    public func rotateIn(_ x: UnsafePointer<T>, channels c: Int, nodes: [Int32], into out: UnsafeMutablePointer<T>,
+    /// `outChannels` is the channel count of `out`; `nodes` nil means row e of x itself.
+    public func rotateIn(_ x: UnsafePointer<T>, channels c: Int, nodes: [Int32]?, into out: UnsafeMutablePointer<T>,
                          outChannels: Int, channelOffset c0: Int) {
         let L = layout.lmax, mm = layout.mmax, K = layout.fullCount, M = layout.count
         blocks.withUnsafeBufferPointer { bp in
             for e in 0..<edges {
-                let xn = x + Int(nodes[e]) * K * c
+                let xn = x + (nodes.map { Int($0[e]) } ?? e) * K * c
                 let oe = out + e * M * outChannels + c0
                 for l in 0...L {
                     let n = 2 * l + 1, ml = min(l, mm)
@@ -115,8 +115,7 @@ public struct EdgeRotations<T: NetworkScalar>: Sendable {
 
     /// Adjoint of `rotateOut`: dmsg[e] = D_e · dy[e].
     public func rotateOutBackward(_ dy: UnsafePointer<T>, channels c: Int, into dmsg: UnsafeMutablePointer<T>) {
-        let identity = (0..<Int32(edges)).map { $0 }
-        rotateIn(dy, channels: c, nodes: identity, into: dmsg, outChannels: c, channelOffset: 0)
+        rotateIn(dy, channels: c, nodes: nil, into: dmsg, outChannels: c, channelOffset: 0)
     }
 }
 
