@@ -339,8 +339,9 @@ X3_API x3_status x3_catalogue_new(double tolerance, const char *remove, int32_t 
 X3_API void x3_catalogue_free(x3_catalogue *catalogue);
 
 /** Adds every window of one structure under the id `structure_id`. values: count x
- *  ntargets doubles, row-major (window w, target t at w*ntargets + t), finite; NULL with
- *  nvalues 0 when the catalogue has no targets. */
+ *  ntargets doubles, row-major (window w, target t at w*ntargets + t), finite; nvalues
+ *  must equal count x ntargets (checked before values is read), so NULL with nvalues 0
+ *  when the catalogue has no targets. */
 X3_API x3_status x3_catalogue_add(x3_catalogue *catalogue, const char *structure_id, const x3_windows *windows,
                                   const double *values, int64_t nvalues);
 

@@ -132,15 +132,19 @@ public func x3_catalogue_add(_ c: OpaquePointer?, _ structureID: UnsafePointer<C
         let cat = try catalogueArg(c)
         let id = try string(structureID, "structure_id")
         let ws = try windowsArgument(w)
-        guard nvalues >= 0 else { throw X3Error(.invalidArgument, "nvalues = \(nvalues) is negative") }
-        var vs: [Double]? = nil
-        if nvalues > 0 || (values != nil && !cat.targets.isEmpty) {
-            guard let values else { throw nullArgument("values") }
-            vs = Array(UnsafeBufferPointer(start: values, count: Int(nvalues)))
-        }
-        if vs == nil && !cat.targets.isEmpty && ws.count > 0 {
+        // The count is checked before anything is read from `values`.
+        let expected = ws.count * cat.targets.count
+        guard nvalues == Int64(expected) else {
             throw X3Error(.invalidArgument,
-                "the catalogue has \(cat.targets.count) target(s); give \(ws.count * cat.targets.count) values (windows × targets)")
+                "the catalogue has \(cat.targets.count) target(s); give \(expected) values (windows × targets), not \(nvalues)")
+        }
+        var vs: [Double]? = nil
+        if !cat.targets.isEmpty {
+            guard let values else {
+                if expected == 0 { try cat.add(ws, structure: id, values: []); return }
+                throw nullArgument("values")
+            }
+            vs = Array(UnsafeBufferPointer(start: values, count: expected))
         }
         try cat.add(ws, structure: id, values: vs)
     }
