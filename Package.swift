@@ -44,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "X3CLI",
             dependencies: [
-                "X3Core", "X3Windows", "X3Sites", "X3Network", "CX3Support",
+                "X3Core", "X3Windows", "X3Sites", "X3Network", "X3Training", "CX3Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

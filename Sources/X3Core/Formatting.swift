@@ -36,3 +36,11 @@ public func monotonicSeconds() -> Double {
     clock_gettime(CLOCK_MONOTONIC, &t)
     return Double(t.tv_sec) + 1e-9 * Double(t.tv_nsec)
 }
+
+/// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
+public func csvField(_ s: String) -> String {
+    guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+    var out = "\""
+    for c in s { out += c == "\"" ? "\"\"" : String(c) }
+    return out + "\""
+}

@@ -94,18 +94,33 @@ public enum ModelFile {
     public static let format = "x3mat-model", formatVersion = "1"
     static let maxHeader = 100 << 20
 
+    /// Extra F32 tensors stored beside the parameters (a training checkpoint keeps its
+    /// optimizer moments this way), flat, under names that are not parameter names.
+    public typealias Extras = [(name: String, values: [Float])]
+
     public static func bytes(_ model: EquiformerModel<Float>) -> [UInt8] {
-        var header: [(String, JSONValue)] = [("__metadata__", .object([
+        bytes(model, format: format, metadata: [], extras: [])
+    }
+
+    /// A safetensors image of `model` with format `format`, extra metadata strings and
+    /// extra tensors.
+    public static func bytes(_ model: EquiformerModel<Float>, format: String, metadata: [(String, String)],
+                             extras: Extras) -> [UInt8] {
+        var meta: [(String, JSONValue)] = [
             ("format", .string(format)), ("format_version", .string(formatVersion)),
             ("libx3mat", .string(X3Version.string.description)), ("config", .string(model.config.json.text)),
-        ]))]
+        ]
+        meta += metadata.map { ($0.0, .string($0.1)) }
+        var header: [(String, JSONValue)] = [("__metadata__", .object(meta))]
         var offset = 0
-        for e in model.params.entries {
-            let n = e.count * 4
-            header.append((e.name, .object([("dtype", .string("F32")), ("shape", .array(e.shape.map { .number(Double($0)) })),
-                                           ("data_offsets", .array([.number(Double(offset)), .number(Double(offset + n))]))])))
+        func describe(_ name: String, _ shape: [Int], _ count: Int) {
+            let n = count * 4
+            header.append((name, .object([("dtype", .string("F32")), ("shape", .array(shape.map { .number(Double($0)) })),
+                                          ("data_offsets", .array([.number(Double(offset)), .number(Double(offset + n))]))])))
             offset += n
         }
+        for e in model.params.entries { describe(e.name, e.shape, e.count) }
+        for e in extras { describe(e.name, [e.values.count], e.values.count) }
         var h = Array(JSONValue.object(header).text.utf8)
         while h.count % 8 != 0 { h.append(32) }
         var out: [UInt8] = []
@@ -113,10 +128,14 @@ public enum ModelFile {
         let len = UInt64(h.count)
         for b in 0..<8 { out.append(UInt8(truncatingIfNeeded: len >> (8 * UInt64(b)))) }
         out += h
-        for v in model.params.values {
-            let bits = v.bitPattern
-            for b in 0..<4 { out.append(UInt8(truncatingIfNeeded: bits >> (8 * UInt32(b)))) }
+        func append(_ values: [Float]) {
+            for v in values {
+                let bits = v.bitPattern
+                for b in 0..<4 { out.append(UInt8(truncatingIfNeeded: bits >> (8 * UInt32(b)))) }
+            }
         }
+        append(model.params.values)
+        for e in extras { append(e.values) }
         return out
     }
 
@@ -130,8 +149,27 @@ public enum ModelFile {
 
     /// Reads a model, checking everything: sizes, the header, the format, the
     /// configuration, and that the tensors are exactly the parameters that configuration
-    /// defines (names, dtype, shapes), with finite values.
+    /// defines (names, dtype, shapes), with finite values. A training checkpoint is read
+    /// as the model it holds.
     public static func load(bytes: [UInt8], source: String) throws -> EquiformerModel<Float> {
+        try read(bytes: bytes, source: source, formats: [format, checkpointFormat], extras: []).model
+    }
+
+    /// The format of training checkpoints (a model plus optimizer state, SPEC "Training").
+    public static let checkpointFormat = "x3mat-checkpoint"
+
+    /// What `read` returns: the model, the file's format and metadata, and the extra tensors.
+    public struct Contents {
+        public var model: EquiformerModel<Float>
+        public var format: String
+        public var metadata: [String: String]
+        public var extras: [String: [Float]]
+    }
+
+    /// Reads a file of one of `formats`; `extras` names the extra tensors it must hold
+    /// (and may hold: any other tensor is an error), each with as many elements as the
+    /// model has parameters.
+    public static func read(bytes: [UInt8], source: String, formats: [String], extras wanted: [String]) throws -> Contents {
         func fail(_ what: String) -> X3Error { X3Error(.parse, "\(source): \(what)") }
         guard bytes.count >= 8 else { throw fail("\(bytes.count) bytes: too short for a safetensors file (truncated?)") }
         var n: UInt64 = 0
@@ -141,8 +179,9 @@ public enum ModelFile {
             throw fail("the header says \(n) bytes but the file has \(bytes.count - 8) after the length (truncated?)")
         }
         let header = try JSONValue.parse(Array(bytes[8..<(8 + Int(n))]), source: source + " (header)")
-        guard let meta = header["__metadata__"], meta["format"]?.string == format else {
-            throw fail("not an x3mat model (its safetensors metadata has no format \"\(format)\")")
+        guard let meta = header["__metadata__"], let fileFormat = meta["format"]?.string, formats.contains(fileFormat) else {
+            let what = formats.map { "\"\($0)\"" }.joined(separator: " or ")
+            throw fail("not an x3mat file of format \(what) (its safetensors metadata has format \(header["__metadata__"]?["format"]?.string.map { "\"\($0)\"" } ?? "none"))")
         }
         guard meta["format_version"]?.string == formatVersion else {
             throw X3Error(.unsupported, "\(source): model format version \(meta["format_version"]?.string ?? "?"); this libx3mat reads \(formatVersion)")
@@ -152,11 +191,14 @@ public enum ModelFile {
         var model = try EquiformerModel<Float>(config: config)
         let dataStart = 8 + Int(n), dataCount = bytes.count - dataStart
         var expectedBytes = 0
-        let names = Set(model.params.entries.map(\.name))
+        var tensors = model.params.entries.map { (name: $0.name, shape: $0.shape, count: $0.count) }
+        tensors += wanted.map { (name: $0, shape: [model.params.count], count: model.params.count) }
+        let names = Set(tensors.map(\.name))
         for (k, _) in header.object! where k != "__metadata__" && !names.contains(k) {
             throw fail("tensor '\(k)' is not a parameter of this configuration (file and configuration disagree)")
         }
-        for e in model.params.entries {
+        var values: [String: [Float]] = [:]
+        for e in tensors {
             guard let t = header[e.name] else { throw fail("tensor '\(e.name)' is missing") }
             guard t["dtype"]?.string == "F32" else { throw fail("tensor '\(e.name)': dtype \(t["dtype"]?.string ?? "?"), expected F32") }
             let shape = t["shape"]?.array?.compactMap { $0.number.map(Int.init) } ?? []
@@ -169,18 +211,25 @@ public enum ModelFile {
                 throw fail("tensor '\(e.name)' ends at byte \(off[1]) of the data, but the file holds \(dataCount) (truncated?)")
             }
             expectedBytes += off[1] - off[0]
+            var v = [Float](repeating: 0, count: e.count)
             for i in 0..<e.count {
                 var bits: UInt32 = 0
                 let at = dataStart + off[0] + 4 * i
                 for b in 0..<4 { bits |= UInt32(bytes[at + b]) << (8 * UInt32(b)) }
-                let v = Float(bitPattern: bits)
-                guard v.isFinite else { throw fail("tensor '\(e.name)' holds a non-finite value at \(i) (corrupted?)") }
-                model.params.values[e.offset + i] = v
+                v[i] = Float(bitPattern: bits)
+                guard v[i].isFinite else { throw fail("tensor '\(e.name)' holds a non-finite value at \(i) (corrupted?)") }
             }
+            values[e.name] = v
         }
         guard expectedBytes == dataCount else {
             throw fail("the tensors take \(expectedBytes) bytes but the file holds \(dataCount) after the header")
         }
-        return model
+        for e in model.params.entries {
+            let v = values.removeValue(forKey: e.name)!
+            for i in 0..<e.count { model.params.values[e.offset + i] = v[i] }
+        }
+        var metadata: [String: String] = [:]
+        for (k, v) in meta.object ?? [] { if let s = v.string { metadata[k] = s } }
+        return Contents(model: model, format: fileFormat, metadata: metadata, extras: values)
     }
 }

@@ -18,6 +18,16 @@ public struct AdamW: Sendable, Equatable {
         v = m
     }
 
+    /// An optimizer resumed from saved moments after `step` updates (a training checkpoint).
+    public init(restoring m: [Float], _ v: [Float], step: Int, learningRate: Double, weightDecay: Double) {
+        precondition(m.count == v.count && step >= 0)
+        self.learningRate = learningRate
+        self.weightDecay = weightDecay
+        self.m = m
+        self.v = v
+        self.step = step
+    }
+
     /// One update of `params` with gradient `grad`.
     public mutating func update(_ params: inout [Float], _ grad: [Float]) {
         precondition(params.count == m.count && grad.count == m.count)

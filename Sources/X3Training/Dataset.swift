@@ -113,6 +113,27 @@ enum CSV {
 }
 
 
+/// A CSV file as text fields: its header and rows (RFC 4180), for files that are not
+/// label tables (such as a training run's split.csv).
+public struct CSVTable: Sendable {
+    public let columns: [String]
+    public let rows: [[String]]
+
+    public static func read(path: String) throws -> CSVTable {
+        let text = String(decoding: try FileIO.readBytes(path: path), as: UTF8.self)
+        let rows = try CSV.rows(text, source: path)
+        guard let header = rows.first else { throw X3Error.input(.parse, source: path, line: 0, "the file is empty") }
+        var body: [[String]] = []
+        for r in rows.dropFirst() where !(r.fields.count == 1 && r.fields[0].trimmingSpaces.isEmpty) {
+            guard r.fields.count == header.fields.count else {
+                throw X3Error.input(.parse, source: path, line: r.line, "\(r.fields.count) fields where the header has \(header.fields.count)")
+            }
+            body.append(r.fields.map { $0.trimmingSpaces })
+        }
+        return CSVTable(columns: header.fields.map { $0.trimmingSpaces }, rows: body)
+    }
+}
+
 /// A labelled dataset: structures from a folder of CIFs (`DIR/cif/<id>.cif`, or
 /// `DIR/<id>.cif`) matched by id to a label table (`DIR/labels.csv` by default).
 /// Structures that fail to load, and labels without a CIF, are skipped and reported in

@@ -1,0 +1,272 @@
+import ArgumentParser
+import X3Core
+import X3Network
+import X3Sites
+import X3Training
+import X3Windows
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Shipped models, by name, and where they are looked for.
+enum ShippedModels {
+    static let names = ["iza-ar-uptake", "qmof-band-gap"]
+    static let defaultName = "iza-ar-uptake"
+
+    /// Folders searched for NAME.safetensors: $X3MAT_MODELS, then beside the program
+    /// (PREFIX/share/x3mat/models for an installed x3mat, the repository's models/ for
+    /// build/bin/x3mat and .build/release/x3mat-cli).
+    static func folders() -> [String] {
+        var out: [String] = []
+        if let env = getenv("X3MAT_MODELS") { out.append(String(cString: env)) }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        if n > 0 {
+            let exe = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let dir = exe.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+            out += [dir + "/../share/x3mat/models", dir + "/../../models", dir + "/../../../models"]
+        }
+        return out
+    }
+
+    /// A path, or the name of a shipped model.
+    static func resolve(_ spec: String) throws -> String {
+        if spec.contains("/") || spec.hasSuffix(".safetensors") || FileIO.isFile(spec) { return spec }
+        for dir in folders() where FileIO.isFile("\(dir)/\(spec).safetensors") { return "\(dir)/\(spec).safetensors" }
+        throw X3Error(.io, "no model file '\(spec)' and no shipped model of that name in \(folders().joined(separator: ", ")); "
+                      + "shipped models: \(names.joined(separator: ", "))")
+    }
+}
+
+/// CIF paths from files and folders (a folder contributes its *.cif, or cif/*.cif).
+func cifFiles(_ inputs: [String]) throws -> [String] {
+    var out: [String] = []
+    for p in inputs {
+        if FileIO.isDirectory(p) {
+            let dir = FileIO.isDirectory(p + "/cif") ? p + "/cif" : p
+            let names = try FileIO.list(directory: dir, suffix: ".cif")
+            guard !names.isEmpty else { throw X3Error(.io, "\(dir): no .cif files") }
+            out += names.map { dir + "/" + $0 }
+        } else {
+            out.append(p)
+        }
+    }
+    return out
+}
+
+/// The structure id of a CIF path: its file name without ".cif".
+func structureID(_ path: String) -> String {
+    let name = String(path.split(separator: "/").last ?? Substring(path))
+    return name.lowercased().hasSuffix(".cif") ? String(name.dropLast(4)) : name
+}
+
+/// Which atoms a site's bond graph drops: "auto" removes H when the structure holds
+/// carbon (a MOF) and contracts O otherwise (an oxide framework, such as a zeolite).
+func siteRemoval(_ spec: String, _ s: Structure) throws -> [Int: RemovalMode] {
+    if spec == "auto" {
+        return s.atomicNumbers.contains(6) ? [1: .delete] : [8: .contract]
+    }
+    if spec == "none" { return [:] }
+    return try SiteGraphOptions.parseRemoval(spec)
+}
+
+func removalText(_ r: [Int: RemovalMode]) -> String {
+    r.isEmpty ? "nothing removed" : r.sorted { $0.key < $1.key }
+        .map { "\(Elements.all[$0.key - 1].symbol) \($0.value == .contract ? "contracted" : "deleted")" }.joined(separator: ", ")
+}
+
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Predict properties of structures, with the windows (sites) that contribute most.",
+        discussion: """
+            Each structure is cut into spherical windows on a grid (the model's radius and
+            step); the model gives each window a contribution in the property's units and
+            the prediction is their mean. Windows holding the same site (equal
+            Weisfeiler–Lehman hashes of their bond graphs) are grouped, and the sites with
+            the highest mean contribution are listed.
+
+            Shipped models (--model NAME): \(ShippedModels.names.joined(separator: ", ")).
+              iza-ar-uptake   Ar uptake of zeolites, mol/kg (the default)
+              qmof-band-gap   band gap of MOFs, eV
+            Any model written by 'x3mat train' can be given as a path.
+
+            Examples:
+              x3mat predict ../shared/data/iza/cif/LTA.cif
+              x3mat predict --model qmof-band-gap ../shared/data/qmof/cif/qmof-0000295.cif
+              x3mat predict ../shared/data/iza --output iza.csv --contributions windows.csv
+            """)
+
+    @Argument(help: "CIF files, or folders of them.") var inputs: [String]
+    @Option(help: "A shipped model's name or a model file.") var model: String = ShippedModels.defaultName
+    @Option(help: "Write predictions here: .csv (one row per structure) or .json (with --contributions, per window too).")
+    var output: String?
+    @Option(help: "Write every window's centre and contribution here (CSV).") var contributions: String?
+    @Option(help: "Sites to list per structure (default 5 for up to 10 structures, else 0).") var top: Int?
+    @Option(help: "Atoms dropped from the bond graphs of sites: auto, none, or e.g. O:contract,H:delete.")
+    var remove: String = "auto"
+    @Option(help: "Threads (default: X3MAT_NUM_THREADS or the number of CPUs).") var threads: Int?
+
+    func run() throws {
+        do { try predict() } catch let e as X3Error {
+            printError("error: \(e.message)")
+            throw ExitCode(1)
+        }
+    }
+
+    func predict() throws {
+        let nThreads = threads ?? X3Threads.count
+        guard nThreads >= 1 else { throw X3Error(.invalidArgument, "--threads must be at least 1") }
+        let modelPath = try ShippedModels.resolve(model)
+        let m = try ModelFile.load(path: modelPath)
+        let c = m.config
+        let files = try cifFiles(inputs)
+        let topN = top ?? (files.count <= 10 ? 5 : 0)
+        print("model \(modelPath): \(c.targets.joined(separator: ", ")); windows R = \(fixed(c.windowRadius, 2)) Å, "
+              + "step \(fixed(c.windowStep, 2)) Å")
+        var all: [StructurePrediction] = [], failures = 0
+        let progress = files.count > 1 ? Progress(total: files.count, label: "structures") : nil
+        for (i, path) in files.enumerated() {
+            do {
+                let s = try CIFReader.read(path: path)
+                let p = try Predictor.predict(m, structures: [s], ids: [structureID(path)], threads: nThreads)[0]
+                all.append(p)
+                progress?.note(summary(p, s))
+                if topN > 0 { progress?.note(try sites(p, s, topN)) }
+                if progress == nil {
+                    print(summary(p, s))
+                    if topN > 0 { print(try sites(p, s, topN)) }
+                }
+            } catch let e as X3Error {
+                failures += 1
+                printError("error: \(path): \(e.message)")
+            }
+            progress?.update(i + 1)
+        }
+        progress?.finish()
+        if let output {
+            if output.lowercased().hasSuffix(".json") {
+                try FileIO.writeAtomically(path: output, text: Predictor.json(all, model: modelPath,
+                                                                             contributions: contributions != nil).text + "\n")
+            } else {
+                try FileIO.writeAtomically(path: output, text: Predictor.propertiesCSV(all))
+            }
+            print("wrote \(output)")
+        }
+        if let contributions {
+            try FileIO.writeAtomically(path: contributions, text: Predictor.contributionsCSV(all))
+            print("wrote \(contributions)")
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    func summary(_ p: StructurePrediction, _ s: Structure) -> String {
+        var lines = ["\(p.id)  (\(s.formula), \(s.count) atoms; \(p.windows.count) windows)"]
+        for (t, v) in zip(p.targets, p.property) { lines.append("  \(t) = \(g4(v))") }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The sites of one structure with the highest mean contribution to the first target.
+    func sites(_ p: StructurePrediction, _ s: Structure, _ n: Int) throws -> String {
+        let removal = try siteRemoval(remove, s)
+        let catalogue = try SiteCatalogue(options: SiteGraphOptions(removal: removal), targets: p.targets)
+        try catalogue.add(p.windows, structure: p.id, values: p.contributions, threads: threads ?? X3Threads.count)
+        var lines = ["  sites contributing most to \(p.targets[0]) (\(catalogue.sites.count) distinct; windows grouped by WL hash of the bond graph, \(removalText(removal))):",
+                     "    rank  contribution  windows  share   hash                              example centre (Å)         window atoms"]
+        let total = p.property[0] * Double(p.windows.count)
+        for (r, site) in try catalogue.ranked(by: 0, top: n).enumerated() {
+            let mean = site.stats[0].mean
+            let share = total != 0 ? mean * Double(site.count) / total * 100 : .nan
+            let centre = "(" + [site.exampleCentre.x, site.exampleCentre.y, site.exampleCentre.z].map { fixed($0, 2) }
+                .joined(separator: ", ") + ")"
+            lines.append("    " + pad(String(r + 1), 4) + "  " + pad(g4(mean), 12) + "  " + pad(String(site.count), 7) + "  "
+                         + pad(fixed(share, 1) + "%", 6) + "  " + site.hash + "  " + centre
+                         + String(repeating: " ", count: max(1, 27 - centre.count))
+                         + (site.exampleAtomicNumbers.isEmpty ? "(empty)" : Elements.hillFormula(atomicNumbers: site.exampleAtomicNumbers)))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Compare a model's predictions with labels: MAE, RMSE, R² and parity data.",
+        discussion: """
+            DATA is a folder of CIFs with a label CSV, as for 'x3mat train'. The label
+            columns are the model's targets unless --target is given. Every structure is
+            predicted from all of its windows.
+
+            Example:
+              x3mat evaluate --model runs/iza/model.safetensors ../shared/data/iza --output parity.csv
+            """)
+
+    @Argument(help: "Data folder (cif/ and labels.csv).") var data: String
+    @Option(help: "A shipped model's name or a model file.") var model: String = ShippedModels.defaultName
+    @Option(name: .customLong("target"), help: "Label column for each model target, in order (default: the model's target names).")
+    var targets: [String] = []
+    @Option(help: "Label CSV (default: DATA/labels.csv).") var labels: String?
+    @Option(help: "Id column of the label CSV (default: the first column).") var idColumn: String?
+    @Option(help: "Use only the first N labelled structures.") var limit: Int?
+    @Option(help: "Only structures listed with this set in a training run's split.csv (e.g. runs/iza/split.csv:validation).")
+    var split: String?
+    @Option(help: "Write parity data (id, true and predicted value per target) here (CSV).") var output: String?
+    @Option(help: "Threads (default: X3MAT_NUM_THREADS or the number of CPUs).") var threads: Int?
+
+    func run() throws {
+        do { try evaluate() } catch let e as X3Error {
+            printError("error: \(e.message)")
+            throw ExitCode(1)
+        }
+    }
+
+    func evaluate() throws {
+        let nThreads = threads ?? X3Threads.count
+        guard nThreads >= 1 else { throw X3Error(.invalidArgument, "--threads must be at least 1") }
+        let modelPath = try ShippedModels.resolve(model)
+        let m = try ModelFile.load(path: modelPath)
+        let columns = targets.isEmpty ? m.config.targets : targets
+        guard columns.count == m.config.targets.count else {
+            throw X3Error(.invalidArgument, "the model has \(m.config.targets.count) targets; give as many --target columns")
+        }
+        let dataset = try LabelledDataset.load(directory: data, labels: labels, idColumn: idColumn, targets: columns, limit: limit)
+        for (id, reason) in dataset.skipped { printError("skipped \(id): \(reason)") }
+        var chosen = Array(0..<dataset.ids.count)
+        if let split {
+            let parts = split.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw X3Error(.invalidArgument, "--split '\(split)': use FILE:SET, e.g. runs/iza/split.csv:validation") }
+            let table = try CSVTable.read(path: parts[0])
+            guard let idCol = table.columns.firstIndex(of: "id"), let setCol = table.columns.firstIndex(of: "set") else {
+                throw X3Error(.parse, "\(parts[0]): expected columns id and set (a split.csv written by x3mat train)")
+            }
+            let wanted = Set(table.rows.filter { $0[setCol] == parts[1] }.map { $0[idCol] })
+            guard !wanted.isEmpty else { throw X3Error(.invalidArgument, "\(parts[0]): no structure is in set '\(parts[1])'") }
+            chosen = chosen.filter { wanted.contains(dataset.ids[$0]) }
+        }
+        var progress: Progress?
+        let t0 = monotonicSeconds()
+        let preds = try Predictor.predict(m, structures: chosen.map { dataset.structures[$0] }, ids: chosen.map { dataset.ids[$0] },
+                                          threads: nThreads) { done, total in
+            if progress == nil { progress = Progress(total: total, label: "windows") }
+            progress?.update(done)
+        }.map(\.property)
+        progress?.finish()
+        print("\(modelPath) on \(data): \(chosen.count) structures in \(duration(monotonicSeconds() - t0))")
+        var header = ["id"]
+        for t in columns { header += ["\(t)_true", "\(t)_predicted"] }
+        var lines = [header.joined(separator: ",")]
+        for (k, i) in chosen.enumerated() {
+            var f = [csvField(dataset.ids[i])]
+            for t in 0..<columns.count { f += ["\(dataset.label(i, t))", "\(preds[k][t])"] }
+            lines.append(f.joined(separator: ","))
+        }
+        for (t, name) in columns.enumerated() {
+            let r = RegressionMetrics(predicted: preds.map { $0[t] }, actual: chosen.map { dataset.label($0, t) })
+            print("\(name): MAE \(g4(r.mae))  RMSE \(g4(r.rmse))  R² \(fixed(r.r2, 3))  (\(r.count) structures)")
+        }
+        if let output {
+            try FileIO.writeAtomically(path: output, text: lines.joined(separator: "\n") + "\n")
+            print("wrote \(output)")
+        }
+    }
+}

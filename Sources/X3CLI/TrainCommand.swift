@@ -1,0 +1,269 @@
+import ArgumentParser
+import X3Core
+import X3Network
+import X3Training
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Set by SIGINT/SIGTERM: the trainer finishes its step, writes a checkpoint and stops.
+nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
+
+func installInterruptHandler() {
+    let handler: @convention(c) (Int32) -> Void = { _ in interruptRequested = 1 }
+    signal(SIGINT, handler)
+    signal(SIGTERM, handler)
+}
+
+/// "90", "90s", "15m", "2h" → seconds.
+func parseDuration(_ s: String) throws -> Double {
+    let t = s.trimmingSpaces.lowercased()
+    var unit = 1.0, number = Substring(t)
+    if let last = t.last, "smh".contains(last) {
+        unit = last == "s" ? 1 : last == "m" ? 60 : 3600
+        number = t.dropLast()
+    }
+    guard let v = Double(number), v.isFinite, v > 0 else {
+        throw X3Error(.invalidArgument, "--time-budget '\(s)': give seconds, or a number with s, m or h (e.g. 90m)")
+    }
+    return v * unit
+}
+
+func duration(_ s: Double) -> String {
+    if !s.isFinite { return "?" }
+    let t = Int(s.rounded())
+    if t >= 3600 { return "\(t / 3600)h\(pad2((t % 3600) / 60))m" }
+    if t >= 60 { return "\(t / 60)m\(pad2(t % 60))s" }
+    return "\(t)s"
+}
+
+private func pad2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a model on a folder of CIFs and a CSV of labels.",
+        discussion: """
+            DATA is a folder holding cif/<id>.cif (or <id>.cif) and labels.csv, whose first
+            column (or --id-column) names each structure and whose --target columns hold
+            the properties to learn, e.g. ../shared/data/iza with --target ar_uptake_mol_kg.
+
+            The structures are split (seeded, 4:1 by default) into training and
+            validation sets. Each structure is cut into spherical windows (radius and step
+            from the model configuration, 6 Å and 2 Å by default); the network gives each
+            window a contribution and the structure's prediction is their mean. Each step
+            draws a few windows per structure; validation uses all windows.
+
+            Written into --output (each file atomically, so an interrupted run never
+            leaves a half-written file): model.safetensors (the best model on
+            validation, for 'x3mat predict'), checkpoint.safetensors (to --resume),
+            metrics.csv (one row per epoch), split.csv, and at the end
+            predictions_validation.csv and evaluation.json.
+
+            Ctrl-C (or --time-budget) stops after the current step and writes a
+            checkpoint; run the same command with --resume to continue exactly where it
+            stopped (same threads give the same model, bit for bit).
+
+            Example:
+              x3mat train ../shared/data/iza --target ar_uptake_mol_kg --output runs/iza --epochs 40
+            """)
+
+    @Argument(help: "Data folder (cif/ and labels.csv).") var data: String
+    @Option(name: .customLong("target"), help: "Label column to learn (repeat for several targets).")
+    var targets: [String] = []
+    @Option(help: "Folder for the model, checkpoint and logs.") var output: String
+    @Flag(help: "Continue the run saved in --output (its saved options are used).") var resume = false
+    @Option(help: "Label CSV (default: DATA/labels.csv).") var labels: String?
+    @Option(help: "Id column of the label CSV (default: the first column).") var idColumn: String?
+    @Option(help: "Use only the first N labelled structures.") var limit: Int?
+    @Option(help: "Model configuration: a JSON file, or 'default' or 'large'.") var config: String = "default"
+    @Option(help: "Window radius in Å (overrides the configuration).") var windowRadius: Double?
+    @Option(help: "Window grid step in Å (overrides the configuration).") var windowStep: Double?
+    @Option(help: "Epochs (passes over the training set). [default: 60]") var epochs: Int?
+    @Option(help: "Structures per step. [default: 8]") var batch: Int?
+    @Option(help: "Windows drawn per structure per step; 0 = all. [default: 4]") var windowsPerStructure: Int?
+    @Option(help: "Peak learning rate (AdamW; linear warm-up, then cosine decay). [default: 0.002]")
+    var learningRate: Double?
+    @Option(help: "AdamW weight decay. [default: 0.0001]") var weightDecay: Double?
+    @Option(help: "Loss on the structure's mean contribution: l1 or mse. [default: l1]") var loss: String?
+    @Option(help: "Fraction of structures for validation. [default: 0.2]") var validation: Double?
+    @Option(help: "Fraction of structures for a test set. [default: 0]") var test: Double?
+    @Option(help: "Seed of the split, the order and the windows drawn (and the model's initial weights). [default: 0]")
+    var seed: UInt64?
+    @Option(help: "Gradient-norm clipping; 0 = off. [default: 5]") var clipNorm: Double?
+    @Option(help: "Windows per validation structure in the per-epoch validation (a fixed seeded subset); 0 = all. The final evaluation uses all. [default: 0]")
+    var validationWindows: Int?
+    @Option(help: "Stop after this long (e.g. 3600, 45m, 2h), writing a checkpoint.") var timeBudget: String?
+    @Option(help: "Threads (default: X3MAT_NUM_THREADS or the number of CPUs). Part of what fixes the result.")
+    var threads: Int?
+
+    func run() throws {
+        do {
+            try train()
+        } catch let e as X3Error {
+            printError("error: \(e.message)")
+            throw ExitCode(1)
+        }
+    }
+
+    func trainingOptions() throws -> TrainingOptions {
+        var o = TrainingOptions()
+        if let epochs { o.epochs = epochs }
+        if let batch { o.batchStructures = batch }
+        if let windowsPerStructure { o.windowsPerStructure = windowsPerStructure }
+        if let learningRate { o.learningRate = learningRate }
+        if let weightDecay { o.weightDecay = weightDecay }
+        if let loss {
+            guard let l = LossKind(rawValue: loss) else { throw X3Error(.invalidArgument, "--loss '\(loss)': use l1 or mse") }
+            o.loss = l
+        }
+        if let validation { o.validationFraction = validation }
+        if let test { o.testFraction = test }
+        if let seed { o.seed = seed }
+        if let clipNorm { o.clipNorm = clipNorm }
+        if let validationWindows { o.validationWindows = validationWindows }
+        try o.validate()
+        return o
+    }
+
+    func modelConfig() throws -> ModelConfig {
+        var c: ModelConfig
+        switch config {
+        case "default": c = ModelConfig()
+        case "large": c = .large
+        default:
+            let text = String(decoding: try FileIO.readBytes(path: config), as: UTF8.self)
+            c = try ModelConfig(json: try JSONValue.parse(text, source: config), source: config)
+        }
+        if let windowRadius { c.windowRadius = windowRadius }
+        if let windowStep { c.windowStep = windowStep }
+        if let seed { c.seed = seed }
+        try c.validate()
+        return c
+    }
+
+    func train() throws {
+        let nThreads = threads ?? X3Threads.count
+        guard nThreads >= 1 else { throw X3Error(.invalidArgument, "--threads must be at least 1") }
+        guard !targets.isEmpty else { throw X3Error(.invalidArgument, "give at least one --target (a column of the label CSV)") }
+        let budget = try timeBudget.map(parseDuration)
+        let checkpoint = output + "/" + Trainer.checkpointName
+        if resume {
+            let given = [("--epochs", epochs != nil), ("--batch", batch != nil), ("--windows-per-structure", windowsPerStructure != nil),
+                         ("--learning-rate", learningRate != nil), ("--weight-decay", weightDecay != nil), ("--loss", loss != nil),
+                         ("--validation", validation != nil), ("--test", test != nil), ("--seed", seed != nil),
+                         ("--clip-norm", clipNorm != nil), ("--validation-windows", validationWindows != nil),
+                         ("--window-radius", windowRadius != nil), ("--window-step", windowStep != nil),
+                         ("--config", config != "default")].filter(\.1).map(\.0)
+            if !given.isEmpty {
+                throw X3Error(.invalidArgument, "--resume continues with the options saved in \(checkpoint); drop \(given.joined(separator: ", "))")
+            }
+            guard FileIO.isFile(checkpoint) else { throw X3Error(.io, "\(checkpoint): no checkpoint to resume from") }
+        } else if FileIO.isFile(checkpoint) {
+            throw X3Error(.invalidArgument, "\(output) already holds a training run (\(Trainer.checkpointName)); "
+                          + "add --resume to continue it, or choose another --output")
+        }
+        let options = try trainingOptions()
+        let modelConfig = try modelConfig()
+        var loading: Progress?
+        let dataset = try LabelledDataset.load(directory: data, labels: labels, idColumn: idColumn, targets: targets, limit: limit) {
+            done, total in
+            if loading == nil { loading = Progress(total: total, label: "labelled structures read") }
+            loading?.update(done)
+        }
+        loading?.finish()
+        print("\(data): \(dataset.ids.count) structures with labels \(targets.joined(separator: ", "))")
+        if !dataset.skipped.isEmpty {
+            print("skipped \(dataset.skipped.count):")
+            for (id, reason) in dataset.skipped.prefix(10) { print("  \(id): \(reason)") }
+            if dataset.skipped.count > 10 { print("  … and \(dataset.skipped.count - 10) more") }
+        }
+        let trainer = resume
+            ? try Trainer.resume(directory: output, dataset: dataset, threads: threads)
+            : try Trainer(dataset: dataset, config: modelConfig, options: options, threads: nThreads)
+        let c = trainer.model.config
+        print("split: \(trainer.split.train.count) train, \(trainer.split.validation.count) validation, \(trainer.split.test.count) test (seed \(trainer.options.seed))")
+        print("model: lmax \(c.lmax), \(c.channels) channels, \(c.blocks) blocks, \(trainer.model.params.count) parameters; "
+              + "windows R = \(fixed(c.windowRadius, 2)) Å, step \(fixed(c.windowStep, 2)) Å")
+        print("training: \(trainer.options.epochs) epochs × \(trainer.stepsPerEpoch) steps, \(trainer.options.batchStructures) structures × "
+              + "\(trainer.options.windowsPerStructure == 0 ? "all" : String(trainer.options.windowsPerStructure)) windows per step, "
+              + "\(trainer.options.loss.rawValue) loss, \(trainer.threads) threads"
+              + (resume ? "; resuming after epoch \(trainer.completedEpochs)" : ""))
+        for (t, name) in c.targets.enumerated() {
+            print("  \(name): train mean \(fixed(c.targetMean[t], 4)), std \(fixed(c.targetStd[t], 4))")
+        }
+        fflush(stdout)
+        installInterruptHandler()
+        let display = TrainingDisplay(targets: c.targets)
+        let result = try trainer.run(directory: output, timeBudget: budget) { p in
+            display.show(p)
+            return interruptRequested == 0
+        }
+        display.finish()
+        let cache = trainer.cachedWindows
+        print("window cache: \(cache.windows) windows, \(cache.atoms) atoms in memory")
+        if !result.finished {
+            print("stopped \(interruptRequested != 0 ? "on request" : "at the time budget") after epoch \(trainer.completedEpochs); "
+                  + "checkpoint written to \(checkpoint)")
+            print("continue with the same command and --resume")
+            throw ExitCode(interruptRequested != 0 ? 130 : 0)
+        }
+        print("done in \(duration(result.seconds)); best epoch \(result.bestEpoch) → \(output)/model.safetensors")
+        for (name, ms) in [("validation", result.validation), ("test", result.test)] where !ms.isEmpty {
+            for (t, m) in zip(c.targets, ms) {
+                print("\(name) (\(m.count) structures, all windows) \(t): MAE \(g4(m.mae))  RMSE \(g4(m.rmse))  R² \(fixed(m.r2, 3))")
+            }
+        }
+    }
+}
+
+/// Four significant digits, for metrics.
+func g4(_ x: Double) -> String {
+    guard x.isFinite, x != 0 else { return x.isNaN ? "nan" : "\(x)" }
+    let digits = max(0, 3 - Int((log10(abs(x))).rounded(.down)))
+    return fixed(x, min(digits, 8))
+}
+
+/// The training display on standard error: a status line rewritten in place on a
+/// terminal, and a log line per epoch (always, so logs and terminals both keep history).
+final class TrainingDisplay {
+    let targets: [String]
+    let tty = isatty(2) != 0
+    var lastDraw = 0.0
+
+    init(targets: [String]) { self.targets = targets }
+
+    func show(_ p: TrainingProgress) {
+        let now = monotonicSeconds()
+        switch p.phase {
+        case .windows:
+            if tty && (now - lastDraw > 0.2 || p.done == p.total) {
+                printToStandardError("\rcutting windows: \(p.done)/\(p.total) structures   ", newline: false)
+                lastDraw = now
+            }
+            if p.done == p.total && p.total > 0 {
+                if tty { printToStandardError("\r", newline: false) }
+                printError("cut \(p.total) structures into windows in \(fixed(p.elapsed, 1)) s")
+            }
+        case .training, .validating:
+            guard tty, now - lastDraw > 0.2 else { return }
+            lastDraw = now
+            let what = p.phase == .training
+                ? "step \(p.step)/\(p.stepsPerEpoch)  loss \(fixed(p.loss, 4))"
+                : "validating \(p.done)/\(p.total) windows"
+            printToStandardError("\repoch \(p.epoch)/\(p.epochs)  \(what)  \(mae(p.validation))  "
+                                 + "elapsed \(duration(p.elapsed))  ETA \(p.eta.map(duration) ?? "?")   ", newline: false)
+        case .epochEnd:
+            if tty { printToStandardError("\r", newline: false) }
+            printError("epoch \(p.epoch)/\(p.epochs)  loss \(fixed(p.loss, 4))  \(mae(p.validation))  "
+                       + "elapsed \(duration(p.elapsed))  ETA \(p.eta.map(duration) ?? "?")" + String(repeating: " ", count: tty ? 20 : 0))
+        }
+    }
+
+    func mae(_ v: [RegressionMetrics]?) -> String {
+        guard let v, !v.isEmpty else { return "val MAE –" }
+        return "val MAE " + zip(targets, v).map { targets.count > 1 ? "\($0)=\(g4($1.mae))" : g4($1.mae) }.joined(separator: " ")
+    }
+
+    func finish() { if tty { printToStandardError("\n", newline: false) } }
+}

@@ -1,0 +1,405 @@
+import X3Core
+import X3Network
+import X3Windows
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a trainer reports while it works (to a callback that may ask it to stop).
+public struct TrainingProgress: Sendable {
+    public enum Phase: String, Sendable {
+        /// Cutting structures into windows (done counts structures).
+        case windows
+        /// Optimizer steps (step counts the steps of this epoch).
+        case training
+        /// Evaluating the validation set (done counts windows).
+        case validating
+        /// An epoch ended; `validation` holds its metrics.
+        case epochEnd
+    }
+    public var phase: Phase
+    /// The epoch in progress, from 1, of `epochs`.
+    public var epoch: Int, epochs: Int
+    public var step: Int, stepsPerEpoch: Int
+    public var done: Int, total: Int
+    /// Mean training loss so far in this epoch (normalised targets).
+    public var loss: Double
+    /// The latest validation metrics per target (target units), if any.
+    public var validation: [RegressionMetrics]?
+    /// Seconds since this run began, and the estimated seconds still to go.
+    public var elapsed: Double, eta: Double?
+}
+
+/// One epoch of the metrics log.
+public struct EpochRecord: Sendable, Equatable {
+    public var epoch: Int
+    /// Optimizer steps done at the end of the epoch.
+    public var steps: Int
+    public var learningRate: Double
+    /// Mean training loss over the epoch's steps (normalised targets).
+    public var trainLoss: Double
+    public var validation: [RegressionMetrics]
+    /// The selection score: the mean over targets of validation MAE / target std.
+    public var score: Double
+    /// Training seconds up to the end of this epoch (over all resumed runs).
+    public var seconds: Double
+    public var best: Bool
+}
+
+/// How a call to `Trainer.run` ended.
+public struct TrainingResult: Sendable {
+    /// False when the run stopped early (callback or time budget); resume to continue.
+    public var finished: Bool
+    public var epochsDone: Int, bestEpoch: Int
+    /// Metrics of the best model on all windows of the validation (and test) structures;
+    /// empty when the run stopped before its end.
+    public var validation: [RegressionMetrics], test: [RegressionMetrics]
+    public var seconds: Double
+}
+
+/// Trains an `EquiformerModel` on a labelled dataset (SPEC, "Training").
+///
+/// Files in the output directory, each written atomically:
+/// - `checkpoint.safetensors`: the latest model with optimizer moments and the whole
+///   training state (format "x3mat-checkpoint"), written at the end of every epoch and
+///   when a run stops early; `Trainer.resume` continues from it exactly.
+/// - `model.safetensors`: the best model on validation so far (format "x3mat-model").
+/// - `metrics.csv`: one row per epoch; `split.csv`: the set of every structure.
+/// - `predictions_validation.csv` (and `_test`): the best model's predictions on all
+///   windows, and `evaluation.json` with their metrics, when training finishes.
+///
+/// Reproducibility: results depend on the seed, the options, the dataset and the thread
+/// count (data-parallel sums are ordered by thread); the same four give the same model,
+/// bit for bit, whether or not the run was interrupted and resumed.
+public final class Trainer {
+    public let dataset: LabelledDataset
+    public let options: TrainingOptions
+    public let split: DataSplit
+    public private(set) var model: EquiformerModel<Float>
+    public internal(set) var history: [EpochRecord] = []
+    /// Data-parallel threads (part of what fixes the result).
+    public let threads: Int
+    var optimizer: AdamW
+    var state = TrainerState()
+    var bestParams: [Float] = []
+    private var windows: [Windows?]
+
+    public var targets: [String] { model.config.targets }
+    public var stepsPerEpoch: Int { (split.train.count + options.batchStructures - 1) / options.batchStructures }
+    public var totalSteps: Int { stepsPerEpoch * options.epochs }
+    public var completedEpochs: Int { state.epoch }
+
+    /// A new run: splits the dataset, sets the target normalisation from the training
+    /// labels (mean, population std; std 1 for a constant target) and initialises the
+    /// model from `config` (its targets are replaced by the dataset's).
+    public convenience init(dataset: LabelledDataset, config: ModelConfig, options: TrainingOptions,
+                            threads: Int = X3Threads.count) throws {
+        try options.validate()
+        let split = try DataSplit.make(count: dataset.ids.count, validation: options.validationFraction,
+                                       test: options.testFraction, seed: options.seed)
+        var c = config
+        c.targets = dataset.labels.targets
+        for t in 0..<c.targets.count {
+            let ys = split.train.map { dataset.label($0, t) }
+            let mean = ys.reduce(0, +) / Double(ys.count)
+            let variance = ys.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(ys.count)
+            c.targetMean[t] = mean
+            c.targetStd[t] = variance > 0 ? variance.squareRoot() : 1
+        }
+        try requireBLAS()
+        let model = try EquiformerModel<Float>(config: c)
+        self.init(dataset: dataset, options: options, split: split, model: model,
+                  optimizer: AdamW(parameters: model.params.count, learningRate: options.learningRate,
+                                   weightDecay: options.weightDecay),
+                  threads: threads)
+    }
+
+    init(dataset: LabelledDataset, options: TrainingOptions, split: DataSplit, model: EquiformerModel<Float>,
+         optimizer: AdamW, threads: Int) {
+        self.dataset = dataset
+        self.options = options
+        self.split = split
+        self.model = model
+        self.optimizer = optimizer
+        self.threads = max(1, threads)
+        windows = Array(repeating: nil, count: dataset.ids.count)
+    }
+
+    // MARK: running
+
+    /// Trains until the last epoch, or until `progress` returns false or `timeBudget`
+    /// seconds have passed (then a checkpoint is written at the step reached and the
+    /// result says `finished == false`).
+    public func run(directory: String, timeBudget: Double? = nil,
+                    progress: ((TrainingProgress) -> Bool)? = nil) throws -> TrainingResult {
+        let start = monotonicSeconds()
+        let secondsBefore = state.trainingSeconds
+        try FileIO.makeDirectory(directory)
+        try writeSplit(directory + "/split.csv")
+        var report = TrainingProgress(phase: .windows, epoch: state.epoch + 1, epochs: options.epochs, step: state.stepInEpoch,
+                                      stepsPerEpoch: stepsPerEpoch, done: 0, total: 0, loss: .nan,
+                                      validation: history.last?.validation, elapsed: 0, eta: nil)
+        var stopped = false
+        func tell(_ r: TrainingProgress) {
+            guard let progress else { return }
+            var r = r
+            r.elapsed = monotonicSeconds() - start
+            if !progress(r) { stopped = true }
+        }
+        try prepareWindows(split.train + split.validation) { done, total in
+            report.done = done; report.total = total
+            tell(report)
+        }
+        var stepSeconds = 0.0, stepsTimed = 0, validationSeconds = 0.0
+        while state.epoch < options.epochs {
+            let order = epochOrder(state.epoch)
+            while state.stepInEpoch < stepsPerEpoch {
+                if stopped || (timeBudget.map { monotonicSeconds() - start >= $0 } ?? false) {
+                    state.trainingSeconds = secondsBefore + monotonicSeconds() - start
+                    try writeCheckpoint(directory)
+                    return TrainingResult(finished: false, epochsDone: state.epoch, bestEpoch: state.bestEpoch, validation: [], test: [],
+                                          seconds: monotonicSeconds() - start)
+                }
+                let t0 = monotonicSeconds()
+                let b = options.batchStructures
+                let batch = Array(order[(state.stepInEpoch * b)..<min(order.count, (state.stepInEpoch + 1) * b)])
+                let lr = options.learningRate(step: state.globalStep, total: totalSteps)
+                let loss = trainStep(batch, seed: mix(options.seed, UInt64(state.epoch), UInt64(state.stepInEpoch)), learningRate: lr)
+                state.epochLossSum += loss
+                state.epochLossCount += 1
+                state.stepInEpoch += 1
+                state.globalStep += 1
+                stepSeconds += monotonicSeconds() - t0
+                stepsTimed += 1
+                report.phase = .training
+                report.epoch = state.epoch + 1
+                report.step = state.stepInEpoch
+                report.loss = state.epochLossSum / Double(state.epochLossCount)
+                let stepsLeft = totalSteps - state.globalStep
+                report.eta = stepSeconds / Double(stepsTimed) * Double(stepsLeft)
+                    + (history.isEmpty ? 0 : validationSeconds / Double(max(1, history.count)))
+                    * Double(options.epochs - state.epoch)
+                tell(report)
+            }
+            // end of epoch: validate, keep the best, log, checkpoint
+            let t0 = monotonicSeconds()
+            report.phase = .validating
+            let pred = try predict(split.validation, windowsPerStructure: options.validationWindows, params: nil) { d, n in
+                report.done = d; report.total = n
+                tell(report)
+            }
+            validationSeconds += monotonicSeconds() - t0
+            let metrics = self.metrics(pred, split.validation)
+            let score = selectionScore(metrics)
+            let isBest = split.validation.isEmpty ? true : score < state.bestScore
+            if isBest {
+                state.bestScore = score
+                state.bestEpoch = state.epoch + 1
+                bestParams = model.params.values
+                try ModelFile.save(model, path: directory + "/model.safetensors")
+            }
+            state.trainingSeconds = secondsBefore + monotonicSeconds() - start
+            history.append(EpochRecord(epoch: state.epoch + 1, steps: state.globalStep,
+                                       learningRate: options.learningRate(step: max(0, state.globalStep - 1), total: totalSteps),
+                                       trainLoss: state.epochLossSum / Double(max(1, state.epochLossCount)), validation: metrics,
+                                       score: score, seconds: state.trainingSeconds, best: isBest))
+            state.epoch += 1
+            state.stepInEpoch = 0
+            state.epochLossSum = 0
+            state.epochLossCount = 0
+            try writeCheckpoint(directory)
+            try writeMetrics(directory + "/metrics.csv")
+            report.phase = .epochEnd
+            report.validation = metrics
+            report.eta = stepSeconds / Double(max(1, stepsTimed)) * Double(totalSteps - state.globalStep)
+                + validationSeconds / Double(max(1, history.count)) * Double(options.epochs - state.epoch)
+            tell(report)
+        }
+        // the end: the best model on all windows of the held-out sets
+        report.phase = .validating
+        var best = model
+        if !bestParams.isEmpty { best.params.values = bestParams }
+        var evaluation: [(String, [Int], [RegressionMetrics])] = []
+        for (name, set) in [("validation", split.validation), ("test", split.test)] where !set.isEmpty {
+            if name == "test" { try prepareWindows(set) { _, _ in } }
+            let pred = try predict(set, windowsPerStructure: 0, params: best.params.values) { d, n in
+                report.done = d; report.total = n
+                tell(report)
+            }
+            let m = metrics(pred, set)
+            try writePredictions(directory + "/predictions_\(name).csv", set, pred)
+            evaluation.append((name, set, m))
+        }
+        try writeEvaluation(directory + "/evaluation.json", evaluation)
+        state.trainingSeconds = secondsBefore + monotonicSeconds() - start
+        return TrainingResult(finished: true, epochsDone: state.epoch, bestEpoch: state.bestEpoch,
+                              validation: evaluation.first { $0.0 == "validation" }?.2 ?? [],
+                              test: evaluation.first { $0.0 == "test" }?.2 ?? [], seconds: monotonicSeconds() - start)
+    }
+
+    /// The order of the training structures in epoch `e` (a seeded shuffle).
+    private func epochOrder(_ e: Int) -> [Int] {
+        var order = split.train
+        var rng = SplitMix64(seed: mix(options.seed, UInt64(e), 0xE90C))
+        for i in stride(from: order.count - 1, to: 0, by: -1) {
+            order.swapAt(i, Int(rng.next() % UInt64(i + 1)))
+        }
+        return order
+    }
+
+    /// `k` distinct window indices out of `n` (all when k is 0 or ≥ n), ascending.
+    static func choose(_ k: Int, of n: Int, rng: inout SplitMix64) -> [Int] {
+        if k == 0 || k >= n { return Array(0..<n) }
+        var idx = Array(0..<n)
+        for i in 0..<k { idx.swapAt(i, i + Int(rng.next() % UInt64(n - i))) }
+        return idx[..<k].sorted()
+    }
+
+    /// One optimizer step on `batch` (dataset indices); returns the batch loss.
+    private func trainStep(_ batch: [Int], seed: UInt64, learningRate lr: Double) -> Double {
+        var rng = SplitMix64(seed: seed)
+        var ws: [GraphBatch.Window] = [], counts: [Int] = []
+        for i in batch {
+            let w = windows[i]!
+            let chosen = Trainer.choose(options.windowsPerStructure, of: w.count, rng: &rng)
+            for c in chosen { ws.append(GraphBatch.Window(w, c)) }
+            counts.append(chosen.count)
+        }
+        let parts = model.batches(ws, parts: threads)
+        let tapes = model.forward(parts, threads: threads)
+        let T = targets.count
+        var out: [Float] = []
+        out.reserveCapacity(ws.count * T)
+        for tape in tapes { for k in 0..<(tape.batch.windows * T) { out.append(tape.outputs[k]) } }
+        // loss on each structure's mean contribution, and its gradient per window output
+        var gradOut = [Float](repeating: 0, count: ws.count * T)
+        var loss = 0.0, first = 0
+        let scale = 1.0 / Double(batch.count * T)
+        for (b, i) in batch.enumerated() {
+            let k = counts[b]
+            for t in 0..<T {
+                var mean = 0.0
+                for w in first..<(first + k) { mean += Double(out[w * T + t]) }
+                mean /= Double(k)
+                let y = (dataset.label(i, t) - model.config.targetMean[t]) / model.config.targetStd[t]
+                let d = mean - y
+                let g: Double
+                switch options.loss {
+                case .l1: loss += abs(d) * scale; g = (d > 0 ? 1 : d < 0 ? -1 : 0) * scale
+                case .mse: loss += d * d * scale; g = 2 * d * scale
+                }
+                for w in first..<(first + k) { gradOut[w * T + t] = Float(g / Double(k)) }
+            }
+            first += k
+        }
+        var grads: [[Float]] = [], at = 0
+        for tape in tapes {
+            let n = tape.batch.windows * T
+            grads.append(Array(gradOut[at..<(at + n)]))
+            at += n
+        }
+        var grad = [Float](repeating: 0, count: model.params.count)
+        model.backward(tapes, outputGradients: grads, into: &grad, threads: threads)
+        if options.clipNorm > 0 {
+            var norm = 0.0
+            for g in grad { norm += Double(g) * Double(g) }
+            norm = norm.squareRoot()
+            if norm > options.clipNorm {
+                let s = Float(options.clipNorm / norm)
+                for k in 0..<grad.count { grad[k] *= s }
+            }
+        }
+        optimizer.learningRate = lr
+        optimizer.update(&model.params.values, grad)
+        return loss
+    }
+
+    /// Predictions [structure × target] (target units) for dataset indices `set`, each the
+    /// mean over all its windows or over a fixed seeded subset of `windowsPerStructure`.
+    private func predict(_ set: [Int], windowsPerStructure k: Int, params: [Float]?,
+                         progress: (Int, Int) -> Void) throws -> [[Double]] {
+        guard !set.isEmpty else { return [] }
+        var m = model
+        if let params { m.params.values = params }
+        let lists = set.map { i in
+            var rng = SplitMix64(seed: mix(options.seed, UInt64(i), 0x7A11D))
+            return Trainer.choose(k, of: windows[i]!.count, rng: &rng)
+        }
+        let c = withoutActuallyEscaping(progress) { p in
+            Predictor.contributions(m, set.map { windows[$0]! }, subsets: lists, threads: threads, progress: p)
+        }
+        let T = targets.count
+        return (0..<set.count).map { i in
+            (0..<T).map { t in
+                var sum = 0.0
+                for k in 0..<lists[i].count { sum += c[i][k * T + t] }
+                return sum / Double(lists[i].count)
+            }
+        }
+    }
+
+    private func metrics(_ pred: [[Double]], _ set: [Int]) -> [RegressionMetrics] {
+        (0..<targets.count).map { t in
+            RegressionMetrics(predicted: pred.map { $0[t] }, actual: set.map { dataset.label($0, t) })
+        }
+    }
+
+    private func selectionScore(_ m: [RegressionMetrics]) -> Double {
+        guard !m.isEmpty, m[0].count > 0 else { return 0 }
+        return zip(m, model.config.targetStd).map { $0.mae / $1 }.reduce(0, +) / Double(m.count)
+    }
+
+    /// Cuts the structures of `set` that are not cut yet into windows (in parallel).
+    private func prepareWindows(_ set: [Int], progress: (Int, Int) -> Void) throws {
+        let todo = set.filter { windows[$0] == nil }
+        guard !todo.isEmpty else { return }
+        let results = TaskResults<Result<Windows, Error>>(count: todo.count)
+        let config = model.config
+        var done = 0
+        let chunk = 64
+        var lo = 0
+        while lo < todo.count {
+            let hi = min(todo.count, lo + chunk), base = lo
+            let structures = dataset.structures
+            parallelFor(tasks: hi - lo, threads: threads) { j in
+                let s = structures[todo[base + j]]
+                results[base + j] = Result { try WindowSampler.sample(s, radius: config.windowRadius, step: config.windowStep, threads: 1) }
+            }
+            for j in lo..<hi {
+                switch results[j]! {
+                case .success(let w): windows[todo[j]] = w
+                case .failure(let e):
+                    let message = (e as? X3Error)?.message ?? "\(e)"
+                    throw X3Error((e as? X3Error)?.status ?? .internal, "\(dataset.ids[todo[j]]): \(message)")
+                }
+            }
+            done = hi
+            progress(done, todo.count)
+            lo = hi
+        }
+    }
+
+    /// Windows cut so far and the atoms they hold (the in-memory cache).
+    public var cachedWindows: (structures: Int, windows: Int, atoms: Int) {
+        windows.reduce((0, 0, 0)) { acc, w in
+            guard let w else { return acc }
+            return (acc.0 + 1, acc.1 + w.count, acc.2 + w.totalAtoms)
+        }
+    }
+}
+
+/// A 64-bit mix of a seed and two counters (SplitMix64's finaliser over their sum), so
+/// every (epoch, step) has its own independent stream.
+func mix(_ seed: UInt64, _ a: UInt64, _ b: UInt64) -> UInt64 {
+    var r = SplitMix64(seed: seed ^ (a &* 0x9E3779B97F4A7C15) ^ (b &* 0xC2B2AE3D27D4EB4F))
+    return r.next()
+}
+
+/// Where a run stands: enough, with the model and optimizer, to continue it exactly.
+struct TrainerState: Sendable {
+    /// Epochs completed, and steps done in the epoch after them.
+    var epoch = 0, stepInEpoch = 0, globalStep = 0
+    var epochLossSum = 0.0, epochLossCount = 0
+    var bestScore = Double.infinity, bestEpoch = 0
+    var trainingSeconds = 0.0
+}

@@ -1,0 +1,172 @@
+import X3Core
+import X3Network
+
+// The trainer's files: checkpoint (with the whole training state), metrics log, split,
+// predictions and evaluation. Each is written atomically.
+
+extension Trainer {
+    public static let checkpointName = "checkpoint.safetensors"
+
+    /// The training state stored in a checkpoint's metadata under "training".
+    func stateJSON() -> JSONValue {
+        func ids(_ set: [Int]) -> JSONValue { .array(set.map { .string(dataset.ids[$0]) }) }
+        return .object([
+            ("options", options.json), ("threads", .number(Double(threads))),
+            ("split", .object([("train", ids(split.train)), ("validation", ids(split.validation)), ("test", ids(split.test))])),
+            ("epoch", .number(Double(state.epoch))), ("step_in_epoch", .number(Double(state.stepInEpoch))),
+            ("global_step", .number(Double(state.globalStep))),
+            ("epoch_loss_sum", finite(state.epochLossSum)), ("epoch_loss_count", .number(Double(state.epochLossCount))),
+            ("best_score", finite(state.bestScore)), ("best_epoch", .number(Double(state.bestEpoch))),
+            ("training_seconds", .number(state.trainingSeconds)),
+            ("optimizer_step", .number(Double(optimizer.step))),
+            ("history", .array(history.map(\.json))),
+        ])
+    }
+
+    func writeCheckpoint(_ directory: String) throws {
+        let (m, v) = (optimizer.m, optimizer.v)
+        let bytes = ModelFile.bytes(model, format: ModelFile.checkpointFormat, metadata: [("training", stateJSON().text)],
+                                    extras: [("optimizer.m", m), ("optimizer.v", v)])
+        try FileIO.writeAtomically(path: directory + "/" + Trainer.checkpointName, bytes: bytes)
+    }
+
+    /// Continues the run saved in `directory` (its checkpoint, and its best model for the
+    /// final evaluation). The dataset must hold every structure of the saved split, with
+    /// the same targets. `threads` defaults to the saved count; another count continues
+    /// correctly but not bit for bit.
+    public static func resume(directory: String, dataset: LabelledDataset, threads: Int? = nil) throws -> Trainer {
+        let path = directory + "/" + checkpointName
+        let c = try ModelFile.read(bytes: try FileIO.readBytes(path: path), source: path,
+                                   formats: [ModelFile.checkpointFormat], extras: ["optimizer.m", "optimizer.v"])
+        guard let text = c.metadata["training"] else { throw X3Error(.parse, "\(path): no training state in the metadata") }
+        let s = try JSONValue.parse(text, source: path + " (training state)")
+        func fail(_ what: String) -> X3Error { X3Error(.parse, "\(path): training state: \(what)") }
+        func num(_ k: String) throws -> Double {
+            guard let d = s[k]?.number else { throw fail("'\(k)' is missing or not a number") }
+            return d
+        }
+        func numOrNaN(_ k: String) -> Double { s[k]?.number ?? .infinity }
+        guard let o = s["options"] else { throw fail("'options' is missing") }
+        let options = try TrainingOptions(json: o, source: path + " (training options)")
+        guard dataset.labels.targets == c.model.config.targets else {
+            throw X3Error(.invalidArgument, "\(path): the model was trained on targets \(c.model.config.targets.joined(separator: ", ")) "
+                          + "but the dataset has \(dataset.labels.targets.joined(separator: ", "))")
+        }
+        var index: [String: Int] = [:]
+        for (i, id) in dataset.ids.enumerated() { index[id] = i }
+        func set(_ name: String) throws -> [Int] {
+            guard let a = s["split"]?[name]?.array else { throw fail("split '\(name)' is missing") }
+            return try a.map { v in
+                guard let id = v.string else { throw fail("split '\(name)' holds a non-string id") }
+                guard let i = index[id] else {
+                    throw X3Error(.invalidArgument, "\(path): structure '\(id)' of the saved \(name) set is not in the dataset "
+                                  + "(resume with the same data folder and labels)")
+                }
+                return i
+            }
+        }
+        let split = DataSplit(train: try set("train"), validation: try set("validation"), test: try set("test"))
+        var state = TrainerState()
+        state.epoch = Int(try num("epoch"))
+        state.stepInEpoch = Int(try num("step_in_epoch"))
+        state.globalStep = Int(try num("global_step"))
+        state.epochLossSum = try num("epoch_loss_sum")
+        state.epochLossCount = Int(try num("epoch_loss_count"))
+        state.bestScore = numOrNaN("best_score")
+        state.bestEpoch = Int(try num("best_epoch"))
+        state.trainingSeconds = try num("training_seconds")
+        let optimizer = AdamW(restoring: c.extras["optimizer.m"]!, c.extras["optimizer.v"]!, step: Int(try num("optimizer_step")),
+                              learningRate: options.learningRate, weightDecay: options.weightDecay)
+        let history = try (s["history"]?.array ?? []).map { try EpochRecord(json: $0, source: path) }
+        let savedThreads = Int(try num("threads"))
+        let t = Trainer(dataset: dataset, options: options, split: split, model: c.model, optimizer: optimizer,
+                        threads: threads ?? savedThreads)
+        t.state = state
+        t.history = history
+        let best = directory + "/model.safetensors"
+        if state.bestEpoch > 0 && FileIO.isFile(best) {
+            t.bestParams = try ModelFile.load(path: best).params.values
+        }
+        return t
+    }
+
+    func writeMetrics(_ path: String) throws {
+        var header = ["epoch", "steps", "learning_rate", "train_loss"]
+        for t in targets { header += ["val_mae_\(t)", "val_rmse_\(t)", "val_r2_\(t)"] }
+        header += ["val_score", "seconds", "best"]
+        var lines = [header.joined(separator: ",")]
+        for r in history {
+            var f = [String(r.epoch), String(r.steps), "\(r.learningRate)", "\(r.trainLoss)"]
+            for m in r.validation { f += ["\(m.mae)", "\(m.rmse)", "\(m.r2)"] }
+            f += ["\(r.score)", formatFixed(r.seconds, 2), r.best ? "1" : "0"]
+            lines.append(f.joined(separator: ","))
+        }
+        try FileIO.writeAtomically(path: path, text: lines.joined(separator: "\n") + "\n")
+    }
+
+    func writeSplit(_ path: String) throws {
+        var lines = ["id,set"]
+        for (name, set) in [("train", split.train), ("validation", split.validation), ("test", split.test)] {
+            for i in set { lines.append("\(csvField(dataset.ids[i])),\(name)") }
+        }
+        try FileIO.writeAtomically(path: path, text: lines.joined(separator: "\n") + "\n")
+    }
+
+    func writePredictions(_ path: String, _ set: [Int], _ pred: [[Double]]) throws {
+        var header = ["id"]
+        for t in targets { header += ["\(t)_true", "\(t)_predicted"] }
+        var lines = [header.joined(separator: ",")]
+        for (k, i) in set.enumerated() {
+            var f = [csvField(dataset.ids[i])]
+            for t in 0..<targets.count { f += ["\(dataset.label(i, t))", "\(pred[k][t])"] }
+            lines.append(f.joined(separator: ","))
+        }
+        try FileIO.writeAtomically(path: path, text: lines.joined(separator: "\n") + "\n")
+    }
+
+    func writeEvaluation(_ path: String, _ sets: [(String, [Int], [RegressionMetrics])]) throws {
+        var items: [(String, JSONValue)] = [("best_epoch", .number(Double(state.bestEpoch))),
+                                            ("epochs", .number(Double(state.epoch)))]
+        for (name, set, m) in sets {
+            items.append((name, .object([
+                ("count", .number(Double(set.count))),
+                ("targets", .object(zip(targets, m).map { ($0, $1.json) })),
+            ])))
+        }
+        try FileIO.writeAtomically(path: path, text: JSONValue.object(items).text + "\n")
+    }
+}
+
+/// A number for JSON, or null when it is not finite (JSON has no NaN or infinity).
+func finite(_ x: Double) -> JSONValue { x.isFinite ? .number(x) : .null }
+
+extension RegressionMetrics {
+    public var json: JSONValue {
+        .object([("count", .number(Double(count))), ("mae", finite(mae)), ("rmse", finite(rmse)), ("r2", finite(r2))])
+    }
+
+    init(json: JSONValue, source: String) throws {
+        guard let n = json["count"]?.number else { throw X3Error(.parse, "\(source): metrics without 'count'") }
+        self.init(count: Int(n), mae: json["mae"]?.number ?? .nan, rmse: json["rmse"]?.number ?? .nan,
+                  r2: json["r2"]?.number ?? .nan)
+    }
+}
+
+extension EpochRecord {
+    var json: JSONValue {
+        .object([("epoch", .number(Double(epoch))), ("steps", .number(Double(steps))), ("learning_rate", .number(learningRate)),
+                 ("train_loss", finite(trainLoss)), ("validation", .array(validation.map(\.json))), ("score", finite(score)),
+                 ("seconds", .number(seconds)), ("best", .bool(best))])
+    }
+
+    init(json: JSONValue, source: String) throws {
+        func num(_ k: String) throws -> Double {
+            guard let v = json[k] else { throw X3Error(.parse, "\(source): epoch record without '\(k)'") }
+            return v.number ?? .nan
+        }
+        self.init(epoch: Int(try num("epoch")), steps: Int(try num("steps")), learningRate: try num("learning_rate"),
+                  trainLoss: try num("train_loss"),
+                  validation: try (json["validation"]?.array ?? []).map { try RegressionMetrics(json: $0, source: source) },
+                  score: try num("score"), seconds: try num("seconds"), best: json["best"]?.bool ?? false)
+    }
+}
