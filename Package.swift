@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "X3WindowsTests", dependencies: ["X3Core", "X3Windows", "X3TestSupport"]),
         .testTarget(name: "X3SitesTests", dependencies: ["X3Core", "X3Windows", "X3Sites", "X3TestSupport"],
                     exclude: ["make_blake2b_vectors.py"]),
-        .testTarget(name: "X3TrainingTests", dependencies: ["X3Core", "X3Training", "X3TestSupport"]),
+        .testTarget(name: "X3TrainingTests", dependencies: ["X3Core", "X3Network", "X3Training", "X3TestSupport"]),
         .testTarget(name: "X3NetworkTests", dependencies: ["X3Core", "X3Network", "X3TestSupport"],
                     exclude: ["make_sh_reference.py"]),
         // The C API is tested through the built libx3mat.so, as users reach it:

@@ -192,7 +192,7 @@ struct TrainCommand: ParsableCommand {
         for (t, name) in c.targets.enumerated() {
             print("  \(name): train mean \(fixed(c.targetMean[t], 4)), std \(fixed(c.targetStd[t], 4))")
         }
-        fflush(stdout)
+        fflush(nil)  // the header lines before the progress on stderr
         installInterruptHandler()
         let display = TrainingDisplay(targets: c.targets)
         let result = try trainer.run(directory: output, timeBudget: budget) { p in

@@ -152,7 +152,7 @@ public enum ModelFile {
     /// defines (names, dtype, shapes), with finite values. A training checkpoint is read
     /// as the model it holds.
     public static func load(bytes: [UInt8], source: String) throws -> EquiformerModel<Float> {
-        try read(bytes: bytes, source: source, formats: [format, checkpointFormat], extras: []).model
+        try read(bytes: bytes, source: source, formats: [format, checkpointFormat]).model
     }
 
     /// The format of training checkpoints (a model plus optimizer state, SPEC "Training").
@@ -166,10 +166,15 @@ public enum ModelFile {
         public var extras: [String: [Float]]
     }
 
-    /// Reads a file of one of `formats`; `extras` names the extra tensors it must hold
-    /// (and may hold: any other tensor is an error), each with as many elements as the
-    /// model has parameters.
-    public static func read(bytes: [UInt8], source: String, formats: [String], extras wanted: [String]) throws -> Contents {
+    /// The extra tensors a file of `format` holds, each with as many elements as the model
+    /// has parameters: a checkpoint's AdamW moments.
+    public static func extraTensors(_ format: String) -> [String] {
+        format == checkpointFormat ? ["optimizer.m", "optimizer.v"] : []
+    }
+
+    /// Reads a file of one of `formats`, with exactly the tensors its format needs (any
+    /// other tensor is an error).
+    public static func read(bytes: [UInt8], source: String, formats: [String]) throws -> Contents {
         func fail(_ what: String) -> X3Error { X3Error(.parse, "\(source): \(what)") }
         guard bytes.count >= 8 else { throw fail("\(bytes.count) bytes: too short for a safetensors file (truncated?)") }
         var n: UInt64 = 0
@@ -180,8 +185,9 @@ public enum ModelFile {
         }
         let header = try JSONValue.parse(Array(bytes[8..<(8 + Int(n))]), source: source + " (header)")
         guard let meta = header["__metadata__"], let fileFormat = meta["format"]?.string, formats.contains(fileFormat) else {
-            let what = formats.map { "\"\($0)\"" }.joined(separator: " or ")
-            throw fail("not an x3mat file of format \(what) (its safetensors metadata has format \(header["__metadata__"]?["format"]?.string.map { "\"\($0)\"" } ?? "none"))")
+            let what = formats.contains(format) ? "model" : "training checkpoint (format \"\(checkpointFormat)\")"
+            let found = header["__metadata__"]?["format"]?.string.map { "format \"\($0)\"" } ?? "no format"
+            throw fail("not an x3mat \(what) (its safetensors metadata has \(found))")
         }
         guard meta["format_version"]?.string == formatVersion else {
             throw X3Error(.unsupported, "\(source): model format version \(meta["format_version"]?.string ?? "?"); this libx3mat reads \(formatVersion)")
@@ -192,7 +198,7 @@ public enum ModelFile {
         let dataStart = 8 + Int(n), dataCount = bytes.count - dataStart
         var expectedBytes = 0
         var tensors = model.params.entries.map { (name: $0.name, shape: $0.shape, count: $0.count) }
-        tensors += wanted.map { (name: $0, shape: [model.params.count], count: model.params.count) }
+        tensors += extraTensors(fileFormat).map { (name: $0, shape: [model.params.count], count: model.params.count) }
         let names = Set(tensors.map(\.name))
         for (k, _) in header.object! where k != "__metadata__" && !names.contains(k) {
             throw fail("tensor '\(k)' is not a parameter of this configuration (file and configuration disagree)")

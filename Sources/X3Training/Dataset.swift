@@ -3,8 +3,9 @@ import X3Core
 /// A table of labels read from CSV: one id column and numeric target columns.
 ///
 /// CSV: RFC 4180 (commas, double-quoted fields with "" escapes), a header row, UTF-8.
-/// Errors name the file, the line and the column: a missing id, a duplicate id, a
-/// non-numeric or non-finite label, a target column that does not exist (the message lists
+/// An empty label field means "not measured": that row is left out and listed in
+/// `unlabelled` (and a dataset reports it as skipped). Errors name the file, the line and
+/// the column: a missing id, a duplicate id, a non-numeric or non-finite label, a target column that does not exist (the message lists
 /// the columns that do), an empty file.
 public struct LabelTable: Sendable {
     public let source: String
@@ -13,6 +14,8 @@ public struct LabelTable: Sendable {
     public let ids: [String]
     /// values[row * targets.count + t]
     public let values: [Double]
+    /// Rows left out because a target field is empty (a missing label), with the reason.
+    public let unlabelled: [(id: String, reason: String)]
 
     public var count: Int { ids.count }
     public func value(_ row: Int, _ target: Int) -> Double { values[row * targets.count + target] }
@@ -44,6 +47,7 @@ public struct LabelTable: Sendable {
             targetIndex.append(i)
         }
         var ids: [String] = [], values: [Double] = [], seen: [String: Int] = [:]
+        var unlabelled: [(id: String, reason: String)] = []
         for row in rows.dropFirst() {
             if row.fields.count == 1 && row.fields[0].trimmingSpaces.isEmpty { continue }  // blank line
             guard row.fields.count == columns.count else {
@@ -57,18 +61,29 @@ public struct LabelTable: Sendable {
                                     "duplicate id '\(id)' (first on line \(first))")
             }
             seen[id] = row.line
+            var rowValues: [Double] = [], empty: String?
             for (t, i) in zip(targets, targetIndex) {
                 let cell = row.fields[i].trimmingSpaces
+                if cell.isEmpty { empty = empty ?? t; continue }
                 guard let v = Double(cell), v.isFinite else {
-                    throw X3Error.input(.parse, source: source, line: row.line, field: t,
-                                        cell.isEmpty ? "missing value for '\(id)'" : "'\(cell)' is not a number (id '\(id)')")
+                    throw X3Error.input(.parse, source: source, line: row.line, field: t, "'\(cell)' is not a number (id '\(id)')")
                 }
-                values.append(v)
+                rowValues.append(v)
             }
+            if let empty {
+                unlabelled.append((id, "\(source):\(row.line): no value in column '\(empty)'"))
+                continue
+            }
+            values += rowValues
             ids.append(id)
         }
-        guard !ids.isEmpty else { throw X3Error.input(.parse, source: source, line: 0, "no data rows after the header") }
-        return LabelTable(source: source, idColumn: idName, targets: targets, ids: ids, values: values)
+        guard !ids.isEmpty || !unlabelled.isEmpty else {
+            throw X3Error.input(.parse, source: source, line: 0, "no data rows after the header")
+        }
+        guard !ids.isEmpty else {
+            throw X3Error.input(.parse, source: source, line: 0, "no row has a value in every target column (\(targets.joined(separator: ", ")))")
+        }
+        return LabelTable(source: source, idColumn: idName, targets: targets, ids: ids, values: values, unlabelled: unlabelled)
     }
 }
 
@@ -154,7 +169,7 @@ public struct LabelledDataset: Sendable {
         let files = Set(try FileIO.list(directory: cifDir, suffix: ".cif"))
         guard !files.isEmpty else { throw X3Error(.io, "\(cifDir): no .cif files") }
         let table = try LabelTable.read(path: labelPath ?? directory + "/labels.csv", idColumn: idColumn, targets: targets)
-        var ids: [String] = [], structures: [Structure] = [], rows: [Int] = [], skipped: [(String, String)] = []
+        var ids: [String] = [], structures: [Structure] = [], rows: [Int] = [], skipped: [(String, String)] = table.unlabelled
         let wanted = limit.map { min($0, table.count) } ?? table.count
         for (row, id) in table.ids.enumerated() {
             if ids.count >= wanted { break }

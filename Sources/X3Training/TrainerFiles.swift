@@ -37,7 +37,7 @@ extension Trainer {
     public static func resume(directory: String, dataset: LabelledDataset, threads: Int? = nil) throws -> Trainer {
         let path = directory + "/" + checkpointName
         let c = try ModelFile.read(bytes: try FileIO.readBytes(path: path), source: path,
-                                   formats: [ModelFile.checkpointFormat], extras: ["optimizer.m", "optimizer.v"])
+                                   formats: [ModelFile.checkpointFormat])
         guard let text = c.metadata["training"] else { throw X3Error(.parse, "\(path): no training state in the metadata") }
         let s = try JSONValue.parse(text, source: path + " (training state)")
         func fail(_ what: String) -> X3Error { X3Error(.parse, "\(path): training state: \(what)") }

@@ -36,3 +36,9 @@ public typealias SplitMix = SplitMix64
 extension SplitMix64 {
     public init(state: UInt64) { self.init(seed: state) }
 }
+
+/// A new empty directory under /tmp (mkdtemp), for tests that write files.
+public func makeScratchDirectory(_ prefix: String) -> String {
+    var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
+    return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
+}

@@ -14,6 +14,10 @@ struct DatasetTests {
         #expect(t.ids == ["x\"1", "b"] && t.values == [2.5, -40])
         let multi = try LabelTable.parse("id,a,b\nq,1,2\n", source: "t.csv", targets: ["b", "a"])
         #expect(multi.values == [2, 1])
+        // an empty label field leaves the row out, with its line and column
+        let gap = try LabelTable.parse("id,a,b\nq,1,2\nr,,3\ns,4,5\n", source: "t.csv", targets: ["a", "b"])
+        #expect(gap.ids == ["q", "s"] && gap.values == [1, 2, 4, 5])
+        #expect(gap.unlabelled.map(\.id) == ["r"] && gap.unlabelled[0].reason == "t.csv:3: no value in column 'a'")
     }
 
     @Test func badLabelFilesNameFileLineAndColumn() {
@@ -23,7 +27,7 @@ struct DatasetTests {
         expectX3Error(.parse, mentioning: ["t.csv:3:", "field 'co2'", "'1.2.3' is not a number", "'b'"]) {
             _ = try LabelTable.parse("id,co2\na,1\nb,1.2.3\n", source: "t.csv", targets: ["co2"])
         }
-        expectX3Error(.parse, mentioning: ["t.csv:2:", "missing value"]) { _ = try LabelTable.parse("id,co2\na,\n", source: "t.csv", targets: ["co2"]) }
+        expectX3Error(.parse, mentioning: ["no row has a value"]) { _ = try LabelTable.parse("id,co2\na,\n", source: "t.csv", targets: ["co2"]) }
         expectX3Error(.parse, mentioning: ["t.csv:2:", "'nan'"]) { _ = try LabelTable.parse("id,co2\na,nan\n", source: "t.csv", targets: ["co2"]) }
         expectX3Error(.parse, mentioning: ["t.csv:3:", "duplicate id 'a' (first on line 2)"]) {
             _ = try LabelTable.parse("id,co2\na,1\na,2\n", source: "t.csv", targets: ["co2"])
@@ -37,8 +41,7 @@ struct DatasetTests {
 
     /// A scratch dataset: two good CIFs from IZA, one broken CIF, one label without a CIF.
     @Test(.enabled(if: sharedData != nil)) func unusableStructuresAreReportedAndSkipped() throws {
-        var template = Array("/tmp/x3mat-dataset-XXXXXX".utf8CString)
-        let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
+        let dir = makeScratchDirectory("x3mat-dataset")
         try FileIO.makeDirectory(dir + "/cif")
         for n in ["LTA", "SOD"] {
             try FileIO.writeAtomically(path: "\(dir)/cif/\(n).cif", bytes: try FileIO.readBytes(path: sharedData! + "/iza/cif/\(n).cif"))

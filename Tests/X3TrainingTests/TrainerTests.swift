@@ -1,0 +1,179 @@
+import Testing
+import X3Core
+import X3Network
+import X3TestSupport
+import X3Training
+
+/// A network small enough to train in a test (about 5k parameters) with few windows per
+/// structure (a 5 Å step).
+func tinyConfig() -> ModelConfig {
+    var c = ModelConfig()
+    c.lmax = 1; c.mmax = 1; c.channels = 8; c.attentionChannels = 8; c.heads = 2; c.valueChannelsPerHead = 4
+    c.ffnChannels = 8; c.blocks = 1; c.radialBasis = 8; c.radialHidden = 8; c.edgeEmbedding = 4; c.maxNeighbours = 8
+    c.readoutHidden = 8; c.windowRadius = 5; c.windowStep = 5
+    return c
+}
+
+func tinyOptions() -> TrainingOptions {
+    var o = TrainingOptions()
+    o.epochs = 3; o.batchStructures = 3; o.windowsPerStructure = 2; o.validationFraction = 0.25; o.validationWindows = 3
+    o.seed = 7
+    return o
+}
+
+/// The metrics log without its wall-clock column, for comparing runs.
+func metricsWithoutSeconds(_ dir: String) throws -> [[String]] {
+    let t = try CSVTable.read(path: dir + "/metrics.csv")
+    let s = t.columns.firstIndex(of: "seconds")!
+    return t.rows.map { r in r.enumerated().filter { $0.offset != s }.map(\.element) }
+}
+
+/// The trainer: seeded splits and schedules checked by hand, reproducible runs, and runs
+/// interrupted and resumed that end bit for bit where uninterrupted ones do.
+struct TrainerTests {
+    @Test func splitIsSeededDisjointAndSized() throws {
+        let s = try DataSplit.make(count: 190, validation: 0.2, test: 0.1, seed: 3)
+        #expect(s.validation.count == 38 && s.test.count == 19 && s.train.count == 133)
+        #expect(Set(s.train + s.validation + s.test) == Set(0..<190))
+        #expect(try DataSplit.make(count: 190, validation: 0.2, test: 0.1, seed: 3) == s)
+        #expect(try DataSplit.make(count: 190, validation: 0.2, test: 0.1, seed: 4) != s)
+        #expect(try DataSplit.make(count: 5, validation: 0.01, test: 0, seed: 0).validation.count == 1)
+        expectX3Error(.invalidArgument, mentioning: ["2 structures", "at least one for training"]) {
+            _ = try DataSplit.make(count: 2, validation: 0.5, test: 0.4, seed: 0)
+        }
+    }
+
+    /// Warm-up and cosine, derived by hand: lr = 1, 10 % warm-up of 21 steps → 2 warm-up
+    /// steps (0.5, 1), then cos decay over steps 2…20 (span 18) to the final fraction 0.1.
+    @Test func learningRateScheduleWarmsUpThenDecaysByCosine() {
+        var o = TrainingOptions()
+        o.learningRate = 1; o.warmupFraction = 0.1; o.finalLearningRateFraction = 0.1
+        #expect(o.learningRate(step: 0, total: 21) == 0.5)
+        #expect(o.learningRate(step: 1, total: 21) == 1)
+        #expect(o.learningRate(step: 2, total: 21) == 1)
+        #expect(abs(o.learningRate(step: 11, total: 21) - 0.55) < 1e-12)  // p = 1/2: 0.1 + 0.9 · 0.5
+        #expect(abs(o.learningRate(step: 20, total: 21) - 0.1) < 1e-12)
+    }
+
+    /// MAE, RMSE and R² of ŷ = (1, 2, 3) against y = (1, 3, 5): errors (0, 1, 2) →
+    /// MAE 1, RMSE √(5/3); ȳ = 3, Σ(y − ȳ)² = 8 → R² = 1 − 5/8.
+    @Test func metricsMatchAHandComputation() {
+        let m = RegressionMetrics(predicted: [1, 2, 3], actual: [1, 3, 5])
+        #expect(m.mae == 1 && abs(m.rmse - (5.0 / 3).squareRoot()) < 1e-15 && m.r2 == 0.375)
+        #expect(RegressionMetrics(predicted: [1, 2], actual: [2, 2]).r2.isNaN)
+    }
+
+    @Test func optionsRefuseBadValuesAndUnknownKeys() throws {
+        let ok = try TrainingOptions(json: try JSONValue.parse("{\"epochs\": 5, \"loss\": \"mse\", \"seed\": \"18446744073709551615\"}", source: "o"),
+                                     source: "o")
+        #expect(ok.epochs == 5 && ok.loss == .mse && ok.seed == UInt64.max)
+        #expect(try TrainingOptions(json: ok.json, source: "round trip") == ok)
+        for (text, word) in [("{\"epochs\": 0}", "epochs = 0"), ("{\"validation_fraction\": 0.6, \"test_fraction\": 0.4}", "sum below 1"),
+                             ("{\"loss\": \"l3\"}", "\"l1\" or \"mse\""), ("{\"epoch\": 3}", "unknown training option 'epoch'"),
+                             ("{\"learning_rate\": -1}", "learning_rate")] {
+            do {
+                _ = try TrainingOptions(json: try JSONValue.parse(text, source: "o"), source: "o")
+                Issue.record("accepted \(text)")
+            } catch let e as X3Error {
+                #expect(e.message.contains(word), "\(e.message)")
+            }
+        }
+    }
+
+    @Test(.enabled(if: sharedData != nil)) func sameSeedAndThreadsGiveTheSameModel() throws {
+        let data = try LabelledDataset.load(directory: sharedData! + "/iza", targets: ["ar_uptake_mol_kg"], limit: 12)
+        let a = makeScratchDirectory("x3mat-train-a"), b = makeScratchDirectory("x3mat-train-b")
+        let ta = try Trainer(dataset: data, config: tinyConfig(), options: tinyOptions(), threads: 2)
+        let ra = try ta.run(directory: a)
+        let tb = try Trainer(dataset: data, config: tinyConfig(), options: tinyOptions(), threads: 2)
+        let rb = try tb.run(directory: b)
+        #expect(ra.finished && rb.finished && ra.epochsDone == 3)
+        #expect(ta.model.params.values == tb.model.params.values)
+        #expect(ra.validation == rb.validation)
+        #expect(try metricsWithoutSeconds(a) == metricsWithoutSeconds(b))
+        #expect(try FileIO.readBytes(path: a + "/model.safetensors") == FileIO.readBytes(path: b + "/model.safetensors"))
+        // normalisation from the training labels (population std)
+        let ys = ta.split.train.map { data.label($0, 0) }
+        let mean = ys.reduce(0, +) / Double(ys.count)
+        #expect(abs(ta.model.config.targetMean[0] - mean) < 1e-12)
+        // another seed: another split and model
+        var o = tinyOptions()
+        o.seed = 8
+        let tc = try Trainer(dataset: data, config: tinyConfig(), options: o, threads: 2)
+        #expect(tc.split != ta.split)
+    }
+
+    /// A run stopped mid-epoch (after 4 of 3 × 3 steps) and resumed from its checkpoint
+    /// ends with the same model, bytes and metrics as an uninterrupted run; so does one
+    /// stopped by a zero time budget before its first step.
+    @Test(.enabled(if: sharedData != nil)) func resumedRunEndsBitForBitLikeAnUninterruptedOne() throws {
+        let data = try LabelledDataset.load(directory: sharedData! + "/iza", targets: ["ar_uptake_mol_kg"], limit: 12)
+        let full = makeScratchDirectory("x3mat-train-full"), cut = makeScratchDirectory("x3mat-train-cut")
+        let reference = try Trainer(dataset: data, config: tinyConfig(), options: tinyOptions(), threads: 2)
+        _ = try reference.run(directory: full)
+
+        var steps = 0
+        let first = try Trainer(dataset: data, config: tinyConfig(), options: tinyOptions(), threads: 2)
+        let r1 = try first.run(directory: cut) { p in
+            if p.phase == .training { steps += 1 }
+            return steps < 4
+        }
+        #expect(!r1.finished && first.completedEpochs == 1)
+        #expect(first.model.params.values != reference.model.params.values)
+        let resumed = try Trainer.resume(directory: cut, dataset: data)
+        #expect(resumed.completedEpochs == 1 && resumed.threads == 2 && resumed.split == reference.split)
+        let r2 = try resumed.run(directory: cut)
+        #expect(r2.finished)
+        #expect(resumed.model.params.values == reference.model.params.values)
+        #expect(try FileIO.readBytes(path: cut + "/model.safetensors") == FileIO.readBytes(path: full + "/model.safetensors"))
+        #expect(try metricsWithoutSeconds(cut) == metricsWithoutSeconds(full))
+        #expect(try FileIO.readBytes(path: cut + "/predictions_validation.csv") == FileIO.readBytes(path: full + "/predictions_validation.csv"))
+
+        let zero = makeScratchDirectory("x3mat-train-zero")
+        let z = try Trainer(dataset: data, config: tinyConfig(), options: tinyOptions(), threads: 2)
+        #expect(try !z.run(directory: zero, timeBudget: 0).finished)
+        let z2 = try Trainer.resume(directory: zero, dataset: data)
+        _ = try z2.run(directory: zero)
+        #expect(z2.model.params.values == reference.model.params.values)
+    }
+
+    /// MSE training on all windows of four structures drives the training loss down:
+    /// the loss, its gradient through the window mean and the optimizer work together.
+    @Test(.enabled(if: sharedData != nil)) func trainingLowersTheTrainingLoss() throws {
+        let data = try LabelledDataset.load(directory: sharedData! + "/iza", targets: ["ar_uptake_mol_kg"], limit: 4)
+        var o = TrainingOptions()
+        o.epochs = 150; o.batchStructures = 4; o.windowsPerStructure = 0; o.validationFraction = 0; o.loss = .mse
+        o.learningRate = 1e-2; o.warmupFraction = 0
+        let t = try Trainer(dataset: data, config: tinyConfig(), options: o, threads: 2)
+        _ = try t.run(directory: makeScratchDirectory("x3mat-train-fit"))
+        let first = t.history.first!.trainLoss, last = t.history.last!.trainLoss
+        #expect(last < 0.1 * first, "training loss \(first) → \(last)")
+    }
+
+    @Test(.enabled(if: sharedData != nil)) func badResumesAreRefusedWithReasons() throws {
+        let data = try LabelledDataset.load(directory: sharedData! + "/iza", targets: ["ar_uptake_mol_kg"], limit: 12)
+        let dir = makeScratchDirectory("x3mat-train-bad")
+        expectX3Error(.io, mentioning: ["checkpoint.safetensors", "cannot open"]) { _ = try Trainer.resume(directory: dir, dataset: data) }
+        let t = try Trainer(dataset: data, config: tinyConfig(), options: tinyOptions(), threads: 2)
+        _ = try t.run(directory: dir, timeBudget: 0)
+        // a dataset without the saved split's structures
+        let fewer = try LabelledDataset.load(directory: sharedData! + "/iza", targets: ["ar_uptake_mol_kg"], limit: 6)
+        expectX3Error(.invalidArgument, mentioning: ["is not in the dataset", "same data folder"]) {
+            _ = try Trainer.resume(directory: dir, dataset: fewer)
+        }
+        // other targets
+        let other = try LabelledDataset.load(directory: sharedData! + "/iza", targets: ["ar_uptake_err_mol_kg"], limit: 12)
+        expectX3Error(.invalidArgument, mentioning: ["trained on targets ar_uptake_mol_kg"]) {
+            _ = try Trainer.resume(directory: dir, dataset: other)
+        }
+        // a truncated checkpoint, and a plain model where a checkpoint belongs
+        let bytes = try FileIO.readBytes(path: dir + "/checkpoint.safetensors")
+        try FileIO.writeAtomically(path: dir + "/checkpoint.safetensors", bytes: Array(bytes.prefix(bytes.count - 100)))
+        expectX3Error(.parse, mentioning: ["checkpoint.safetensors", "truncated"]) { _ = try Trainer.resume(directory: dir, dataset: data) }
+        try ModelFile.save(t.model, path: dir + "/checkpoint.safetensors")
+        expectX3Error(.parse, mentioning: ["x3mat-checkpoint", "\"x3mat-model\""]) { _ = try Trainer.resume(directory: dir, dataset: data) }
+        // a checkpoint is still a model for prediction
+        try FileIO.writeAtomically(path: dir + "/checkpoint.safetensors", bytes: bytes)
+        #expect(try ModelFile.load(path: dir + "/checkpoint.safetensors").params.values == t.model.params.values)
+    }
+}
