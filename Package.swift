@@ -29,7 +29,7 @@ let package = Package(
         // ---- Public API -------------------------------------------------------------
         .target(
             name: "X3CAPI",
-            dependencies: ["X3Core", "X3Windows", "X3Sites", "X3Network", "CX3Support"],
+            dependencies: ["X3Core", "X3Windows", "X3Sites", "X3Network", "X3Training", "CX3Support"],
             exclude: ["exports.map"],
             linkerSettings: [
                 .unsafeFlags([

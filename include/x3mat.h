@@ -407,6 +407,63 @@ X3_API x3_status x3_model_sizes(const x3_model *model, int64_t *parameters, int6
 X3_API x3_status x3_model_contributions(const x3_model *model, const x3_structure *structure, int64_t *nwindows,
                                         double *contributions, int64_t capacity, double *property);
 
+/** The predicted property of a structure per target (the mean of its windows'
+ *  contributions, in the targets' units): property receives ntargets values
+ *  (x3_model_sizes). The same numbers as x3_model_contributions's property. */
+X3_API x3_status x3_model_predict(const x3_model *model, const x3_structure *structure, double *property);
+
+/* ---- training ----------------------------------------------------------------------- */
+
+/** What x3_train reports to its callback. */
+typedef enum x3_training_phase {
+    X3_PHASE_WINDOWS = 0,     /**< cutting structures into windows (done/total structures) */
+    X3_PHASE_TRAINING = 1,    /**< an optimizer step finished (step of steps_per_epoch) */
+    X3_PHASE_VALIDATING = 2,  /**< evaluating held-out structures (done/total windows) */
+    X3_PHASE_EPOCH_END = 3    /**< an epoch ended; validation_mae is its validation MAE */
+} x3_training_phase;
+
+/** Progress of a training run (72 bytes, no padding; Fortran: type(x3_training_progress)). */
+typedef struct x3_training_progress {
+    int32_t phase;           /**< an x3_training_phase */
+    int32_t epoch;           /**< the epoch in progress, from 1 */
+    int32_t epochs;
+    int32_t step;            /**< optimizer steps done in this epoch */
+    int32_t steps_per_epoch;
+    int32_t reserved;
+    int64_t done, total;     /**< progress within the phase */
+    double loss;             /**< mean training loss of this epoch so far (normalised targets) */
+    double validation_mae;   /**< latest validation MAE of the first target (its units); NaN before one */
+    double elapsed;          /**< seconds since x3_train began */
+    double eta;              /**< estimated seconds to go; NaN when unknown */
+} x3_training_progress;
+
+/** Called by x3_train after every step and phase change; return 0 to go on, anything
+ *  else to stop (a checkpoint is written; train again with "resume" to continue). */
+typedef int32_t (*x3_progress_callback)(const x3_training_progress *progress, void *user_data);
+
+/** Trains a model (SPEC "Training"; the engine behind `x3mat train`).
+ *  data_dir: a folder with cif/<id>.cif (or <id>.cif) and labels.csv; targets: the label
+ *  columns to learn, comma-separated ("co2_uptake,ch4_uptake"). Structures that cannot
+ *  be read, or lack a label, are skipped. output_dir receives model.safetensors (the best
+ *  model on validation; load it with x3_model_load), checkpoint.safetensors, metrics.csv,
+ *  split.csv and, when training ends, predictions_validation.csv and evaluation.json;
+ *  every file is written atomically.
+ *  config_json: the model configuration (as x3_model_create; NULL or "" for defaults).
+ *  options_json (NULL or "" for defaults): training options "epochs" (60),
+ *  "batch_structures" (8), "windows_per_structure" (4; 0 = all), "learning_rate" (0.002),
+ *  "weight_decay" (1e-4), "warmup_fraction" (0.05), "final_learning_rate_fraction" (0.02),
+ *  "clip_norm" (5), "loss" ("l1" or "mse"), "validation_fraction" (0.2),
+ *  "test_fraction" (0), "seed" (0), "validation_windows" (0 = all); and run settings
+ *  "labels" (CSV path), "id_column", "limit", "threads", "time_budget" (seconds),
+ *  "resume" (true: continue the run in output_dir with its saved options and
+ *  configuration, which then must not be given). Unknown keys are an error.
+ *  progress may be NULL. *finished (may be NULL) is 1 when training ran to its last
+ *  epoch, 0 when it stopped early (callback or time budget). The same data, options,
+ *  seed and thread count give the same model bit for bit, resumed or not. */
+X3_API x3_status x3_train(const char *data_dir, const char *targets, const char *output_dir, const char *config_json,
+                          const char *options_json, x3_progress_callback progress, void *user_data,
+                          int32_t *finished);
+
 /* ---- runtime ---------------------------------------------------------------------- */
 
 /** Sets the number of threads libx3mat's own parallel loops use (window sampling,

@@ -83,12 +83,6 @@ public func x3_model_contributions(_ m: OpaquePointer?, _ s: OpaquePointer?, _ n
                 for (i, v) in c.enumerated() { out[i] = v }
             }
         }
-        if let property {
-            for j in 0..<t {
-                var sum = 0.0
-                for w in 0..<ws.count { sum += c[w * t + j] }
-                property[j] = ws.count > 0 ? sum / Double(ws.count) : 0
-            }
-        }
+        if let property { storeMeans(c, windows: ws.count, targets: t, into: property) }
     }
 }

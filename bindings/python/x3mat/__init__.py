@@ -14,6 +14,7 @@ from .structure import Structure
 from .windows import Window, Windows
 from .sites import SiteCatalogue, networkx_site_hash, site_hash
 from .model import Model
+from .training import Progress, TrainingRun, train
 
 __version__ = "0.1.0"
 
@@ -21,7 +22,8 @@ __all__ = ["Structure", "X3Error", "X3IOError", "X3ParseError", "X3UnknownElemen
            "X3InvalidArgumentError", "X3NullArgumentError", "X3UnsupportedError", "X3OutOfMemoryError",
            "X3BufferTooSmallError", "X3IndexError", "X3DependencyError", "library_version",
            "blas_info", "element_symbol", "atomic_number", "Window", "Windows", "set_num_threads",
-           "get_num_threads", "site_hash", "networkx_site_hash", "SiteCatalogue", "Model"]
+           "get_num_threads", "site_hash", "networkx_site_hash", "SiteCatalogue", "Model", "train", "Progress",
+           "TrainingRun"]
 
 
 def library_version() -> str:

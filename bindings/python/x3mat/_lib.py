@@ -134,3 +134,17 @@ _declare("x3_model_free", [c_handle], None, check=False)
 _declare("x3_model_config", [c_handle, ctypes.c_char_p, ctypes.c_int64, c_int64_p])
 _declare("x3_model_sizes", [c_handle, c_int64_p, c_int64_p])
 _declare("x3_model_contributions", [c_handle, c_handle, c_int64_p, c_double_p, ctypes.c_int64, c_double_p])
+_declare("x3_model_predict", [c_handle, c_handle, c_double_p])
+
+
+class TrainingProgress(ctypes.Structure):
+    """x3_training_progress (include/x3mat.h)."""
+    _fields_ = [("phase", ctypes.c_int32), ("epoch", ctypes.c_int32), ("epochs", ctypes.c_int32),
+                ("step", ctypes.c_int32), ("steps_per_epoch", ctypes.c_int32), ("reserved", ctypes.c_int32),
+                ("done", ctypes.c_int64), ("total", ctypes.c_int64), ("loss", ctypes.c_double),
+                ("validation_mae", ctypes.c_double), ("elapsed", ctypes.c_double), ("eta", ctypes.c_double)]
+
+
+PROGRESS_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.POINTER(TrainingProgress), ctypes.c_void_p)
+_declare("x3_train", [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
+                      PROGRESS_CALLBACK, ctypes.c_void_p, c_int32_p])

@@ -68,5 +68,6 @@ class Model:
 
     def predict(self, structure) -> dict:
         """The predicted property per target (the mean of the window contributions)."""
-        _, prop = self.contributions(structure)
+        prop = np.empty(len(self.targets))
+        lib.x3_model_predict(self._handle, structure._handle, prop.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
         return dict(zip(self.targets, prop.tolist()))

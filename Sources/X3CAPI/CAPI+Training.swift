@@ -1,0 +1,112 @@
+// x3_train and x3_model_predict: training and prediction through the C ABI.
+import X3Core
+import X3Network
+import X3Training
+
+/// The C callback: (const x3_training_progress *, void *user_data) → 0 to go on.
+public typealias X3ProgressCallback = @convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?) -> Int32
+
+/// x3_training_progress as include/x3mat.h lays it out: six int32_t (phase, epoch,
+/// epochs, step, steps_per_epoch, reserved), two int64_t (done, total), four doubles
+/// (loss, validation_mae, elapsed, eta): 72 bytes, no padding.
+let progressStructSize = 72
+
+func storeProgress(_ p: TrainingProgress, into raw: UnsafeMutableRawPointer) {
+    let phase: Int32
+    switch p.phase {
+    case .windows: phase = 0
+    case .training: phase = 1
+    case .validating: phase = 2
+    case .epochEnd: phase = 3
+    }
+    let ints: [Int32] = [phase, Int32(p.epoch), Int32(p.epochs), Int32(p.step), Int32(p.stepsPerEpoch), 0]
+    for (k, v) in ints.enumerated() { raw.storeBytes(of: v, toByteOffset: 4 * k, as: Int32.self) }
+    raw.storeBytes(of: Int64(p.done), toByteOffset: 24, as: Int64.self)
+    raw.storeBytes(of: Int64(p.total), toByteOffset: 32, as: Int64.self)
+    let doubles = [p.loss, p.validation?.first?.mae ?? .nan, p.elapsed, p.eta ?? .nan]
+    for (k, v) in doubles.enumerated() { raw.storeBytes(of: v, toByteOffset: 40 + 8 * k, as: Double.self) }
+}
+
+/// Run settings that x3_train takes in its options JSON beside the training options.
+private let runKeys: Set<String> = ["labels", "id_column", "limit", "resume", "time_budget", "threads"]
+
+@_cdecl("x3_train")
+public func x3_train(_ dataDir: UnsafePointer<CChar>?, _ targets: UnsafePointer<CChar>?, _ outputDir: UnsafePointer<CChar>?,
+                     _ configJSON: UnsafePointer<CChar>?, _ optionsJSON: UnsafePointer<CChar>?,
+                     _ callback: X3ProgressCallback?, _ user: UnsafeMutableRawPointer?,
+                     _ finished: UnsafeMutablePointer<Int32>?) -> Int32 {
+    guarded(#function) {
+        let data = try string(dataDir, "data_dir"), output = try string(outputDir, "output_dir")
+        let names = try string(targets, "targets").split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+        guard !names.isEmpty else { throw X3Error(.invalidArgument, "targets: give label columns, comma-separated") }
+        func parse(_ p: UnsafePointer<CChar>?, _ what: String) throws -> JSONValue {
+            let text = p.map { String(cString: $0) } ?? ""
+            return try JSONValue.parse(text.isEmpty ? "{}" : text, source: "<\(what)>")
+        }
+        let opts = try parse(optionsJSON, "options")
+        guard let items = opts.object else { throw X3Error(.parse, "<options>: must be a JSON object") }
+        let run = Dictionary(items.filter { runKeys.contains($0.0) }, uniquingKeysWith: { a, _ in a })
+        let training = JSONValue.object(items.filter { !runKeys.contains($0.0) })
+        func runString(_ k: String) throws -> String? {
+            guard let v = run[k] else { return nil }
+            guard let s = v.string else { throw X3Error(.parse, "<options>: '\(k)' must be a string") }
+            return s
+        }
+        func runNumber(_ k: String) throws -> Double? {
+            guard let v = run[k] else { return nil }
+            guard let d = v.number, d.isFinite else { throw X3Error(.parse, "<options>: '\(k)' must be a number") }
+            return d
+        }
+        let resume = run["resume"]?.bool ?? false
+        let threads = try runNumber("threads").map { Int($0) }
+        if let threads, threads < 1 { throw X3Error(.invalidArgument, "<options>: 'threads' must be at least 1") }
+        let limit = try runNumber("limit").map { Int($0) }
+        try requireBLAS()
+        let dataset = try LabelledDataset.load(directory: data, labels: try runString("labels"),
+                                               idColumn: try runString("id_column"), targets: names, limit: limit)
+        let trainer: Trainer
+        if resume {
+            if let bad = training.object?.first {
+                throw X3Error(.invalidArgument, "<options>: with \"resume\" the saved options are used; drop '\(bad.0)'")
+            }
+            trainer = try Trainer.resume(directory: output, dataset: dataset, threads: threads)
+        } else {
+            if FileIO.isFile(output + "/" + Trainer.checkpointName) {
+                throw X3Error(.invalidArgument, "\(output) already holds a training run (\(Trainer.checkpointName)); "
+                              + "set \"resume\": true to continue it, or choose another output directory")
+            }
+            let config = try ModelConfig(json: try parse(configJSON, "config"), source: "<config>")
+            trainer = try Trainer(dataset: dataset, config: config,
+                                  options: try TrainingOptions(json: training, source: "<options>"),
+                                  threads: threads ?? X3Threads.count)
+        }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: progressStructSize, alignment: 8)
+        defer { buffer.deallocate() }
+        let result = try trainer.run(directory: output, timeBudget: try runNumber("time_budget").flatMap { $0 > 0 ? $0 : nil }) { p in
+            guard let callback else { return true }
+            storeProgress(p, into: buffer)
+            return callback(UnsafeRawPointer(buffer), user) == 0
+        }
+        finished?.pointee = result.finished ? 1 : 0
+    }
+}
+
+@_cdecl("x3_model_predict")
+public func x3_model_predict(_ m: OpaquePointer?, _ s: OpaquePointer?, _ property: UnsafeMutablePointer<Double>?) -> Int32 {
+    guarded(#function) {
+        let model = try handles.object(m, as: ModelBox.self, name: "model").model
+        let st = try structure(s)
+        let out = try output(property, "property")
+        let (ws, c) = try model.evaluate(st)
+        storeMeans(c, windows: ws.count, targets: model.config.targets.count, into: out)
+    }
+}
+
+/// property[j] = mean over windows of contributions[w * targets + j] (0 without windows).
+func storeMeans(_ c: [Double], windows: Int, targets t: Int, into property: UnsafeMutablePointer<Double>) {
+    for j in 0..<t {
+        var sum = 0.0
+        for w in 0..<windows { sum += c[w * t + j] }
+        property[j] = windows > 0 ? sum / Double(windows) : 0
+    }
+}

@@ -1,0 +1,97 @@
+"""x3mat.train and Model.predict through the C ABI: progress, stop and resume, files,
+and metrics recomputed independently with NumPy."""
+import csv
+import json
+
+import numpy as np
+import pytest
+
+import x3mat
+
+# about 5k parameters and few windows (5 Å step): trains in seconds
+TINY = {"lmax": 1, "mmax": 1, "channels": 8, "attention_channels": 8, "heads": 2, "value_channels_per_head": 4,
+        "ffn_channels": 8, "blocks": 1, "radial_basis": 8, "radial_hidden": 8, "edge_embedding": 4,
+        "max_neighbours": 8, "readout_hidden": 8, "window_radius": 5.0, "window_step": 5.0}
+OPTIONS = dict(epochs=3, batch_structures=3, windows_per_structure=2, validation_fraction=0.25, seed=5, limit=12,
+               threads=2)
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_train_reports_progress_and_writes_consistent_files(shared, tmp_path):
+    seen = []
+    run = x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / "run", config=TINY, progress=seen.append, **OPTIONS)
+    assert run.finished and len(run.metrics) == 3
+    phases = {p.phase for p in seen}
+    assert phases == {"windows", "training", "validating", "epoch_end"}
+    ends = [p for p in seen if p.phase == "epoch_end"]
+    assert [p.epoch for p in ends] == [1, 2, 3] and all(p.epochs == 3 for p in ends)
+    assert all(p.validation_mae is not None and p.validation_mae > 0 for p in ends)
+    assert ends[-1].validation_mae == pytest.approx(run.metrics[-1]["val_mae_ar_uptake_mol_kg"])
+    steps = [p for p in seen if p.phase == "training"]
+    assert len(steps) == 9 and steps[0].steps_per_epoch == 3  # 9 training structures, 3 per step
+
+    # the final metrics, recomputed with NumPy from the predictions file
+    rows = read_csv(tmp_path / "run" / "predictions_validation.csv")
+    y = np.array([float(r["ar_uptake_mol_kg_true"]) for r in rows])
+    p = np.array([float(r["ar_uptake_mol_kg_predicted"]) for r in rows])
+    got = run.evaluation["validation"]["targets"]["ar_uptake_mol_kg"]
+    assert got["count"] == len(rows) == 3
+    assert got["mae"] == pytest.approx(np.mean(np.abs(p - y)), rel=1e-12)
+    assert got["rmse"] == pytest.approx(np.sqrt(np.mean((p - y) ** 2)), rel=1e-12)
+    assert got["r2"] == pytest.approx(1 - np.sum((p - y) ** 2) / np.sum((y - y.mean()) ** 2), rel=1e-12)
+
+    # the split file covers the 12 structures once each
+    split = read_csv(tmp_path / "run" / "split.csv")
+    assert len(split) == 12 and len({r["id"] for r in split}) == 12
+    assert {r["id"] for r in split if r["set"] == "validation"} == {r["id"] for r in rows}
+
+    # the saved model predicts what the predictions file says (all windows), and its
+    # property is the mean of its window contributions
+    model = x3mat.Model.load(run.model_path)
+    assert model.config["target_std"][0] > 0 and model.targets == ["ar_uptake_mol_kg"]
+    s = x3mat.Structure.from_cif(shared / "iza" / "cif" / f"{rows[0]['id']}.cif")
+    assert model.predict(s)["ar_uptake_mol_kg"] == pytest.approx(p[0], rel=1e-5)
+    c, prop = model.contributions(s)
+    assert prop[0] == pytest.approx(c[:, 0].mean(), rel=1e-12)
+    assert c.shape == (len(s.windows(5.0, 5.0)), 1)
+
+
+def test_stop_from_the_callback_and_resume_match_an_uninterrupted_run(shared, tmp_path):
+    full = x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / "full", config=TINY, **OPTIONS)
+    count = [0]
+
+    def stop_after_five_steps(p):
+        count[0] += p.phase == "training"
+        return count[0] < 5
+
+    cut = x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / "cut", config=TINY, progress=stop_after_five_steps,
+                      **OPTIONS)
+    assert not cut.finished and len(cut.metrics) == 1 and cut.evaluation is None
+    resumed = x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / "cut", resume=True, limit=12)
+    assert resumed.finished
+    assert (tmp_path / "cut" / "model.safetensors").read_bytes() == (tmp_path / "full" / "model.safetensors").read_bytes()
+    assert resumed.evaluation["validation"] == full.evaluation["validation"]
+
+
+def test_errors_in_the_callback_and_bad_requests_raise(shared, tmp_path):
+    def boom(p):
+        raise RuntimeError("from the callback")
+
+    with pytest.raises(RuntimeError, match="from the callback"):
+        x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / "a", config=TINY, progress=boom, **OPTIONS)
+    # the stop left a checkpoint: a new run there is refused, resuming with options too
+    with pytest.raises(x3mat.X3InvalidArgumentError, match="already holds a training run"):
+        x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / "a", config=TINY, **OPTIONS)
+    with pytest.raises(x3mat.X3InvalidArgumentError, match="drop 'epochs'"):
+        x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / "a", resume=True, epochs=4)
+    with pytest.raises(x3mat.X3InvalidArgumentError, match="no such target column; the columns are framework"):
+        x3mat.train(shared / "iza", "ar_uptake", tmp_path / "b", config=TINY, **OPTIONS)
+    with pytest.raises(x3mat.X3ParseError, match="unknown training option 'epoch'"):
+        x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / "c", epoch=3)
+    with pytest.raises(x3mat.X3IOError, match="not a directory"):
+        x3mat.train(tmp_path / "missing", "y", tmp_path / "d")
+    assert not (tmp_path / "b").exists() and not (tmp_path / "c").exists()

@@ -1,0 +1,101 @@
+"""Training (x3_train): fit a model to a folder of CIFs and a CSV of labels."""
+from __future__ import annotations
+
+import csv
+import ctypes
+import json
+import math
+import os
+from dataclasses import dataclass
+
+from ._lib import PROGRESS_CALLBACK, lib
+
+PHASES = {0: "windows", 1: "training", 2: "validating", 3: "epoch_end"}
+
+
+@dataclass
+class Progress:
+    """What the trainer reports: phase ("windows", "training", "validating",
+    "epoch_end"), the epoch in progress (from 1) of `epochs`, optimizer `step` of
+    `steps_per_epoch`, `done`/`total` within the phase, the epoch's mean training `loss`
+    (normalised targets), the latest `validation_mae` of the first target (its units; None
+    before one), `elapsed` and `eta` seconds (eta None when unknown)."""
+    phase: str
+    epoch: int
+    epochs: int
+    step: int
+    steps_per_epoch: int
+    done: int
+    total: int
+    loss: float
+    validation_mae: float | None
+    elapsed: float
+    eta: float | None
+
+
+@dataclass
+class TrainingRun:
+    """The outcome of `train`: whether it ran to its last epoch, where the best model is,
+    the per-epoch metrics log (list of dicts of floats) and, when finished, the final
+    evaluation (evaluation.json: metrics of the best model on all windows)."""
+    finished: bool
+    directory: str
+    model_path: str
+    metrics: list
+    evaluation: dict | None
+
+
+def _nan_to_none(x: float) -> float | None:
+    return None if math.isnan(x) else x
+
+
+def train(data_dir, targets, output_dir, *, config: dict | None = None, resume: bool = False,
+          progress=None, **options) -> TrainingRun:
+    """Trains a model, as `x3mat train` does (see x3_train in include/x3mat.h).
+
+    targets: a label column or a list of them. config: model configuration keys (as
+    Model.create). options: training options (epochs, batch_structures,
+    windows_per_structure, learning_rate, weight_decay, warmup_fraction,
+    final_learning_rate_fraction, clip_norm, loss, validation_fraction, test_fraction, seed,
+    validation_windows) and run settings (labels, id_column, limit, threads, time_budget).
+    progress: called with a `Progress`; return False to stop (a checkpoint is written;
+    call again with resume=True to continue). An exception raised in it stops training
+    and is raised again here."""
+    if isinstance(targets, str):
+        targets = [targets]
+    opts = dict(options)
+    if resume:
+        opts["resume"] = True
+    raised = []
+
+    def relay(p, _user):
+        if progress is None:
+            return 0
+        try:
+            q = p.contents
+            keep_going = progress(Progress(PHASES.get(q.phase, str(q.phase)), q.epoch, q.epochs, q.step, q.steps_per_epoch,
+                                           q.done, q.total, q.loss, _nan_to_none(q.validation_mae), q.elapsed,
+                                           _nan_to_none(q.eta)))
+            return 1 if keep_going is False else 0
+        except BaseException as e:  # stop training, raise after x3_train returns
+            raised.append(e)
+            return 1
+
+    callback = PROGRESS_CALLBACK(relay)
+    finished = ctypes.c_int32()
+    out = os.fspath(output_dir)
+    lib.x3_train(os.fsencode(data_dir), ",".join(targets).encode(), os.fsencode(out),
+                 json.dumps(config or {}).encode(), json.dumps(opts).encode(), callback, None, ctypes.byref(finished))
+    if raised:
+        raise raised[0]
+    metrics = []
+    path = os.path.join(out, "metrics.csv")
+    if os.path.exists(path):
+        with open(path, newline="") as f:
+            metrics = [{k: float(v) for k, v in row.items()} for row in csv.DictReader(f)]
+    evaluation = None
+    path = os.path.join(out, "evaluation.json")
+    if finished.value and os.path.exists(path):
+        with open(path) as f:
+            evaluation = json.load(f)
+    return TrainingRun(bool(finished.value), out, os.path.join(out, "model.safetensors"), metrics, evaluation)
