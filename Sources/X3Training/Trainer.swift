@@ -132,6 +132,7 @@ public final class Trainer {
     /// result says `finished == false`).
     public func run(directory: String, timeBudget: Double? = nil,
                     progress: ((TrainingProgress) -> Bool)? = nil) throws -> TrainingResult {
+        try requireBLAS()
         let start = monotonicSeconds()
         let secondsBefore = state.trainingSeconds
         try FileIO.makeDirectory(directory)
