@@ -412,6 +412,11 @@ X3_API x3_status x3_model_contributions(const x3_model *model, const x3_structur
  *  (x3_model_sizes). The same numbers as x3_model_contributions's property. */
 X3_API x3_status x3_model_predict(const x3_model *model, const x3_structure *structure, double *property);
 
+/** The windows the model evaluates for a structure (its radius and step; the order of
+ *  x3_model_contributions's rows), e.g. to place contributions at their centres.
+ *  Release with x3_windows_free. */
+X3_API x3_status x3_model_windows(const x3_model *model, const x3_structure *structure, x3_windows **out);
+
 /* ---- training ----------------------------------------------------------------------- */
 
 /** What x3_train reports to its callback. */

@@ -2,6 +2,7 @@
 import X3Core
 import X3Network
 import X3Training
+import X3Windows
 
 /// The C callback: (const x3_training_progress *, void *user_data) → 0 to go on.
 public typealias X3ProgressCallback = @convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?) -> Int32
@@ -108,5 +109,16 @@ func storeMeans(_ c: [Double], windows: Int, targets t: Int, into property: Unsa
         var sum = 0.0
         for w in 0..<windows { sum += c[w * t + j] }
         property[j] = windows > 0 ? sum / Double(windows) : 0
+    }
+}
+
+@_cdecl("x3_model_windows")
+public func x3_model_windows(_ m: OpaquePointer?, _ s: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    guarded(#function) {
+        let model = try handles.object(m, as: ModelBox.self, name: "model").model
+        let st = try structure(s)
+        let o = try output(out, "out")
+        let ws = try WindowSampler.sample(st, radius: model.config.windowRadius, step: model.config.windowStep)
+        o.pointee = handles.register(WindowsBox(ws))
     }
 }

@@ -230,6 +230,7 @@ final class TrainingDisplay {
     let targets: [String]
     let tty = isatty(2) != 0
     var lastDraw = 0.0
+    var lastQuarter = -1
 
     init(targets: [String]) { self.targets = targets }
 
@@ -246,6 +247,15 @@ final class TrainingDisplay {
                 printError("cut \(p.total) structures into windows in \(fixed(p.elapsed, 1)) s")
             }
         case .training, .validating:
+            if !tty && p.phase == .validating && p.total >= 4096 {
+                // long evaluations (the final one on all windows) log every quarter
+                let quarter = p.done * 4 / max(1, p.total)
+                if quarter != lastQuarter {
+                    lastQuarter = quarter
+                    printError("evaluating: \(p.done)/\(p.total) windows, elapsed \(duration(p.elapsed))")
+                }
+                return
+            }
             guard tty, now - lastDraw > 0.2 else { return }
             lastDraw = now
             let what = p.phase == .training

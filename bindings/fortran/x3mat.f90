@@ -66,6 +66,40 @@ module x3mat
 
     integer(c_int64_t), parameter, public :: X3_ALL_WINDOWS = -1
 
+    !> A trained model (x3_model *). Release with %free(). Properties are in the units of
+    !> the model's targets (e.g. mol/kg for Ar uptake, eV for a band gap).
+    type, public :: x3_model
+        type(c_ptr) :: ptr = c_null_ptr
+    contains
+        procedure :: load => model_load
+        procedure :: targets => model_targets
+        procedure :: predict => model_predict
+        procedure :: contributions => model_contributions
+        procedure :: windows => model_windows
+        procedure :: free => model_free
+    end type x3_model
+
+    !> Progress of x3_train (include/x3mat.h, x3_training_progress); phase is one of the
+    !> X3_PHASE_* values.
+    type, public, bind(C) :: x3_training_progress
+        integer(c_int32_t) :: phase, epoch, epochs, step, steps_per_epoch, reserved
+        integer(c_int64_t) :: done, total
+        real(c_double) :: loss, validation_mae, elapsed, eta
+    end type x3_training_progress
+    integer(c_int32_t), parameter, public :: X3_PHASE_WINDOWS = 0, X3_PHASE_TRAINING = 1, &
+        X3_PHASE_VALIDATING = 2, X3_PHASE_EPOCH_END = 3
+
+    !> A progress callback for x3_train: return 0 to go on, anything else to stop.
+    abstract interface
+        function x3_progress_callback(progress, user_data) bind(C) result(stop)
+            import :: x3_training_progress, c_ptr, c_int32_t
+            type(x3_training_progress), intent(in) :: progress
+            type(c_ptr), value :: user_data
+            integer(c_int32_t) :: stop
+        end function
+    end interface
+    public :: x3_progress_callback, x3_train
+
     interface
         function c_version() bind(C, name="x3_version")
             import :: c_ptr
@@ -237,6 +271,54 @@ module x3mat
             character(kind=c_char), intent(out) :: hashes(*)
             integer(c_int64_t), value :: capacity
             integer(c_int32_t) :: c_windows_site_hashes
+        end function
+        function c_model_load(path, out) bind(C, name="x3_model_load")
+            import :: c_char, c_ptr, c_int32_t
+            character(kind=c_char), intent(in) :: path(*)
+            type(c_ptr), intent(out) :: out
+            integer(c_int32_t) :: c_model_load
+        end function
+        subroutine c_model_free(m) bind(C, name="x3_model_free")
+            import :: c_ptr
+            type(c_ptr), value :: m
+        end subroutine
+        function c_model_sizes(m, parameters, targets) bind(C, name="x3_model_sizes")
+            import :: c_ptr, c_int64_t, c_int32_t
+            type(c_ptr), value :: m
+            integer(c_int64_t), intent(out) :: parameters, targets
+            integer(c_int32_t) :: c_model_sizes
+        end function
+        function c_model_predict(m, s, property) bind(C, name="x3_model_predict")
+            import :: c_ptr, c_double, c_int32_t
+            type(c_ptr), value :: m, s
+            real(c_double), intent(out) :: property(*)
+            integer(c_int32_t) :: c_model_predict
+        end function
+        function c_model_contributions(m, s, nwindows, contributions, capacity, property) &
+                bind(C, name="x3_model_contributions")
+            import :: c_ptr, c_double, c_int64_t, c_int32_t
+            type(c_ptr), value :: m, s
+            integer(c_int64_t), intent(out) :: nwindows
+            type(c_ptr), value :: contributions
+            integer(c_int64_t), value :: capacity
+            type(c_ptr), value :: property
+            integer(c_int32_t) :: c_model_contributions
+        end function
+        function c_model_windows(m, s, out) bind(C, name="x3_model_windows")
+            import :: c_ptr, c_int32_t
+            type(c_ptr), value :: m, s
+            type(c_ptr), intent(out) :: out
+            integer(c_int32_t) :: c_model_windows
+        end function
+        function c_train(data_dir, targets, output_dir, config_json, options_json, progress, user_data, &
+                finished) bind(C, name="x3_train")
+            import :: c_char, c_funptr, c_ptr, c_int32_t
+            character(kind=c_char), intent(in) :: data_dir(*), targets(*), output_dir(*), config_json(*), &
+                options_json(*)
+            type(c_funptr), value :: progress
+            type(c_ptr), value :: user_data
+            integer(c_int32_t), intent(out) :: finished
+            integer(c_int32_t) :: c_train
         end function
     end interface
 
@@ -534,6 +616,94 @@ contains
                 hashes(i)(j:j) = raw((i - 1) * stride + j)
             end do
         end do
+    end function
+
+    !> Loads a model file (a shipped model or one written by x3mat train).
+    integer(c_int32_t) function model_load(self, path) result(status)
+        class(x3_model), intent(inout) :: self
+        character(len=*), intent(in) :: path
+        type(c_ptr) :: out
+        call self%free()
+        status = c_model_load(trim(path) // c_null_char, out)
+        if (status == X3_OK) self%ptr = out
+    end function
+
+    !> Number of targets (properties) the model predicts; 0 for an unloaded model.
+    integer function model_targets(self)
+        class(x3_model), intent(in) :: self
+        integer(c_int64_t) :: parameters, targets
+        model_targets = 0
+        if (c_model_sizes(self%ptr, parameters, targets) == X3_OK) model_targets = int(targets)
+    end function
+
+    !> The predicted property per target (size self%targets()): the mean of the window
+    !> contributions.
+    integer(c_int32_t) function model_predict(self, structure, property) result(status)
+        class(x3_model), intent(in) :: self
+        type(x3_structure), intent(in) :: structure
+        real(c_double), intent(out) :: property(:)
+        if (size(property) < self%targets()) then
+            status = X3_ERR_BUFFER_TOO_SMALL
+            return
+        end if
+        status = c_model_predict(self%ptr, structure%ptr, property)
+    end function
+
+    !> Per-window contributions (targets, windows) -- column w is window w, in the order of
+    !> %windows() -- and the property per target.
+    integer(c_int32_t) function model_contributions(self, structure, contributions, property) result(status)
+        class(x3_model), intent(in) :: self
+        type(x3_structure), intent(in) :: structure
+        real(c_double), allocatable, target, intent(out) :: contributions(:, :)
+        real(c_double), target, intent(out) :: property(:)
+        integer(c_int64_t) :: n
+        integer :: t
+        t = self%targets()
+        if (size(property) < t) then
+            status = X3_ERR_BUFFER_TOO_SMALL
+            return
+        end if
+        status = c_model_contributions(self%ptr, structure%ptr, n, c_null_ptr, 0_c_int64_t, c_null_ptr)
+        if (status /= X3_OK) return
+        allocate(contributions(t, n))
+        status = c_model_contributions(self%ptr, structure%ptr, n, c_loc(contributions), int(t, c_int64_t) * n, &
+                                       c_loc(property))
+    end function
+
+    !> The windows the model evaluates (its radius and step), e.g. for their centres.
+    integer(c_int32_t) function model_windows(self, structure, windows) result(status)
+        class(x3_model), intent(in) :: self
+        type(x3_structure), intent(in) :: structure
+        type(x3_windows), intent(inout) :: windows
+        type(c_ptr) :: out
+        call windows%free()
+        status = c_model_windows(self%ptr, structure%ptr, out)
+        if (status == X3_OK) windows%ptr = out
+    end function
+
+    subroutine model_free(self)
+        class(x3_model), intent(inout) :: self
+        if (c_associated(self%ptr)) call c_model_free(self%ptr)
+        self%ptr = c_null_ptr
+    end subroutine
+
+    !> Trains a model (x3_train in include/x3mat.h): data_dir with cif/ and labels.csv,
+    !> targets (comma-separated label columns), output_dir for the model and logs, config
+    !> and options as JSON ("" for defaults), an optional progress callback.
+    !> finished = .true. when training ran to its last epoch.
+    integer(c_int32_t) function x3_train(data_dir, targets, output_dir, config_json, options_json, &
+            finished, progress) result(status)
+        character(len=*), intent(in) :: data_dir, targets, output_dir, config_json, options_json
+        logical, intent(out) :: finished
+        procedure(x3_progress_callback), optional :: progress
+        type(c_funptr) :: callback
+        integer(c_int32_t) :: done
+        callback = c_null_funptr
+        if (present(progress)) callback = c_funloc(progress)
+        status = c_train(trim(data_dir) // c_null_char, trim(targets) // c_null_char, &
+                         trim(output_dir) // c_null_char, trim(config_json) // c_null_char, &
+                         trim(options_json) // c_null_char, callback, c_null_ptr, done)
+        finished = status == X3_OK .and. done == 1
     end function
 
 end module x3mat

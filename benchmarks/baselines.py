@@ -1,0 +1,99 @@
+"""Baselines on exactly the split of an x3mat training run: a mean predictor and a
+descriptor model (scikit-learn random forest), next to X(3)mat's own validation
+predictions. Metrics on the run's validation set: MAE, RMSE, R².
+
+  python3 benchmarks/baselines.py RUN_DIR DATA_DIR TARGET --descriptors col1,col2,...
+  python3 benchmarks/baselines.py RUN_DIR DATA_DIR TARGET --composition
+
+--descriptors uses label-file columns (e.g. the PoreBlazer/Zeo++ pore descriptors of
+iza); missing descriptor values are filled with the training median. --composition
+builds descriptors from the CIFs (via the x3mat binding): the fraction of each element,
+density (g/cm³), volume per atom (Å³) and atom count. Needs scikit-learn.
+"""
+import argparse
+import csv
+import pathlib
+
+import numpy as np
+from sklearn.ensemble import RandomForestRegressor
+
+
+def metrics(p, y):
+    p, y = np.asarray(p, float), np.asarray(y, float)
+    return (np.mean(np.abs(p - y)), np.sqrt(np.mean((p - y) ** 2)),
+            1 - np.sum((p - y) ** 2) / np.sum((y - y.mean()) ** 2))
+
+
+def composition(data, ids):
+    import x3mat
+    cif = data / "cif" if (data / "cif").is_dir() else data
+    rows, elements = [], set()
+    for i in ids:
+        s = x3mat.Structure.from_cif(cif / f"{i}.cif")
+        z = s.atomic_numbers
+        counts = {int(k): int(v) for k, v in zip(*np.unique(z, return_counts=True))}
+        elements |= counts.keys()
+        rows.append((counts, s.density, s.volume / len(z), len(z)))
+    elements = sorted(elements)
+    x = np.zeros((len(ids), len(elements) + 3))
+    for r, (counts, density, vpa, n) in enumerate(rows):
+        total = sum(counts.values())
+        for k, e in enumerate(elements):
+            x[r, k] = counts.get(e, 0) / total
+        x[r, -3:] = density, vpa, n
+    return x
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("run", type=pathlib.Path)
+    ap.add_argument("data", type=pathlib.Path)
+    ap.add_argument("target")
+    ap.add_argument("--descriptors", default="")
+    ap.add_argument("--composition", action="store_true")
+    ap.add_argument("--seed", type=int, default=0)
+    a = ap.parse_args()
+
+    with open(a.data / "labels.csv", newline="") as f:
+        table = list(csv.DictReader(f))
+    idcol = list(table[0].keys())[0]
+    by_id = {r[idcol]: r for r in table}
+    with open(a.run / "split.csv", newline="") as f:
+        split = list(csv.DictReader(f))
+    train = [r["id"] for r in split if r["set"] == "train"]
+    val = [r["id"] for r in split if r["set"] == "validation"]
+    y_train = np.array([float(by_id[i][a.target]) for i in train])
+    y_val = np.array([float(by_id[i][a.target]) for i in val])
+    print(f"{a.run}: {len(train)} training, {len(val)} validation structures; target {a.target}")
+    print(f"{'model':44s} {'MAE':>8s} {'RMSE':>8s} {'R2':>7s}")
+
+    def show(name, p):
+        mae, rmse, r2 = metrics(p, y_val)
+        print(f"{name:44s} {mae:8.4f} {rmse:8.4f} {r2:7.3f}")
+
+    show("mean predictor (training mean)", np.full(len(val), y_train.mean()))
+    if a.descriptors or a.composition:
+        if a.composition:
+            x = composition(a.data, train + val)
+            name = "random forest on composition + density"
+        else:
+            cols = a.descriptors.split(",")
+            x = np.array([[float(by_id[i][c]) if by_id[i][c].strip() else np.nan for c in cols] for i in train + val])
+            name = "random forest on " + ", ".join(cols)
+            if len(name) > 44:
+                name = f"random forest on {len(cols)} pore descriptors"
+        xt, xv = x[:len(train)], x[len(train):]
+        med = np.nanmedian(xt, axis=0)
+        xt = np.where(np.isnan(xt), med, xt)
+        xv = np.where(np.isnan(xv), med, xv)
+        rf = RandomForestRegressor(n_estimators=500, random_state=a.seed, n_jobs=2).fit(xt, y_train)
+        show(name, rf.predict(xv))
+    pred = a.run / "predictions_validation.csv"
+    if pred.exists():
+        with open(pred, newline="") as f:
+            rows = {r["id"]: float(r[f"{a.target}_predicted"]) for r in csv.DictReader(f)}
+        show("X(3)mat (this run, all windows)", [rows[i] for i in val])
+
+
+if __name__ == "__main__":
+    main()
