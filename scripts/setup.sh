@@ -3,7 +3,7 @@
 # CLI, Fortran module and examples with CMake into build/, and installs the Python
 # binding. Safe to run again: each step is skipped or incremental when done.
 #
-#   ./scripts/setup.sh            # then: build/bin/x3mat windows ../shared/data/iza/cif/LTA.cif
+#   ./scripts/setup.sh            # then: build/bin/x3mat predict ../shared/data/iza/cif/LTA.cif
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,4 +37,4 @@ step cmake --build build -j"$(nproc)"
 echo "== installing the Python binding (bindings/python) with the library bundled"
 cp -L build/lib/libx3mat.so.0 bindings/python/x3mat/libx3mat.so.0
 step python3 -m pip install --disable-pip-version-check --root-user-action=ignore ./bindings/python
-echo "== ready: build/bin/x3mat, build/lib/libx3mat.so, include/x3mat.h, python -c 'import x3mat'"
+echo "== ready: build/bin/x3mat (try: build/bin/x3mat predict ../shared/data/iza/cif/LTA.cif), build/lib/libx3mat.so, include/x3mat.h, python -c 'import x3mat'"
