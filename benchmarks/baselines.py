@@ -5,6 +5,9 @@ predictions. Metrics on the run's validation set: MAE, RMSE, R².
   python3 benchmarks/baselines.py RUN_DIR DATA_DIR TARGET --descriptors col1,col2,...
   python3 benchmarks/baselines.py RUN_DIR DATA_DIR TARGET --composition
 
+RUN_DIR is an `x3mat train --output` folder (split.csv, predictions_validation.csv) or a
+shipped model's prefix such as models/iza-ar-uptake (.split.csv, .validation.csv).
+
 --descriptors uses label-file columns (e.g. the PoreBlazer/Zeo++ pore descriptors of
 iza); missing descriptor values are filled with the training median. --composition
 builds descriptors from the CIFs (via the x3mat binding): the fraction of each element,
@@ -58,7 +61,11 @@ def main():
         table = list(csv.DictReader(f))
     idcol = list(table[0].keys())[0]
     by_id = {r[idcol]: r for r in table}
-    with open(a.run / "split.csv", newline="") as f:
+    if a.run.is_dir():
+        split_path, pred = a.run / "split.csv", a.run / "predictions_validation.csv"
+    else:
+        split_path, pred = pathlib.Path(f"{a.run}.split.csv"), pathlib.Path(f"{a.run}.validation.csv")
+    with open(split_path, newline="") as f:
         split = list(csv.DictReader(f))
     train = [r["id"] for r in split if r["set"] == "train"]
     val = [r["id"] for r in split if r["set"] == "validation"]
@@ -88,7 +95,6 @@ def main():
         xv = np.where(np.isnan(xv), med, xv)
         rf = RandomForestRegressor(n_estimators=500, random_state=a.seed, n_jobs=2).fit(xt, y_train)
         show(name, rf.predict(xv))
-    pred = a.run / "predictions_validation.csv"
     if pred.exists():
         with open(pred, newline="") as f:
             rows = {r["id"]: float(r[f"{a.target}_predicted"]) for r in csv.DictReader(f)}

@@ -30,3 +30,11 @@ for dataset in zeolite mof; do
     $bench network default "$dataset" 16
     $bench network large "$dataset" 4
 done
+echo "training (default configuration; trainer steps of 8 structures x 4 windows) and prediction:"
+for dataset in iza qmof; do
+    $bench train "$dataset" 20
+done
+echo "baselines on the shipped model's split (mean predictor, random forest on pore descriptors; needs scikit-learn):"
+python3 -c "import sklearn" 2>/dev/null && python3 benchmarks/baselines.py models/iza-ar-uptake ../shared/data/iza ar_uptake_mol_kg \
+    --descriptors density_g_cm3,pld_A,lcd_A,surface_area_m2_g,probe_occupiable_volume_cm3_g,probe_occupiable_fraction \
+    || echo "  (skipped: pip install scikit-learn)"

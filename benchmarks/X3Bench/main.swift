@@ -4,6 +4,7 @@
 //   swift run -c release x3mat-bench sgemm [N]        sgemm GFLOP/s through libx3mat's OpenBLAS loader
 //   swift run -c release x3mat-bench windows [DATA]   window sampling vs the brute-force reference
 //   swift run -c release x3mat-bench network CONFIG DATASET [BATCH]   network windows/s (see NetworkBench.swift)
+//   swift run -c release x3mat-bench train DATASET [STEPS]            trainer steps/s, windows/s (TrainingBench.swift)
 //
 // benchmarks/run.sh runs both, sgemm once with libx3mat's kernel choice and once forced
 // to OpenBLAS's generic fallback (Prescott), so the ratio comes from one run.
@@ -68,12 +69,20 @@ case "network":
         print("error: \(error)")
         exit(1)
     }
+case "train":
+    do {
+        try benchTraining(data: "../shared/data", dataset: args.count > 2 ? args[2] : "iza",
+                          steps: args.count > 3 ? Int(args[3]) ?? 20 : 20)
+    } catch {
+        print("error: \(error)")
+        exit(1)
+    }
 case "windows":
     do { try benchWindows(data: args.count > 2 ? args[2] : "../shared/data") } catch {
         print("error: \(error)")
         exit(1)
     }
 default:
-    print("usage: x3mat-bench cif [DATA_DIR] | sgemm [N] | windows [DATA_DIR]")
+    print("usage: x3mat-bench cif [DATA_DIR] | sgemm [N] | windows [DATA_DIR] | network CONFIG DATASET [BATCH] | train DATASET [STEPS]")
     exit(2)
 }
