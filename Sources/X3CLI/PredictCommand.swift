@@ -205,9 +205,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "A shipped model's name or a model file.") var model: String = ShippedModels.defaultName
     @Option(name: .customLong("target"), help: "Label column for each model target, in order (default: the model's target names).")
     var targets: [String] = []
-    @Option(help: "Label CSV (default: DATA/labels.csv).") var labels: String?
-    @Option(help: "Id column of the label CSV (default: the first column).") var idColumn: String?
-    @Option(help: "Use only the first N labelled structures.") var limit: Int?
+    @OptionGroup var dataset: DatasetOptions
     @Option(help: "Only structures listed with this set in a training run's split.csv (e.g. runs/iza/split.csv:validation).")
     var split: String?
     @Option(help: "Write parity data (id, true and predicted value per target) here (CSV).") var output: String?
@@ -229,7 +227,8 @@ struct EvaluateCommand: ParsableCommand {
         guard columns.count == m.config.targets.count else {
             throw X3Error(.invalidArgument, "the model has \(m.config.targets.count) targets; give as many --target columns")
         }
-        let dataset = try LabelledDataset.load(directory: data, labels: labels, idColumn: idColumn, targets: columns, limit: limit)
+        let dataset = try LabelledDataset.load(directory: data, labels: self.dataset.labels, idColumn: self.dataset.idColumn,
+                                               targets: columns, limit: self.dataset.limit)
         for (id, reason) in dataset.skipped { printError("skipped \(id): \(reason)") }
         var chosen = Array(0..<dataset.ids.count)
         if let split {
@@ -252,20 +251,14 @@ struct EvaluateCommand: ParsableCommand {
         }.map(\.property)
         progress?.finish()
         print("\(modelPath) on \(data): \(chosen.count) structures in \(duration(monotonicSeconds() - t0))")
-        var header = ["id"]
-        for t in columns { header += ["\(t)_true", "\(t)_predicted"] }
-        var lines = [header.joined(separator: ",")]
-        for (k, i) in chosen.enumerated() {
-            var f = [csvField(dataset.ids[i])]
-            for t in 0..<columns.count { f += ["\(dataset.label(i, t))", "\(preds[k][t])"] }
-            lines.append(f.joined(separator: ","))
-        }
         for (t, name) in columns.enumerated() {
             let r = RegressionMetrics(predicted: preds.map { $0[t] }, actual: chosen.map { dataset.label($0, t) })
             print("\(name): MAE \(g4(r.mae))  RMSE \(g4(r.rmse))  R² \(fixed(r.r2, 3))  (\(r.count) structures)")
         }
         if let output {
-            try FileIO.writeAtomically(path: output, text: lines.joined(separator: "\n") + "\n")
+            let actual = chosen.map { i in (0..<columns.count).map { dataset.label(i, $0) } }
+            try FileIO.writeAtomically(path: output, text: Predictor.parityCSV(ids: chosen.map { dataset.ids[$0] }, targets: columns,
+                                                                              actual: actual, predicted: preds))
             print("wrote \(output)")
         }
     }

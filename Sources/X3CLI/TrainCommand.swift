@@ -73,9 +73,7 @@ struct TrainCommand: ParsableCommand {
     var targets: [String] = []
     @Option(help: "Folder for the model, checkpoint and logs.") var output: String
     @Flag(help: "Continue the run saved in --output (its saved options are used).") var resume = false
-    @Option(help: "Label CSV (default: DATA/labels.csv).") var labels: String?
-    @Option(help: "Id column of the label CSV (default: the first column).") var idColumn: String?
-    @Option(help: "Use only the first N labelled structures.") var limit: Int?
+    @OptionGroup var dataset: DatasetOptions
     @Option(help: "Model configuration: a JSON file, or 'default' or 'large'.") var config: String = "default"
     @Option(help: "Window radius in Å (overrides the configuration).") var windowRadius: Double?
     @Option(help: "Window grid step in Å (overrides the configuration).") var windowStep: Double?
@@ -166,7 +164,8 @@ struct TrainCommand: ParsableCommand {
         let options = try trainingOptions()
         let modelConfig = try modelConfig()
         var loading: Progress?
-        let dataset = try LabelledDataset.load(directory: data, labels: labels, idColumn: idColumn, targets: targets, limit: limit) {
+        let dataset = try LabelledDataset.load(directory: data, labels: self.dataset.labels, idColumn: self.dataset.idColumn,
+                                               targets: targets, limit: self.dataset.limit) {
             done, total in
             if loading == nil { loading = Progress(total: total, label: "labelled structures read") }
             loading?.update(done)
@@ -215,6 +214,13 @@ struct TrainCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// Where the labels of a data folder are, for train and evaluate.
+struct DatasetOptions: ParsableArguments {
+    @Option(help: "Label CSV (default: DATA/labels.csv).") var labels: String?
+    @Option(help: "Id column of the label CSV (default: the first column).") var idColumn: String?
+    @Option(help: "Use only the first N labelled structures.") var limit: Int?
 }
 
 /// Four significant digits, for metrics.

@@ -64,6 +64,20 @@ public enum Predictor {
 
     // MARK: files
 
+    /// Parity data: one row per structure with the true and the predicted value of each
+    /// target (columns `<target>_true`, `<target>_predicted`).
+    public static func parityCSV(ids: [String], targets: [String], actual: [[Double]], predicted: [[Double]]) -> String {
+        var header = ["id"]
+        for t in targets { header += ["\(t)_true", "\(t)_predicted"] }
+        var lines = [header.joined(separator: ",")]
+        for (k, id) in ids.enumerated() {
+            var f = [csvField(id)]
+            for t in 0..<targets.count { f += ["\(actual[k][t])", "\(predicted[k][t])"] }
+            lines.append(f.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     /// One row per structure: id, windows, then each target's prediction.
     public static func propertiesCSV(_ ps: [StructurePrediction]) -> String {
         guard let first = ps.first else { return "id,windows\n" }

@@ -113,15 +113,9 @@ extension Trainer {
     }
 
     func writePredictions(_ path: String, _ set: [Int], _ pred: [[Double]]) throws {
-        var header = ["id"]
-        for t in targets { header += ["\(t)_true", "\(t)_predicted"] }
-        var lines = [header.joined(separator: ",")]
-        for (k, i) in set.enumerated() {
-            var f = [csvField(dataset.ids[i])]
-            for t in 0..<targets.count { f += ["\(dataset.label(i, t))", "\(pred[k][t])"] }
-            lines.append(f.joined(separator: ","))
-        }
-        try FileIO.writeAtomically(path: path, text: lines.joined(separator: "\n") + "\n")
+        let actual = set.map { i in (0..<targets.count).map { dataset.label(i, $0) } }
+        try FileIO.writeAtomically(path: path, text: Predictor.parityCSV(ids: set.map { dataset.ids[$0] }, targets: targets,
+                                                                       actual: actual, predicted: pred))
     }
 
     func writeEvaluation(_ path: String, _ sets: [(String, [Int], [RegressionMetrics])]) throws {
