@@ -91,6 +91,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Gradient-norm clipping; 0 = off. [default: 5]") var clipNorm: Double?
     @Option(help: "Windows per validation structure in the per-epoch validation (a fixed seeded subset); 0 = all. The final evaluation uses all. [default: 0]")
     var validationWindows: Int?
+    @Option(help: "Train on at most N of the training structures (a seeded, nested subset; validation unchanged), for data-efficiency curves.")
+    var trainingLimit: Int?
     @Option(help: "Stop after this long (e.g. 3600, 45m, 2h), writing a checkpoint.") var timeBudget: String?
     @Option(help: "Threads (default: X3MAT_NUM_THREADS or the number of CPUs). Part of what fixes the result.")
     var threads: Int?
@@ -120,6 +122,7 @@ struct TrainCommand: ParsableCommand {
         if let seed { o.seed = seed }
         if let clipNorm { o.clipNorm = clipNorm }
         if let validationWindows { o.validationWindows = validationWindows }
+        if let trainingLimit { o.trainingLimit = trainingLimit }
         try o.validate()
         return o
     }
@@ -151,6 +154,7 @@ struct TrainCommand: ParsableCommand {
                          ("--learning-rate", learningRate != nil), ("--weight-decay", weightDecay != nil), ("--loss", loss != nil),
                          ("--validation", validation != nil), ("--test", test != nil), ("--seed", seed != nil),
                          ("--clip-norm", clipNorm != nil), ("--validation-windows", validationWindows != nil),
+                         ("--training-limit", trainingLimit != nil),
                          ("--window-radius", windowRadius != nil), ("--window-step", windowStep != nil),
                          ("--config", config != "default")].filter(\.1).map(\.0)
             if !given.isEmpty {

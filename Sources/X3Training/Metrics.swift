@@ -62,4 +62,14 @@ public struct DataSplit: Sendable, Equatable {
         return DataSplit(train: order[(nv + nt)...].sorted(), validation: order[..<nv].sorted(),
                          test: order[nv..<(nv + nt)].sorted())
     }
+
+    /// The first `limit` training structures of a seeded shuffle (ascending); a smaller
+    /// limit takes a subset of a larger one's. 0 or a limit ≥ the training set keeps all.
+    public func limitingTraining(to limit: Int, seed: UInt64) -> DataSplit {
+        guard limit > 0 && limit < train.count else { return self }
+        var order = train
+        var rng = SplitMix64(seed: seed ^ 0x7A1_11A1_7000_0002)
+        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+        return DataSplit(train: order[..<limit].sorted(), validation: validation, test: test)
+    }
 }

@@ -97,6 +97,7 @@ public final class Trainer {
         try options.validate()
         let split = try DataSplit.make(count: dataset.ids.count, validation: options.validationFraction,
                                        test: options.testFraction, seed: options.seed)
+            .limitingTraining(to: options.trainingLimit, seed: options.seed)
         var c = config
         c.targets = dataset.labels.targets
         for t in 0..<c.targets.count {

@@ -37,6 +37,10 @@ public struct TrainingOptions: Sendable, Equatable {
     /// Windows per validation structure used for the per-epoch validation (the same
     /// seeded subset every epoch); 0 = all windows. The final evaluation always uses all.
     public var validationWindows = 0
+    /// Train on at most this many of the training structures (a seeded subset, nested:
+    /// a smaller limit takes a prefix of a larger one's); 0 = all. The validation and test
+    /// sets do not change, which makes data-efficiency curves comparable.
+    public var trainingLimit = 0
 
     public init() {}
 
@@ -54,6 +58,7 @@ public struct TrainingOptions: Sendable, Equatable {
         try check(validationFraction >= 0 && testFraction >= 0 && validationFraction + testFraction < 1,
                   "validation_fraction = \(validationFraction), test_fraction = \(testFraction); each in [0, 1) and their sum below 1")
         try check(validationWindows >= 0, "validation_windows = \(validationWindows); use 0 (all) or more")
+        try check(trainingLimit >= 0, "training_limit = \(trainingLimit); use 0 (all) or more")
     }
 
     /// The options as JSON (stored in checkpoints; accepted by `init(json:)`).
@@ -65,7 +70,7 @@ public struct TrainingOptions: Sendable, Equatable {
             ("final_learning_rate_fraction", .number(finalLearningRateFraction)), ("clip_norm", .number(clipNorm)),
             ("loss", .string(loss.rawValue)), ("validation_fraction", .number(validationFraction)),
             ("test_fraction", .number(testFraction)), ("seed", .string(String(seed))),
-            ("validation_windows", .number(Double(validationWindows))),
+            ("validation_windows", .number(Double(validationWindows))), ("training_limit", .number(Double(trainingLimit))),
         ])
     }
 
@@ -105,6 +110,7 @@ public struct TrainingOptions: Sendable, Equatable {
                 else if let d = v.number, d >= 0, d == d.rounded(), d < 9e15 { seed = UInt64(d) }
                 else { throw X3Error(.parse, "\(source): training option 'seed' must be a non-negative integer") }
             case "validation_windows": validationWindows = try int(k, v)
+            case "training_limit": trainingLimit = try int(k, v)
             default: throw X3Error(.parse, "\(source): unknown training option '\(k)'")
             }
         }

@@ -38,6 +38,11 @@ struct TrainerTests {
         #expect(try DataSplit.make(count: 190, validation: 0.2, test: 0.1, seed: 3) == s)
         #expect(try DataSplit.make(count: 190, validation: 0.2, test: 0.1, seed: 4) != s)
         #expect(try DataSplit.make(count: 5, validation: 0.01, test: 0, seed: 0).validation.count == 1)
+        // training limits: nested seeded subsets, validation untouched
+        let small = s.limitingTraining(to: 30, seed: 3), large = s.limitingTraining(to: 90, seed: 3)
+        #expect(small.train.count == 30 && large.train.count == 90 && Set(small.train).isSubset(of: Set(large.train)))
+        #expect(small.validation == s.validation && Set(large.train).isSubset(of: Set(s.train)))
+        #expect(s.limitingTraining(to: 0, seed: 3) == s && s.limitingTraining(to: 500, seed: 3) == s)
         expectX3Error(.invalidArgument, mentioning: ["2 structures", "at least one for training"]) {
             _ = try DataSplit.make(count: 2, validation: 0.5, test: 0.4, seed: 0)
         }
