@@ -52,7 +52,8 @@ struct TrainCommand: ParsableCommand {
             validation sets. Each structure is cut into spherical windows (radius and step
             from the model configuration, 6 Å and 2 Å by default); the network gives each
             window a contribution and the structure's prediction is their mean. Each step
-            draws a few windows per structure; validation uses all windows.
+            draws a few windows per structure; validation uses all windows. Windows
+            are cut once per structure and kept in memory (the run reports how many).
 
             Written into --output (each file atomically, so an interrupted run never
             leaves a half-written file): model.safetensors (the best model on
