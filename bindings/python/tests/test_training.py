@@ -58,6 +58,9 @@ def test_train_reports_progress_and_writes_consistent_files(shared, tmp_path):
     c, prop = model.contributions(s)
     assert prop[0] == pytest.approx(c[:, 0].mean(), rel=1e-12)
     assert c.shape == (len(s.windows(5.0, 5.0)), 1)
+    w = model.windows(s)
+    assert len(w) == c.shape[0] and w.radius == 5.0
+    np.testing.assert_array_equal(w.centres, s.windows(5.0, 5.0).centres)
 
 
 def test_stop_from_the_callback_and_resume_match_an_uninterrupted_run(shared, tmp_path):

@@ -135,6 +135,7 @@ _declare("x3_model_config", [c_handle, ctypes.c_char_p, ctypes.c_int64, c_int64_
 _declare("x3_model_sizes", [c_handle, c_int64_p, c_int64_p])
 _declare("x3_model_contributions", [c_handle, c_handle, c_int64_p, c_double_p, ctypes.c_int64, c_double_p])
 _declare("x3_model_predict", [c_handle, c_handle, c_double_p])
+_declare("x3_model_windows", [c_handle, c_handle, ctypes.POINTER(c_handle)])
 
 
 class TrainingProgress(ctypes.Structure):

@@ -66,6 +66,15 @@ class Model:
                                    prop.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
         return c, prop
 
+    def windows(self, structure):
+        """The windows this model evaluates for a structure (its radius and step), in the
+        order of the rows of `contributions`: e.g. `windows(s).centres` to place them."""
+        from .windows import Windows
+
+        out = c_handle()
+        lib.x3_model_windows(self._handle, structure._handle, ctypes.byref(out))
+        return Windows(out.value)
+
     def predict(self, structure) -> dict:
         """The predicted property per target (the mean of the window contributions)."""
         prop = np.empty(len(self.targets))
