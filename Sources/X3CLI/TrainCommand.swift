@@ -6,11 +6,19 @@ import X3Training
 import Glibc
 #endif
 
-/// Set by SIGINT/SIGTERM: the trainer finishes its step, writes a checkpoint and stops.
+/// Set by SIGINT/SIGTERM: the trainer finishes its step (or the evaluation slice it is
+/// in), writes a checkpoint and stops.
 nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
 
 func installInterruptHandler() {
-    let handler: @convention(c) (Int32) -> Void = { _ in interruptRequested = 1 }
+    // the first Ctrl-C asks for a clean stop; a second one kills as usual
+    let handler: @convention(c) (Int32) -> Void = { sig in
+        if interruptRequested != 0 {
+            signal(sig, SIG_DFL)
+            raise(sig)
+        }
+        interruptRequested = 1
+    }
     signal(SIGINT, handler)
     signal(SIGTERM, handler)
 }

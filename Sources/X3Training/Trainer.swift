@@ -228,6 +228,10 @@ public final class Trainer {
                 report.done = d; report.total = n
                 tell(report)
             }
+            if stopped {  // asked to stop during the final evaluation: resuming redoes it
+                return TrainingResult(finished: false, epochsDone: state.epoch, bestEpoch: state.bestEpoch, validation: [],
+                                      test: [], seconds: monotonicSeconds() - start)
+            }
             let m = metrics(pred, set)
             try writePredictions(directory + "/predictions_\(name).csv", set, pred)
             evaluation.append((name, set, m))

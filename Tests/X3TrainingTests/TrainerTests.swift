@@ -134,6 +134,15 @@ struct TrainerTests {
         #expect(try metricsWithoutSeconds(cut) == metricsWithoutSeconds(full))
         #expect(try FileIO.readBytes(path: cut + "/predictions_validation.csv") == FileIO.readBytes(path: full + "/predictions_validation.csv"))
 
+        // stopped during the final evaluation on all windows: resuming redoes only that
+        let fin = makeScratchDirectory("x3mat-train-final")
+        let f1 = try Trainer(dataset: data, config: tinyConfig(), options: tinyOptions(), threads: 2)
+        let rf = try f1.run(directory: fin) { p in !(p.phase == .validating && f1.completedEpochs == 3) }
+        #expect(!rf.finished && !FileIO.isFile(fin + "/evaluation.json"))
+        let f2 = try Trainer.resume(directory: fin, dataset: data)
+        #expect(try f2.run(directory: fin).finished)
+        #expect(try FileIO.readBytes(path: fin + "/evaluation.json") == FileIO.readBytes(path: full + "/evaluation.json"))
+
         let zero = makeScratchDirectory("x3mat-train-zero")
         let z = try Trainer(dataset: data, config: tinyConfig(), options: tinyOptions(), threads: 2)
         #expect(try !z.run(directory: zero, timeBudget: 0).finished)
