@@ -166,7 +166,7 @@ public final class Trainer {
                 let b = options.batchStructures
                 let batch = Array(order[(state.stepInEpoch * b)..<min(order.count, (state.stepInEpoch + 1) * b)])
                 let lr = options.learningRate(step: state.globalStep, total: totalSteps)
-                let loss = trainStep(batch, seed: mix(options.seed, UInt64(state.epoch), UInt64(state.stepInEpoch)), learningRate: lr)
+                let loss = try trainStep(batch, seed: mix(options.seed, UInt64(state.epoch), UInt64(state.stepInEpoch)), learningRate: lr)
                 state.epochLossSum += loss
                 state.epochLossCount += 1
                 state.stepInEpoch += 1
@@ -262,7 +262,7 @@ public final class Trainer {
     }
 
     /// One optimizer step on `batch` (dataset indices); returns the batch loss.
-    private func trainStep(_ batch: [Int], seed: UInt64, learningRate lr: Double) -> Double {
+    private func trainStep(_ batch: [Int], seed: UInt64, learningRate lr: Double) throws -> Double {
         var rng = SplitMix64(seed: seed)
         var ws: [GraphBatch.Window] = [], counts: [Int] = []
         for i in batch {
@@ -306,10 +306,16 @@ public final class Trainer {
         }
         var grad = [Float](repeating: 0, count: model.params.count)
         model.backward(tapes, outputGradients: grads, into: &grad, threads: threads)
+        var norm = 0.0
+        for g in grad { norm += Double(g) * Double(g) }
+        norm = norm.squareRoot()
+        guard loss.isFinite && norm.isFinite else {
+            // refuse the update: the model and the last checkpoint stay valid
+            throw X3Error(.invalidArgument, "training diverged at epoch \(state.epoch + 1), step \(state.stepInEpoch + 1) "
+                          + "(loss \(loss), gradient norm \(norm)); the checkpoint of the last epoch is intact: "
+                          + "start again with a lower learning rate (now \(options.learningRate)) or with clipping")
+        }
         if options.clipNorm > 0 {
-            var norm = 0.0
-            for g in grad { norm += Double(g) * Double(g) }
-            norm = norm.squareRoot()
             if norm > options.clipNorm {
                 let s = Float(options.clipNorm / norm)
                 for k in 0..<grad.count { grad[k] *= s }
