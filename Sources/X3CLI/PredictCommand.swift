@@ -108,15 +108,11 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Threads (default: X3MAT_NUM_THREADS or the number of CPUs).") var threads: Int?
 
     func run() throws {
-        do { try predict() } catch let e as X3Error {
-            printError("error: \(e.message)")
-            throw ExitCode(1)
-        }
+        try exitingOnError(predict)
     }
 
     func predict() throws {
-        let nThreads = threads ?? X3Threads.count
-        guard nThreads >= 1 else { throw X3Error(.invalidArgument, "--threads must be at least 1") }
+        let nThreads = try threadCount(threads)
         let modelPath = try ShippedModels.resolve(model)
         let m = try ModelFile.load(path: modelPath)
         let c = m.config
@@ -212,15 +208,11 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Threads (default: X3MAT_NUM_THREADS or the number of CPUs).") var threads: Int?
 
     func run() throws {
-        do { try evaluate() } catch let e as X3Error {
-            printError("error: \(e.message)")
-            throw ExitCode(1)
-        }
+        try exitingOnError(evaluate)
     }
 
     func evaluate() throws {
-        let nThreads = threads ?? X3Threads.count
-        guard nThreads >= 1 else { throw X3Error(.invalidArgument, "--threads must be at least 1") }
+        let nThreads = try threadCount(threads)
         let modelPath = try ShippedModels.resolve(model)
         let m = try ModelFile.load(path: modelPath)
         let columns = targets.isEmpty ? m.config.targets : targets

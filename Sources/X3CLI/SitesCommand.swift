@@ -44,8 +44,7 @@ struct SitesCommand: ParsableCommand {
                                            iterations: iterations, digestSize: digestSize)
             try options.validate()
             guard top >= 1 else { throw X3Error(.invalidArgument, "--top must be at least 1") }
-            let nThreads = threads ?? X3Threads.count
-            guard nThreads >= 1 else { throw X3Error(.invalidArgument, "--threads must be at least 1") }
+            let nThreads = try threadCount(threads)
             let dir = FileIO.isDirectory(directory + "/cif") ? directory + "/cif" : directory
             var files = try FileIO.list(directory: dir, suffix: ".cif")
             if let limit { files = Array(files.prefix(max(0, limit))) }

@@ -107,12 +107,7 @@ struct TrainCommand: ParsableCommand {
     var threads: Int?
 
     func run() throws {
-        do {
-            try train()
-        } catch let e as X3Error {
-            printError("error: \(e.message)")
-            throw ExitCode(1)
-        }
+        try exitingOnError(train)
     }
 
     func trainingOptions() throws -> TrainingOptions {
@@ -153,8 +148,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func train() throws {
-        let nThreads = threads ?? X3Threads.count
-        guard nThreads >= 1 else { throw X3Error(.invalidArgument, "--threads must be at least 1") }
+        let nThreads = try threadCount(threads)
         guard !targets.isEmpty else { throw X3Error(.invalidArgument, "give at least one --target (a column of the label CSV)") }
         let budget = try timeBudget.map(parseDuration)
         let checkpoint = output + "/" + Trainer.checkpointName

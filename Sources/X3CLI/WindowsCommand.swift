@@ -35,8 +35,7 @@ struct WindowsCommand: ParsableCommand {
     func run() throws {
         do {
             let s = try CIFReader.read(path: structure, options: CIFReadOptions(block: block))
-            let nThreads = threads ?? X3Threads.count
-            guard nThreads >= 1 else { throw X3Error(.invalidArgument, "--threads must be at least 1") }
+            let nThreads = try threadCount(threads)
             let t0 = monotonicSeconds()
             let w = try WindowSampler.sample(s, radius: radius, step: step,
                                              limits: WindowLimits(maxWindows: maxWindows), threads: nThreads)

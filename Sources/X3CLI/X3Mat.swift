@@ -19,6 +19,21 @@ struct X3Mat: ParsableCommand {
 func fixed(_ x: Double, _ d: Int) -> String { formatFixed(x, d) }
 func printError(_ s: String) { printToStandardError(s) }
 
+/// Runs a command's body: an X3Error is printed as "error: message" and exits with 1.
+func exitingOnError(_ body: () throws -> Void) throws {
+    do { try body() } catch let e as X3Error {
+        printError("error: \(e.message)")
+        throw ExitCode(1)
+    }
+}
+
+/// The --threads value, or the default (X3MAT_NUM_THREADS or the CPU count); at least 1.
+func threadCount(_ option: Int?) throws -> Int {
+    let n = option ?? X3Threads.count
+    guard n >= 1 else { throw X3Error(.invalidArgument, "--threads must be at least 1") }
+    return n
+}
+
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Read CIF files and print formula, cell, volume, density and warnings.")
