@@ -152,7 +152,7 @@ public final class Trainer {
             report.done = done; report.total = total
             tell(report)
         }
-        var stepSeconds = 0.0, stepsTimed = 0, validationSeconds = 0.0
+        var stepSeconds = 0.0, stepsTimed = 0, validationSeconds = 0.0, validations = 0
         while state.epoch < options.epochs {
             let order = epochOrder(state.epoch)
             while state.stepInEpoch < stepsPerEpoch {
@@ -179,8 +179,7 @@ public final class Trainer {
                 report.loss = state.epochLossSum / Double(state.epochLossCount)
                 let stepsLeft = totalSteps - state.globalStep
                 report.eta = stepSeconds / Double(stepsTimed) * Double(stepsLeft)
-                    + (history.isEmpty ? 0 : validationSeconds / Double(max(1, history.count)))
-                    * Double(options.epochs - state.epoch)
+                    + validationSeconds / Double(max(1, validations)) * Double(options.epochs - state.epoch)
                 tell(report)
             }
             // end of epoch: validate, keep the best, log, checkpoint
@@ -191,6 +190,7 @@ public final class Trainer {
                 tell(report)
             }
             validationSeconds += monotonicSeconds() - t0
+            validations += 1
             let metrics = self.metrics(pred, split.validation)
             let score = selectionScore(metrics)
             let isBest = split.validation.isEmpty ? true : score < state.bestScore
@@ -214,7 +214,7 @@ public final class Trainer {
             report.phase = .epochEnd
             report.validation = metrics
             report.eta = stepSeconds / Double(max(1, stepsTimed)) * Double(totalSteps - state.globalStep)
-                + validationSeconds / Double(max(1, history.count)) * Double(options.epochs - state.epoch)
+                + validationSeconds / Double(validations) * Double(options.epochs - state.epoch)
             tell(report)
         }
         // the end: the best model on all windows of the held-out sets
