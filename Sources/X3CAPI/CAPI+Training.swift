@@ -58,15 +58,25 @@ public func x3_train(_ dataDir: UnsafePointer<CChar>?, _ targets: UnsafePointer<
             guard let d = v.number, d.isFinite else { throw X3Error(.parse, "<options>: '\(k)' must be a number") }
             return d
         }
+        func runCount(_ k: String) throws -> Int? {
+            guard let d = try runNumber(k) else { return nil }
+            guard d == d.rounded(), d >= 1, d <= 1e9 else {
+                throw X3Error(.invalidArgument, "<options>: '\(k)' must be a whole number from 1 to 10⁹")
+            }
+            return Int(d)
+        }
+        if let r = run["resume"], r.bool == nil { throw X3Error(.parse, "<options>: 'resume' must be true or false") }
         let resume = run["resume"]?.bool ?? false
-        let threads = try runNumber("threads").map { Int($0) }
-        if let threads, threads < 1 { throw X3Error(.invalidArgument, "<options>: 'threads' must be at least 1") }
-        let limit = try runNumber("limit").map { Int($0) }
+        let threads = try runCount("threads")
+        let limit = try runCount("limit")
         try requireBLAS()
         let dataset = try LabelledDataset.load(directory: data, labels: try runString("labels"),
                                                idColumn: try runString("id_column"), targets: names, limit: limit)
         let trainer: Trainer
         if resume {
+            if let text = configJSON.map({ String(cString: $0) }), !text.isEmpty, try parse(configJSON, "config") != .object([]) {
+                throw X3Error(.invalidArgument, "config_json: with \"resume\" the saved configuration is used; pass NULL or \"\"")
+            }
             if let bad = training.object?.first {
                 throw X3Error(.invalidArgument, "<options>: with \"resume\" the saved options are used; drop '\(bad.0)'")
             }

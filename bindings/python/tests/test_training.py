@@ -91,6 +91,10 @@ def test_errors_in_the_callback_and_bad_requests_raise(shared, tmp_path):
         x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / "a", config=TINY, **OPTIONS)
     with pytest.raises(x3mat.X3InvalidArgumentError, match="drop 'epochs'"):
         x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / "a", resume=True, epochs=4)
+    with pytest.raises(x3mat.X3InvalidArgumentError, match="saved configuration is used"):
+        x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / "a", resume=True, config={"lmax": 2})
+    with pytest.raises(x3mat.X3InvalidArgumentError, match="'threads' must be a whole number"):
+        x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / "t", threads=1e20)
     with pytest.raises(x3mat.X3InvalidArgumentError, match="no such target column; the columns are framework"):
         x3mat.train(shared / "iza", "ar_uptake", tmp_path / "b", config=TINY, **OPTIONS)
     with pytest.raises(x3mat.X3ParseError, match="unknown training option 'epoch'"):
