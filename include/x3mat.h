@@ -458,7 +458,8 @@ typedef int32_t (*x3_progress_callback)(const x3_training_progress *progress, vo
  *  "batch_structures" (8), "windows_per_structure" (4; 0 = all), "learning_rate" (0.002),
  *  "weight_decay" (1e-4), "warmup_fraction" (0.05), "final_learning_rate_fraction" (0.02),
  *  "clip_norm" (5), "loss" ("l1" or "mse"), "validation_fraction" (0.2),
- *  "test_fraction" (0), "seed" (0), "validation_windows" (0 = all); and run settings
+ *  "test_fraction" (0), "seed" (0), "validation_windows" (0 = all), "training_limit"
+ *  (0 = all; a nested seeded subset of the training set); and run settings
  *  "labels" (CSV path), "id_column", "limit", "threads", "time_budget" (seconds),
  *  "resume" (true: continue the run in output_dir with its saved options and
  *  configuration, which then must not be given). Unknown keys are an error.
