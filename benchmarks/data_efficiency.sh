@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Data-efficiency curve on QMOF band gaps (paper Fig. 2i): the same 180 validation
 # structures, training sets of 100, 300 and 1000 structures (nested seeded subsets of
-# one split), the same number of optimizer steps (200 of 8 structures x 4 windows) for
-# each size, windows R = 6 A on a 3 A grid. Prints validation MAE/RMSE/R2 on all
+# one split), the same number of optimizer steps ($STEPS, default 200, of 8 structures x 4
+# windows) for each size, windows R = 6 A on a 3 A grid. Prints validation MAE/RMSE/R2 on all
 # windows of the validation structures next to the mean predictor of each training set.
 #
 #   ./benchmarks/data_efficiency.sh [../shared/data] [runs/qmof-curve]
@@ -11,9 +11,10 @@ cd "$(dirname "$0")/.."
 data=${1:-../shared/data}
 out=${2:-runs/qmof-curve}
 x3mat=${X3MAT:-build/bin/x3mat}
+steps=${STEPS:-200}
 mkdir -p "$out"
 for n in 100 300 1000; do
-    epochs=$(( (200 * 8 + n - 1) / n ))   # about 200 steps of 8 structures
+    epochs=$(( (steps * 8 + n - 1) / n ))   # about $steps steps of 8 structures
     [ -f "$out/n$n/evaluation.json" ] && continue
     resume=""
     [ -f "$out/n$n/checkpoint.safetensors" ] && resume="--resume"
