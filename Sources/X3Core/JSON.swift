@@ -211,3 +211,21 @@ struct JSONParser {
         return v
     }
 }
+
+extension JSONValue {
+    /// This value as a number; otherwise a parse error "SOURCE: WHAT 'KEY' must be a number"
+    /// (what: e.g. "configuration key", "training option").
+    public func number(key: String, what: String, source: String) throws -> Double {
+        guard let d = number else { throw X3Error(.parse, "\(source): \(what) '\(key)' must be a number") }
+        return d
+    }
+
+    /// This value as a whole number of magnitude below 10¹²; otherwise a parse error
+    /// (never a trap on conversion).
+    public func integer(key: String, what: String, source: String) throws -> Int {
+        guard let d = number, d == d.rounded(), abs(d) < 1e12 else {
+            throw X3Error(.parse, "\(source): \(what) '\(key)' must be an integer")
+        }
+        return Int(d)
+    }
+}

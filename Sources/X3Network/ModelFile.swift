@@ -23,16 +23,8 @@ extension ModelConfig {
     public init(json: JSONValue, source: String) throws {
         self.init()
         guard let items = json.object else { throw X3Error(.parse, "\(source): the configuration must be a JSON object") }
-        func int(_ k: String, _ v: JSONValue) throws -> Int {
-            guard let d = v.number, d == d.rounded(), abs(d) < 1e9 else {
-                throw X3Error(.parse, "\(source): configuration key '\(k)' must be an integer")
-            }
-            return Int(d)
-        }
-        func num(_ k: String, _ v: JSONValue) throws -> Double {
-            guard let d = v.number else { throw X3Error(.parse, "\(source): configuration key '\(k)' must be a number") }
-            return d
-        }
+        func int(_ k: String, _ v: JSONValue) throws -> Int { try v.integer(key: k, what: "configuration key", source: source) }
+        func num(_ k: String, _ v: JSONValue) throws -> Double { try v.number(key: k, what: "configuration key", source: source) }
         func nums(_ k: String, _ v: JSONValue) throws -> [Double] {
             guard let a = v.array else { throw X3Error(.parse, "\(source): configuration key '\(k)' must be an array of numbers") }
             return try a.map { try num(k, $0) }

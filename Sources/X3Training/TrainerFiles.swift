@@ -45,7 +45,7 @@ extension Trainer {
             guard let d = s[k]?.number else { throw fail("'\(k)' is missing or not a number") }
             return d
         }
-        func numOrNaN(_ k: String) -> Double { s[k]?.number ?? .infinity }
+        func numOrInfinity(_ k: String) -> Double { s[k]?.number ?? .infinity }  // null: no best yet
         guard let o = s["options"] else { throw fail("'options' is missing") }
         let options = try TrainingOptions(json: o, source: path + " (training options)")
         guard dataset.labels.targets == c.model.config.targets else {
@@ -72,7 +72,7 @@ extension Trainer {
         state.globalStep = Int(try num("global_step"))
         state.epochLossSum = try num("epoch_loss_sum")
         state.epochLossCount = Int(try num("epoch_loss_count"))
-        state.bestScore = numOrNaN("best_score")
+        state.bestScore = numOrInfinity("best_score")
         state.bestEpoch = Int(try num("best_epoch"))
         state.trainingSeconds = try num("training_seconds")
         let optimizer = AdamW(restoring: c.extras["optimizer.m"]!, c.extras["optimizer.v"]!, step: Int(try num("optimizer_step")),

@@ -79,15 +79,8 @@ public struct TrainingOptions: Sendable, Equatable {
     public init(json: JSONValue, source: String) throws {
         self.init()
         guard let items = json.object else { throw X3Error(.parse, "\(source): training options must be a JSON object") }
-        func num(_ k: String, _ v: JSONValue) throws -> Double {
-            guard let d = v.number else { throw X3Error(.parse, "\(source): training option '\(k)' must be a number") }
-            return d
-        }
-        func int(_ k: String, _ v: JSONValue) throws -> Int {
-            let d = try num(k, v)
-            guard d == d.rounded(), abs(d) < 1e12 else { throw X3Error(.parse, "\(source): training option '\(k)' must be an integer") }
-            return Int(d)
-        }
+        func num(_ k: String, _ v: JSONValue) throws -> Double { try v.number(key: k, what: "training option", source: source) }
+        func int(_ k: String, _ v: JSONValue) throws -> Int { try v.integer(key: k, what: "training option", source: source) }
         for (k, v) in items {
             switch k {
             case "epochs": epochs = try int(k, v)

@@ -59,7 +59,6 @@ def test_killed_run_resumes_to_the_same_model(tmp_path):
     assert resumed.returncode == 0, resumed.stderr
     assert f"resuming after epoch" in resumed.stdout
     assert (out / "model.safetensors").read_bytes() == (tmp_path / "full" / "model.safetensors").read_bytes()
-    assert (out / "checkpoint.safetensors").read_bytes() != b""
     strip = lambda p: [r[:-3] + r[-1:] for r in csv.reader(open(p))]  # drop the wall-clock 'seconds' column
     assert strip(out / "metrics.csv") == strip(tmp_path / "full" / "metrics.csv")
 
