@@ -29,7 +29,7 @@ let package = Package(
         // ---- Public API -------------------------------------------------------------
         .target(
             name: "X3CAPI",
-            dependencies: ["X3Core", "X3Windows", "X3Sites", "X3Network", "X3Training", "CX3Support"],
+            dependencies: ["X3Core", "X3Windows", "X3Sites", "X3Network", "X3Training", "X3Interpret", "CX3Support"],
             exclude: ["exports.map"],
             linkerSettings: [
                 .unsafeFlags([
@@ -44,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "X3CLI",
             dependencies: [
-                "X3Core", "X3Windows", "X3Sites", "X3Network", "X3Training", "CX3Support",
+                "X3Core", "X3Windows", "X3Sites", "X3Network", "X3Training", "X3Interpret", "CX3Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -61,6 +61,9 @@ let package = Package(
         .target(name: "X3Network", dependencies: ["X3Core", "X3Windows", "CX3Support"]),
         // Training and prediction: labelled datasets, the trainer, metrics.
         .target(name: "X3Training", dependencies: ["X3Core", "X3Windows", "X3Network"]),
+        // Interpretation: contribution and selectivity maps (cube, XSF), histograms, a
+        // structure's explanation (maps, classes, strongest sites).
+        .target(name: "X3Interpret", dependencies: ["X3Core", "X3Windows", "X3Sites", "X3Network", "X3Training"]),
         // C where C is the right tool: thread-local error storage, CPU feature detection
         // and the OpenBLAS loader (which must set OPENBLAS_CORETYPE before OpenBLAS starts).
         .target(name: "CX3Support", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
@@ -75,6 +78,8 @@ let package = Package(
         .testTarget(name: "X3SitesTests", dependencies: ["X3Core", "X3Windows", "X3Sites", "X3TestSupport"],
                     exclude: ["make_blake2b_vectors.py"]),
         .testTarget(name: "X3TrainingTests", dependencies: ["X3Core", "X3Network", "X3Training", "X3TestSupport"]),
+        .testTarget(name: "X3InterpretTests",
+                    dependencies: ["X3Core", "X3Windows", "X3Network", "X3Training", "X3Interpret", "X3TestSupport"]),
         .testTarget(name: "X3NetworkTests", dependencies: ["X3Core", "X3Network", "X3TestSupport"],
                     exclude: ["make_sh_reference.py"]),
         // The C API is tested through the built libx3mat.so, as users reach it:

@@ -60,21 +60,6 @@ func structureID(_ path: String) -> String {
     return name.lowercased().hasSuffix(".cif") ? String(name.dropLast(4)) : name
 }
 
-/// Which atoms a site's bond graph drops: "auto" removes H when the structure holds
-/// carbon (a MOF) and contracts O otherwise (an oxide framework, such as a zeolite).
-func siteRemoval(_ spec: String, _ s: Structure) throws -> [Int: RemovalMode] {
-    if spec == "auto" {
-        return s.atomicNumbers.contains(6) ? [1: .delete] : [8: .contract]
-    }
-    if spec == "none" { return [:] }
-    return try SiteGraphOptions.parseRemoval(spec)
-}
-
-func removalText(_ r: [Int: RemovalMode]) -> String {
-    r.isEmpty ? "nothing removed" : r.sorted { $0.key < $1.key }
-        .map { "\(Elements.all[$0.key - 1].symbol) \($0.value == .contract ? "contracted" : "deleted")" }.joined(separator: ", ")
-}
-
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
@@ -164,10 +149,10 @@ struct PredictCommand: ParsableCommand {
 
     /// The sites of one structure with the highest mean contribution to the first target.
     func sites(_ p: StructurePrediction, _ s: Structure, _ n: Int) throws -> String {
-        let removal = try siteRemoval(remove, s)
+        let removal = try SiteGraphOptions.removal(remove, for: s)
         let catalogue = try SiteCatalogue(options: SiteGraphOptions(removal: removal), targets: p.targets)
         try catalogue.add(p.windows, structure: p.id, values: p.contributions, threads: threads ?? X3Threads.count)
-        var lines = ["  sites contributing most to \(p.targets[0]) (\(catalogue.sites.count) distinct; windows grouped by WL hash of the bond graph, \(removalText(removal))):",
+        var lines = ["  sites contributing most to \(p.targets[0]) (\(catalogue.sites.count) distinct; windows grouped by WL hash of the bond graph, \(SiteGraphOptions.describe(removal: removal))):",
                      "    rank  contribution  windows  share   hash                              example centre (Å)         window atoms"]
         let total = p.property[0] * Double(p.windows.count)
         for (r, site) in try catalogue.ranked(by: 0, top: n).enumerated() {

@@ -12,7 +12,7 @@ struct X3Mat: ParsableCommand {
             Example: x3mat info ../shared/data/iza/cif/LTA.cif
             """,
         version: "\(X3Version.string)",
-        subcommands: [Info.self, Convert.self, WindowsCommand.self, SitesCommand.self, TrainCommand.self, PredictCommand.self, EvaluateCommand.self, Runtime.self]
+        subcommands: [Info.self, Convert.self, WindowsCommand.self, SitesCommand.self, TrainCommand.self, PredictCommand.self, EvaluateCommand.self, ExplainCommand.self, Runtime.self]
     )
 }
 

@@ -5,10 +5,15 @@ import Darwin
 #endif
 
 /// `x` with exactly `decimals` digits after the point ("%.*f"), without Foundation.
-public func formatFixed(_ x: Double, _ decimals: Int) -> String {
+public func formatFixed(_ x: Double, _ decimals: Int) -> String { formatC(x, decimals, "%.*f") }
+
+/// `x` in scientific notation with `decimals` digits after the point ("%.*e").
+public func formatScientific(_ x: Double, _ decimals: Int) -> String { formatC(x, decimals, "%.*e") }
+
+private func formatC(_ x: Double, _ decimals: Int, _ format: String) -> String {
     var buffer = [CChar](repeating: 0, count: 400)
     let n = buffer.withUnsafeMutableBufferPointer { p in
-        withVaList([decimals, x]) { vsnprintf(p.baseAddress, p.count, "%.*f", $0) }
+        withVaList([decimals, x]) { vsnprintf(p.baseAddress, p.count, format, $0) }
     }
     let len = max(0, min(Int(n), buffer.count - 1))
     return String(decoding: buffer[0..<len].map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -66,6 +66,24 @@ public struct SiteGraphOptions: Sendable, Equatable {
         }
         return out
     }
+
+    /// The removal for a structure: "auto" deletes H when the structure holds carbon (a
+    /// MOF) and otherwise contracts O (an oxide framework such as a zeolite); "none"
+    /// removes nothing; anything else is parsed by `parseRemoval`.
+    public static func removal(_ spec: String, for s: Structure) throws -> [Int: RemovalMode] {
+        switch spec {
+        case "auto": return s.atomicNumbers.contains(6) ? [1: .delete] : [8: .contract]
+        case "none": return [:]
+        default: return try parseRemoval(spec)
+        }
+    }
+
+    /// "H deleted, O contracted", or "nothing removed".
+    public static func describe(removal r: [Int: RemovalMode]) -> String {
+        r.isEmpty ? "nothing removed" : r.sorted { $0.key < $1.key }
+            .map { "\(Elements.all[$0.key - 1].symbol) \($0.value == .contract ? "contracted" : "deleted")" }
+            .joined(separator: ", ")
+    }
 }
 
 

@@ -94,16 +94,18 @@ public final class SiteCatalogue: @unchecked Sendable {
         structureCount += 1
     }
 
-    /// Sites ranked by the mean of target `rankBy` (descending), or by window count
-    /// (descending) when nil; ties by hash. At most `top` of them (all when nil).
-    public func ranked(by rankBy: Int?, top: Int? = nil) throws -> [Site] {
+    /// Sites ranked by the mean of target `rankBy` (descending, or ascending with
+    /// `lowest`), or by window count (descending) when nil; ties by hash. Only sites seen
+    /// in at least `minCount` windows; at most `top` of them (all when nil).
+    public func ranked(by rankBy: Int?, top: Int? = nil, lowest: Bool = false, minCount: Int = 1) throws -> [Site] {
         if let rankBy, !(0..<targets.count).contains(rankBy) {
             throw X3Error(.indexOutOfRange, "rank target \(rankBy) is outside 0..<\(targets.count)")
         }
-        let sorted = sites.sorted { a, b in
+        let sign = lowest ? -1.0 : 1.0
+        let sorted = sites.filter { $0.count >= minCount }.sorted { a, b in
             if let t = rankBy {
-                let ma = a.stats[t].n > 0 ? a.stats[t].mean : -Double.infinity
-                let mb = b.stats[t].n > 0 ? b.stats[t].mean : -Double.infinity
+                let ma = a.stats[t].n > 0 ? sign * a.stats[t].mean : -Double.infinity
+                let mb = b.stats[t].n > 0 ? sign * b.stats[t].mean : -Double.infinity
                 if ma != mb { return ma > mb }
             } else if a.count != b.count {
                 return a.count > b.count

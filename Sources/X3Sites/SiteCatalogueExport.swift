@@ -11,11 +11,11 @@ import X3Core
 /// - `sites/<rank>_<hash>.xyz`: the example window's atoms (all, before removal), one
 ///   XYZ frame centred on the window centre.
 extension SiteCatalogue {
-    public func csv(rankedBy rankBy: Int?, top: Int?) throws -> String {
+    public func csv(rankedBy rankBy: Int?, top: Int?, lowest: Bool = false, minCount: Int = 1) throws -> String {
         var head = "rank,hash,count,structures,example_structure,example_window,centre_x,centre_y,centre_z,natoms,formula"
         for t in targets { head += ",\(csvField(t))_mean,\(csvField(t))_std,\(csvField(t))_n" }
         var lines = [head]
-        for (r, s) in try ranked(by: rankBy, top: top).enumerated() {
+        for (r, s) in try ranked(by: rankBy, top: top, lowest: lowest, minCount: minCount).enumerated() {
             var row = "\(r + 1),\(s.hash),\(s.count),\(s.structureCount),\(csvField(s.exampleStructure)),\(s.exampleWindow),"
                 + "\(fmt(s.exampleCentre.x)),\(fmt(s.exampleCentre.y)),\(fmt(s.exampleCentre.z)),"
                 + "\(s.exampleAtomicNumbers.count),\(Elements.hillFormula(atomicNumbers: s.exampleAtomicNumbers))"
@@ -25,7 +25,7 @@ extension SiteCatalogue {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    public func json(rankedBy rankBy: Int?, top: Int?) throws -> String {
+    public func json(rankedBy rankBy: Int?, top: Int?, lowest: Bool = false, minCount: Int = 1) throws -> String {
         var out = "{\n  \"options\": {\"tolerance\": \(fmt(options.tolerance)), \"iterations\": \(options.iterations), "
             + "\"digest_size\": \(options.digestSize), \"removal\": {"
         out += options.removal.sorted { $0.key < $1.key }.map {
@@ -34,7 +34,7 @@ extension SiteCatalogue {
         out += "}},\n  \"targets\": [\(targets.map(jsonString).joined(separator: ", "))],\n"
         out += "  \"structures\": \(structureCount),\n  \"windows\": \(windowCount),\n  \"distinct_sites\": \(sites.count),\n"
         out += "  \"sites\": ["
-        let rows = try ranked(by: rankBy, top: top)
+        let rows = try ranked(by: rankBy, top: top, lowest: lowest, minCount: minCount)
         for (r, s) in rows.enumerated() {
             out += r == 0 ? "\n" : ",\n"
             out += "    {\"rank\": \(r + 1), \"hash\": \(jsonString(s.hash)), \"count\": \(s.count), "
@@ -70,12 +70,12 @@ extension SiteCatalogue {
 
     /// Writes sites.csv, sites.json and sites/<rank>_<hash>.xyz into `directory`
     /// (created if missing), each file atomically.
-    public func write(directory: String, rankedBy rankBy: Int?, top: Int?) throws {
+    public func write(directory: String, rankedBy rankBy: Int?, top: Int?, lowest: Bool = false, minCount: Int = 1) throws {
         try FileIO.makeDirectory(directory)
         try FileIO.makeDirectory(directory + "/sites")
-        try FileIO.writeAtomically(path: directory + "/sites.csv", text: csv(rankedBy: rankBy, top: top))
-        try FileIO.writeAtomically(path: directory + "/sites.json", text: json(rankedBy: rankBy, top: top))
-        for (r, s) in try ranked(by: rankBy, top: top).enumerated() {
+        try FileIO.writeAtomically(path: directory + "/sites.csv", text: csv(rankedBy: rankBy, top: top, lowest: lowest, minCount: minCount))
+        try FileIO.writeAtomically(path: directory + "/sites.json", text: json(rankedBy: rankBy, top: top, lowest: lowest, minCount: minCount))
+        for (r, s) in try ranked(by: rankBy, top: top, lowest: lowest, minCount: minCount).enumerated() {
             let name = "\(directory)/sites/\(zeroPadded(r + 1, 4))_\(s.hash).xyz"
             try FileIO.writeAtomically(path: name, text: xyz(s, rank: r + 1))
         }

@@ -1,0 +1,122 @@
+import ArgumentParser
+import X3Core
+import X3Interpret
+import X3Network
+import X3Sites
+import X3Training
+
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Explain a prediction: 3-D contribution maps, selectivity maps, histograms and strongest sites.",
+        discussion: """
+            The structure is cut into windows on the model's grid and every window's
+            contribution is laid on that grid: a 3-D map of the cell whose mean is the
+            predicted property. DIR receives, per target:
+              TARGET.cube, TARGET.xsf    the map with the structure (VESTA, VMD, OVITO, ASE);
+                                         cube lengths in bohr, XSF in Å, values in the
+                                         target's units
+              TARGET_fine.cube           with --refine: the map Fourier-interpolated onto a
+                                         finer grid (same mean, equal at the window centres)
+              histogram_TARGET.csv       the contributions' histogram; each bin is strong,
+                                         medium or weak by the third of [min, max] it lies in
+              sites_TARGET/              the strongest sites: windows grouped by the WL hash
+                                         of their bond graph, ranked by mean contribution
+            and windows.csv (every window's centre and contributions), explanation.json
+            (a summary), and with --selectivity A/B the map of A's contributions over B's
+            (A_over_B.cube, .xsf), undefined where |B| ≤ guard × max |B|, written as 0.
+
+            --strong says which end of the contributions is strong: high for uptakes
+            (the default), low for band gaps (conductive sites lower the gap).
+
+            Examples:
+              x3mat explain iza-ar-uptake ../shared/data/iza/cif/LTA.cif --out lta-map --refine 3
+              x3mat explain qmof-band-gap MOF.cif --out mof --strong low
+              x3mat explain coremof-co2-ch4 MOF.cif --out mof --selectivity co2_uptake_298K_0.15bar_mol_kg/ch4_uptake_298K_65bar_mol_kg
+            """)
+
+    @Argument(help: "A shipped model's name or a model file.") var model: String
+    @Argument(help: "The structure (CIF).") var structure: String
+    @Option(help: "Folder for the maps, histograms and sites (created if missing).") var out: String
+    @Option(help: "Also write maps interpolated onto a grid N (or N1,N2,N3) times finer.") var refine: String = "1"
+    @Option(help: "A selectivity map NUMERATOR/DENOMINATOR (target names or 0-based indices); repeatable.")
+    var selectivity: [String] = []
+    @Option(name: .customLong("guard"), help: "Selectivity guard, relative to max |denominator|.")
+    var relativeGuard: Double = SelectivityMap.defaultRelativeGuard
+    @Option(help: "Histogram bins.") var bins: Int = 20
+    @Option(help: "Strong end of the contributions: high or low.") var strong: String = "high"
+    @Option(help: "Sites listed per target.") var top: Int = 5
+    @Option(help: "Atoms dropped from the bond graphs of sites: auto, none, or e.g. O:contract,H:delete.")
+    var remove: String = "auto"
+    @Option(help: "Threads (default: X3MAT_NUM_THREADS or the number of CPUs).") var threads: Int?
+
+    func run() throws { try exitingOnError(explain) }
+
+    func explain() throws {
+        let modelPath = try ShippedModels.resolve(model)
+        let m = try ModelFile.load(path: modelPath)
+        var o = ExplainOptions()
+        o.threads = try threadCount(threads)
+        o.refine = try parseRefine(refine)
+        o.selectivity = try selectivity.map { try parsePair($0, targets: m.config.targets) }
+        o.relativeGuard = relativeGuard
+        o.bins = bins
+        o.strongEnd = try parseStrongEnd(strong)
+        o.top = top
+        o.removal = remove
+        let s = try CIFReader.read(path: structure)
+        let e = try Explanation.make(m, structure: s, id: structureID(structure), options: o)
+        let files = try e.write(directory: out, model: modelPath)
+        let g = e.maps[0]
+        print("\(e.prediction.id)  (\(s.formula), \(s.count) atoms; \(g.count) windows on a \(g.n1) x \(g.n2) x \(g.n3) grid, "
+              + "R = \(fixed(e.prediction.windows.radius, 2)) Å)")
+        for (t, name) in e.prediction.targets.enumerated() {
+            let h = e.histograms[t], map = e.maps[t]
+            print("  \(name) = \(g4(e.prediction.property[t]))   map min \(g4(map.values.min()!)), max \(g4(map.values.max()!)); "
+                  + "windows strong/medium/weak (\(o.strongEnd.rawValue) is strong): \(h.strong)/\(h.medium)/\(h.weak)")
+            for (r, site) in try e.strongestSites(t).enumerated() {
+                let c = site.exampleCentre
+                print("    site \(r + 1): contribution \(g4(site.stats[t].mean)) over \(site.count) window(s), "
+                      + "centre (\(fixed(c.x, 2)), \(fixed(c.y, 2)), \(fixed(c.z, 2))) Å, "
+                      + (site.exampleAtomicNumbers.isEmpty ? "empty" : Elements.hillFormula(atomicNumbers: site.exampleAtomicNumbers))
+                      + ", hash \(site.hash)")
+            }
+        }
+        for sel in e.selectivity {
+            print("  selectivity \(sel.map.name): undefined at \(sel.undefinedCount) of \(sel.map.count) points "
+                  + "(|denominator| ≤ \(g4(sel.threshold)))")
+        }
+        print("sites: windows grouped by WL hash, \(SiteGraphOptions.describe(removal: e.removal))")
+        print("wrote \(files.count) files to \(out): \(files.joined(separator: ", "))")
+    }
+}
+
+/// "3" or "2,2,3".
+func parseRefine(_ s: String) throws -> (Int, Int, Int) {
+    let parts = s.split(separator: ",").map { Int(String($0).trimmingSpaces) }
+    if parts.count == 1, let n = parts[0] { return (n, n, n) }
+    if parts.count == 3, let a = parts[0], let b = parts[1], let c = parts[2] { return (a, b, c) }
+    throw X3Error(.invalidArgument, "--refine '\(s)': give N or N1,N2,N3 (whole numbers ≥ 1)")
+}
+
+func parseStrongEnd(_ s: String) throws -> StrongEnd {
+    guard let e = StrongEnd(rawValue: s.lowercased()) else {
+        throw X3Error(.invalidArgument, "--strong '\(s)': use high or low")
+    }
+    return e
+}
+
+/// A target by name or 0-based index.
+func targetIndex(_ s: String, _ targets: [String]) throws -> Int {
+    if let i = targets.firstIndex(of: s) { return i }
+    if let i = Int(s), (0..<targets.count).contains(i) { return i }
+    throw X3Error(.invalidArgument, "'\(s)' is not a target of the model (\(targets.joined(separator: ", ")))")
+}
+
+/// "A/B" with targets by name or index.
+func parsePair(_ s: String, targets: [String]) throws -> (Int, Int) {
+    guard let slash = s.lastIndex(of: "/") else {
+        throw X3Error(.invalidArgument, "--selectivity '\(s)': write NUMERATOR/DENOMINATOR (target names or indices)")
+    }
+    return (try targetIndex(String(s[..<slash]), targets), try targetIndex(String(s[s.index(after: slash)...]), targets))
+}
