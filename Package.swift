@@ -72,7 +72,7 @@ let package = Package(
         .executableTarget(name: "X3Bench", dependencies: ["X3Core", "X3Windows", "X3Sites", "X3Network", "X3Training", "CX3Support"], path: "benchmarks/X3Bench"),
 
         // ---- Tests --------------------------------------------------------------------
-        .target(name: "X3TestSupport", dependencies: ["X3Core"], path: "Tests/X3TestSupport"),
+        .target(name: "X3TestSupport", dependencies: ["X3Core", "X3Network"], path: "Tests/X3TestSupport"),
         .testTarget(name: "X3CoreTests", dependencies: ["X3Core", "X3TestSupport"]),
         .testTarget(name: "X3WindowsTests", dependencies: ["X3Core", "X3Windows", "X3TestSupport"]),
         .testTarget(name: "X3SitesTests", dependencies: ["X3Core", "X3Windows", "X3Sites", "X3TestSupport"],

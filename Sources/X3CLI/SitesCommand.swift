@@ -1,5 +1,7 @@
 import ArgumentParser
 import X3Core
+import X3Network
+import X3Training
 import X3Sites
 import X3Windows
 #if canImport(Glibc)
@@ -9,85 +11,149 @@ import Glibc
 struct SitesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sites",
-        abstract: "Find the distinct local sites of a dataset by hashing window bond graphs.",
+        abstract: "Find the distinct local sites of a dataset by hashing window bond graphs; with a model, its strongest sites.",
         discussion: """
+            x3mat sites DIR            the most frequent sites of a dataset
+            x3mat sites MODEL DIR      the sites with the strongest mean contribution of a model
+
             Every structure of DIR (or DIR/cif) is cut into windows; each window becomes a
             bond graph (atoms bonded when closer than TOLERANCE × the sum of their covalent
             radii), chosen elements are removed, and the graph is hashed with the
             Weisfeiler–Lehman hash NetworkX computes (weisfeiler_lehman_graph_hash with
             node_attr="element"). Windows with equal hashes are the same site. The summary
-            lists the most frequent sites with an example window; --out writes sites.csv,
-            sites.json and one XYZ file per listed site.
+            lists the top sites with an example window; --out writes sites.csv,
+            sites.json and one XYZ file per listed site (the example window's atoms).
+
+            With a MODEL (a shipped model's name or a model file) the windows are the
+            model's (its radius and step), each window's contribution is predicted, and
+            sites are ranked by their mean contribution to --rank-by (the first target by
+            default), highest first (--strong low: lowest first, e.g. for band gaps).
+            --min-count keeps sites seen in at least that many windows (recurring sites).
 
             Removal: ELEMENT:delete drops the atom (H in MOFs); ELEMENT:contract drops it and
             bonds its neighbours (O in silica zeolites, leaving the T-atom network).
 
-            Example: x3mat sites ../shared/data/iza --radius 6 --step 2 --remove O:contract
+            Examples:
+              x3mat sites ../shared/data/iza --radius 6 --step 2 --remove O:contract
+              x3mat sites iza-ar-uptake ../shared/data/iza --top 5 --remove O:contract
             """)
 
-    @Argument(help: "A folder of CIF files, or a dataset folder with a cif/ subfolder.") var directory: String
-    @Option(help: "Window radius, Å.") var radius: Double = 6
-    @Option(help: "Grid step, Å.") var step: Double = 2
+    @Argument(help: "DIR, or MODEL DIR: a folder of CIF files (or a dataset folder with a cif/ subfolder), after an optional model.")
+    var paths: [String]
+    @Option(help: "Window radius, Å (default 6; with a model, the model's).") var radius: Double?
+    @Option(help: "Grid step, Å (default 2; with a model, the model's).") var step: Double?
     @Option(help: "Elements to remove before hashing, e.g. O:contract or H:delete (comma-separated).")
     var remove: String = ""
     @Option(help: "Bond tolerance: bonded when d < tolerance × (r_i + r_j).") var tolerance: Double = SiteGraphOptions.defaultTolerance
     @Option(help: "Weisfeiler–Lehman iterations.") var iterations: Int = 3
     @Option(help: "BLAKE2b digest size in bytes (the hash has twice as many hex digits).") var digestSize: Int = 16
     @Option(help: "How many sites to list (and write with --out).") var top: Int = 10
+    @Option(help: "With a model: the target to rank by (name or 0-based index).") var rankBy: String?
+    @Option(help: "With a model: the strong end of the contributions, high or low.") var strong: String = "high"
+    @Option(help: "List only sites seen in at least this many windows.") var minCount: Int = 1
     @Option(help: "Read at most this many structures (in name order).") var limit: Int?
     @Option(help: "Write sites.csv, sites.json and sites/*.xyz into this folder.") var out: String?
     @Option(help: "Threads (default: X3MAT_NUM_THREADS or the number of CPUs).") var threads: Int?
 
-    func run() throws {
-        do {
-            let options = SiteGraphOptions(tolerance: tolerance, removal: try SiteGraphOptions.parseRemoval(remove),
-                                           iterations: iterations, digestSize: digestSize)
-            try options.validate()
-            guard top >= 1 else { throw X3Error(.invalidArgument, "--top must be at least 1") }
-            let nThreads = try threadCount(threads)
-            let dir = FileIO.isDirectory(directory + "/cif") ? directory + "/cif" : directory
-            var files = try FileIO.list(directory: dir, suffix: ".cif")
-            if let limit { files = Array(files.prefix(max(0, limit))) }
-            guard !files.isEmpty else { throw X3Error(.io, "\(dir): no .cif files") }
+    func run() throws { try exitingOnError(sites) }
 
-            let catalogue = try SiteCatalogue(options: options)
-            let progress = Progress(total: files.count, label: "structures")
-            var skipped: [(String, String)] = []
-            let t0 = monotonicSeconds()
-            for (i, name) in files.enumerated() {
-                let path = dir + "/" + name
+    func sites() throws {
+        guard paths.count == 1 || paths.count == 2 else {
+            throw X3Error(.invalidArgument, "give DIR, or MODEL DIR (\(paths.count) paths given)")
+        }
+        let directory = paths.last!
+        let options = SiteGraphOptions(tolerance: tolerance, removal: try SiteGraphOptions.parseRemoval(remove),
+                                       iterations: iterations, digestSize: digestSize)
+        try options.validate()
+        guard top >= 1 else { throw X3Error(.invalidArgument, "--top must be at least 1") }
+        guard minCount >= 1 else { throw X3Error(.invalidArgument, "--min-count must be at least 1") }
+        let nThreads = try threadCount(threads)
+        var model: EquiformerModel<Float>?
+        var modelPath = ""
+        if paths.count == 2 {
+            modelPath = try ShippedModels.resolve(paths[0])
+            model = try ModelFile.load(path: modelPath)
+            let c = model!.config
+            for (given, used, name) in [(radius, c.windowRadius, "--radius"), (step, c.windowStep, "--step")] {
+                if let given, abs(given - used) > 1e-12 {
+                    throw X3Error(.invalidArgument, "\(name) \(given) Å differs from the model's \(used) Å; a model predicts on its own windows")
+                }
+            }
+        }
+        let r = model?.config.windowRadius ?? radius ?? 6, h = model?.config.windowStep ?? step ?? 2
+        let targets = model?.config.targets ?? []
+        let rank = try rankBy.map { try targetIndex($0, targets) } ?? (model == nil ? nil : 0)
+        let lowest = try parseStrongEnd(strong) == .low
+        let dir = FileIO.isDirectory(directory + "/cif") ? directory + "/cif" : directory
+        var files = try FileIO.list(directory: dir, suffix: ".cif")
+        if let limit { files = Array(files.prefix(max(0, limit))) }
+        guard !files.isEmpty else { throw X3Error(.io, "\(dir): no .cif files") }
+
+        let catalogue = try SiteCatalogue(options: options, targets: targets)
+        let progress = Progress(total: files.count, label: "structures")
+        var skipped: [(String, String)] = []
+        let t0 = monotonicSeconds()
+        // Structures go through the model in groups, so small cells still fill every thread.
+        let group = model == nil ? 1 : 16
+        for start in stride(from: 0, to: files.count, by: group) {
+            var structures: [Structure] = [], ids: [String] = []
+            for name in files[start..<min(files.count, start + group)] {
                 do {
-                    let s = try CIFReader.read(path: path)
-                    let w = try WindowSampler.sample(s, radius: radius, step: step, threads: nThreads)
-                    try catalogue.add(w, structure: String(name.dropLast(4)), threads: nThreads)
+                    structures.append(try CIFReader.read(path: dir + "/" + name))
+                    ids.append(String(name.dropLast(4)))
                 } catch let e as X3Error {
                     skipped.append((name, e.message))
                     progress.note("skipped \(name): \(e.message)")
                 }
-                progress.update(i + 1)
             }
-            progress.finish()
-            let dt = monotonicSeconds() - t0
-            print("\(dir): \(files.count - skipped.count) structures, \(catalogue.windowCount) windows "
-                  + "(radius \(fixed(radius, 2)) Å, step \(fixed(step, 2)) Å), \(catalogue.sites.count) distinct sites "
-                  + "in \(fixed(dt, 1)) s")
-            print("bond graphs: tolerance \(fixed(tolerance, 2)), removal \(remove.isEmpty ? "none" : remove); "
-                  + "WL hash: \(iterations) iterations, digest \(digestSize) bytes")
-            if !skipped.isEmpty { print("skipped \(skipped.count) file(s) (reasons above)") }
-            print("rank  windows  structures  hash                               example (structure, window, atoms)")
-            for (r, s) in try catalogue.ranked(by: nil, top: top).enumerated() {
-                let rank = String(r + 1), count = String(s.count), structures = String(s.structureCount)
-                print(pad(rank, 4) + "  " + pad(count, 7) + "  " + pad(structures, 10) + "  " + s.hash
-                      + String(repeating: " ", count: max(1, 35 - s.hash.count))
-                      + "\(s.exampleStructure), window \(s.exampleWindow), \(s.exampleAtomicNumbers.isEmpty ? "empty" : Elements.hillFormula(atomicNumbers: s.exampleAtomicNumbers))")
+            if let model {
+                let ps: [StructurePrediction]
+                do { ps = try Predictor.predict(model, structures: structures, ids: ids, threads: nThreads) } catch is X3Error {
+                    // one bad structure must not sink its group: retry one by one
+                    var ok: [StructurePrediction] = []
+                    for (s, id) in zip(structures, ids) {
+                        do { ok += try Predictor.predict(model, structures: [s], ids: [id], threads: nThreads) } catch let e2 as X3Error {
+                            skipped.append((id, e2.message)); progress.note("skipped \(id): \(e2.message)")
+                        }
+                    }
+                    ps = ok
+                }
+                for p in ps { try catalogue.add(p.windows, structure: p.id, values: p.contributions, threads: nThreads) }
+            } else {
+                for (s, id) in zip(structures, ids) {
+                    do {
+                        let w = try WindowSampler.sample(s, radius: r, step: h, threads: nThreads)
+                        try catalogue.add(w, structure: id, threads: nThreads)
+                    } catch let e as X3Error {
+                        skipped.append((id, e.message)); progress.note("skipped \(id): \(e.message)")
+                    }
+                }
             }
-            if let out {
-                try catalogue.write(directory: out, rankedBy: nil, top: top)
-                print("wrote \(out)/sites.csv, \(out)/sites.json and \(min(top, catalogue.sites.count)) XYZ files in \(out)/sites/")
-            }
-        } catch let e as X3Error {
-            printError("error: \(e.message)")
-            throw ExitCode(1)
+            progress.update(min(files.count, start + group))
+        }
+        progress.finish()
+        let dt = monotonicSeconds() - t0
+        print("\(dir): \(files.count - skipped.count) structures, \(catalogue.windowCount) windows "
+              + "(radius \(fixed(r, 2)) Å, step \(fixed(h, 2)) Å), \(catalogue.sites.count) distinct sites "
+              + "in \(fixed(dt, 1)) s" + (model == nil ? "" : " (model \(modelPath))"))
+        print("bond graphs: tolerance \(fixed(tolerance, 2)), removal \(remove.isEmpty ? "none" : remove); "
+              + "WL hash: \(iterations) iterations, digest \(digestSize) bytes")
+        if !skipped.isEmpty { print("skipped \(skipped.count) file(s) (reasons above)") }
+        if let rank {
+            print("ranked by mean contribution to \(targets[rank]), \(lowest ? "lowest" : "highest") first; sites with ≥ \(minCount) windows")
+        }
+        let ranked = try catalogue.ranked(by: rank, top: top, lowest: lowest, minCount: minCount)
+        print("rank  windows  structures  " + (rank == nil ? "" : "contribution (± std)  ")
+              + "hash                               example (structure, window, atoms)")
+        for (i, s) in ranked.enumerated() {
+            var line = pad(String(i + 1), 4) + "  " + pad(String(s.count), 7) + "  " + pad(String(s.structureCount), 10) + "  "
+            if let rank { line += pad(g4(s.stats[rank].mean) + " ± " + g4(s.stats[rank].std), 20) + "  " }
+            print(line + s.hash + String(repeating: " ", count: max(1, 35 - s.hash.count))
+                  + "\(s.exampleStructure), window \(s.exampleWindow), \(s.exampleAtomicNumbers.isEmpty ? "empty" : Elements.hillFormula(atomicNumbers: s.exampleAtomicNumbers))")
+        }
+        if let out {
+            try catalogue.write(directory: out, rankedBy: rank, top: top, lowest: lowest, minCount: minCount)
+            print("wrote \(out)/sites.csv, \(out)/sites.json and \(ranked.count) XYZ files in \(out)/sites/")
         }
     }
 }

@@ -2,9 +2,13 @@
 // reading label CSVs, a seeded random generator.
 import Foundation
 import X3Core
+import X3Network
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// The repository's root folder (it holds models/ with the shipped models).
+public let repositoryRoot: String = String(#filePath).components(separatedBy: "/Tests/")[0]
 
 /// `../shared/data` beside the checkout, or $X3MAT_SHARED_DATA; nil when absent.
 public let sharedData: String? = {
@@ -41,4 +45,19 @@ extension SplitMix64 {
 public func makeScratchDirectory(_ prefix: String) -> String {
     var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
     return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
+}
+
+/// A model small enough for fast tests: lmax 1, 8 channels, one block; windows R = 5 Å
+/// on a 5 Å grid.
+public func tinyConfig() -> ModelConfig {
+    var c = ModelConfig()
+    c.lmax = 1; c.mmax = 1; c.channels = 8; c.attentionChannels = 8; c.heads = 2; c.valueChannelsPerHead = 4
+    c.ffnChannels = 8; c.blocks = 1; c.radialBasis = 8; c.radialHidden = 8; c.edgeEmbedding = 4; c.maxNeighbours = 8
+    c.readoutHidden = 8; c.windowRadius = 5; c.windowStep = 5
+    return c
+}
+
+extension SplitMix64 {
+    /// A uniform double in [0, 1).
+    public mutating func nextUnit() -> Double { Double(next() >> 11) * 0x1p-53 }
 }

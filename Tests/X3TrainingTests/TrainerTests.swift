@@ -6,14 +6,6 @@ import X3Training
 
 /// A network small enough to train in a test (about 5k parameters) with few windows per
 /// structure (a 5 Å step).
-func tinyConfig() -> ModelConfig {
-    var c = ModelConfig()
-    c.lmax = 1; c.mmax = 1; c.channels = 8; c.attentionChannels = 8; c.heads = 2; c.valueChannelsPerHead = 4
-    c.ffnChannels = 8; c.blocks = 1; c.radialBasis = 8; c.radialHidden = 8; c.edgeEmbedding = 4; c.maxNeighbours = 8
-    c.readoutHidden = 8; c.windowRadius = 5; c.windowStep = 5
-    return c
-}
-
 func tinyOptions() -> TrainingOptions {
     var o = TrainingOptions()
     o.epochs = 3; o.batchStructures = 3; o.windowsPerStructure = 2; o.validationFraction = 0.25; o.validationWindows = 3
