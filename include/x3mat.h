@@ -417,6 +417,45 @@ X3_API x3_status x3_model_predict(const x3_model *model, const x3_structure *str
  *  Release with x3_windows_free. */
 X3_API x3_status x3_model_windows(const x3_model *model, const x3_structure *structure, x3_windows **out);
 
+/* ---- Interpretation -------------------------------------------------------------------
+ * A contribution map is one target's window contributions laid on the model's window
+ * grid of the cell: n1 x n2 x n3 values, C order with k3 fastest (the order of
+ * x3_windows_sample and of a Gaussian cube file), grid point (k1, k2, k3) at fractional
+ * (k1/n1, k2/n2, k3/n3), values in the target's units. Its mean is the predicted
+ * property. */
+
+/** Explains a prediction by writing into `directory` (created if missing; files replaced
+ *  atomically):
+ *    TARGET.cube, TARGET.xsf   each target's contribution map with the structure
+ *                              (cube lengths in bohr, XSF in angstrom; XSF repeats the
+ *                              periodic face, so it holds (n1+1)(n2+1)(n3+1) values)
+ *    TARGET_fine.cube          with "refine": the map Fourier-interpolated onto a finer grid
+ *    A_over_B.cube, .xsf       with "selectivity": the ratio map, 0 where undefined
+ *    histogram_TARGET.csv      the contributions' histogram, bins classed strong/medium/weak
+ *    sites_TARGET/             the strongest sites (sites.csv, sites.json, sites/NNNN_HASH.xyz)
+ *    windows.csv               every window's grid index, centre, atoms and contributions
+ *    explanation.json          a summary: property, map range, classes, guards, top sites.
+ *  options_json (NULL or "" for defaults) is an object with any of:
+ *    "refine": N or [N1, N2, N3]     (default 1: no fine map; product at most 1000)
+ *    "selectivity": [["a", "b"], ...] numerator/denominator by target name or 0-based index
+ *    "guard": 1e-3                   ratio undefined where |b| <= guard * max |b|
+ *    "bins": 20, "top": 5            histogram bins; sites listed per target
+ *    "strong": "high" | "low"        which end is strong ("low" for band gaps)
+ *    "removal": "auto"               atoms dropped from site bond graphs ("auto": H deleted
+ *                                    when the structure has C, else O contracted; "none";
+ *                                    or e.g. "O:contract,H:delete")
+ *    "threads": N
+ *  The structure's name (x3_structure_name) names it in the files. */
+X3_API x3_status x3_model_explain(const x3_model *model, const x3_structure *structure, const char *directory,
+                                  const char *options_json);
+
+/** One target's contribution map (0-based `target`), optionally Fourier-interpolated
+ *  `refine` = {f1, f2, f3} times finer per axis (NULL: not refined). shape receives
+ *  {n1*f1, n2*f2, n3*f3} always; with values NULL and capacity 0 nothing is evaluated
+ *  (a shape query). Otherwise values (capacity >= the product) receives the map. */
+X3_API x3_status x3_model_map(const x3_model *model, const x3_structure *structure, int32_t target,
+                              const int32_t refine[3], int64_t shape[3], double *values, int64_t capacity);
+
 /* ---- training ----------------------------------------------------------------------- */
 
 /** What x3_train reports to its callback. */

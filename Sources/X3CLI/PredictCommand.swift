@@ -1,5 +1,6 @@
 import ArgumentParser
 import X3Core
+import X3Interpret
 import X3Network
 import X3Sites
 import X3Training
@@ -190,6 +191,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Only structures listed with this set in a training run's split.csv (e.g. runs/iza/split.csv:validation).")
     var split: String?
     @Option(help: "Write parity data (id, true and predicted value per target) here (CSV).") var output: String?
+    @Option(help: "Write the 2-D histogram of window contributions against the true property here (CSV; with several targets, one file per target: NAME_TARGET.csv).")
+    var histogram: String?
+    @Option(help: "Histogram bins: PROPERTY,CONTRIBUTION.") var histogramBins: String = "20,40"
     @Option(help: "Threads (default: X3MAT_NUM_THREADS or the number of CPUs).") var threads: Int?
 
     func run() throws {
@@ -221,11 +225,14 @@ struct EvaluateCommand: ParsableCommand {
         }
         var progress: Progress?
         let t0 = monotonicSeconds()
-        let preds = try Predictor.predict(m, structures: chosen.map { dataset.structures[$0] }, ids: chosen.map { dataset.ids[$0] },
-                                          threads: nThreads) { done, total in
+        let bins = histogramBins.split(separator: ",").compactMap { Int(String($0).trimmingSpaces) }
+        guard bins.count == 2 else { throw X3Error(.invalidArgument, "--histogram-bins '\(histogramBins)': write PROPERTY,CONTRIBUTION, e.g. 20,40") }
+        let predictions = try Predictor.predict(m, structures: chosen.map { dataset.structures[$0] }, ids: chosen.map { dataset.ids[$0] },
+                                                threads: nThreads) { done, total in
             if progress == nil { progress = Progress(total: total, label: "windows") }
             progress?.update(done)
-        }.map(\.property)
+        }
+        let preds = predictions.map(\.property)
         progress?.finish()
         print("\(modelPath) on \(data): \(chosen.count) structures in \(duration(monotonicSeconds() - t0))")
         for (t, name) in columns.enumerated() {
@@ -237,6 +244,20 @@ struct EvaluateCommand: ParsableCommand {
             try FileIO.writeAtomically(path: output, text: Predictor.parityCSV(ids: chosen.map { dataset.ids[$0] }, targets: columns,
                                                                               actual: actual, predicted: preds))
             print("wrote \(output)")
+        }
+        if let histogram {
+            for (t, name) in columns.enumerated() {
+                let h = try DatasetHistogram(target: name, properties: chosen.map { dataset.label($0, t) },
+                                             contributions: predictions.map { p in (0..<p.windows.count).map { p.contribution($0, t) } },
+                                             propertyBins: bins[0], contributionBins: bins[1])
+                var path = histogram
+                if columns.count > 1 {
+                    let stem = histogram.lowercased().hasSuffix(".csv") ? String(histogram.dropLast(4)) : histogram
+                    path = stem + "_" + Explanation.stem(name) + ".csv"
+                }
+                try FileIO.writeAtomically(path: path, text: h.csv)
+                print("wrote \(path) (\(name): \(h.propertyBins) x \(h.contributionBins) bins, \(h.counts.reduce(0, +)) windows)")
+            }
         }
     }
 }

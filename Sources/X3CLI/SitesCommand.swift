@@ -1,5 +1,6 @@
 import ArgumentParser
 import X3Core
+import X3Interpret
 import X3Network
 import X3Training
 import X3Sites
@@ -29,6 +30,8 @@ struct SitesCommand: ParsableCommand {
             sites are ranked by their mean contribution to --rank-by (the first target by
             default), highest first (--strong low: lowest first, e.g. for band gaps).
             --min-count keeps sites seen in at least that many windows (recurring sites).
+            Without --rank-by, a table per target; --out then writes OUT/TARGET/ for each
+            target of a multi-target model.
 
             Removal: ELEMENT:delete drops the atom (H in MOFs); ELEMENT:contract drops it and
             bonds its neighbours (O in silica zeolites, leaving the T-atom network).
@@ -139,21 +142,27 @@ struct SitesCommand: ParsableCommand {
         print("bond graphs: tolerance \(fixed(tolerance, 2)), removal \(remove.isEmpty ? "none" : remove); "
               + "WL hash: \(iterations) iterations, digest \(digestSize) bytes")
         if !skipped.isEmpty { print("skipped \(skipped.count) file(s) (reasons above)") }
-        if let rank {
-            print("ranked by mean contribution to \(targets[rank]), \(lowest ? "lowest" : "highest") first; sites with ≥ \(minCount) windows")
-        }
-        let ranked = try catalogue.ranked(by: rank, top: top, lowest: lowest, minCount: minCount)
-        print("rank  windows  structures  " + (rank == nil ? "" : "contribution (± std)  ")
-              + "hash                               example (structure, window, atoms)")
-        for (i, s) in ranked.enumerated() {
-            var line = pad(String(i + 1), 4) + "  " + pad(String(s.count), 7) + "  " + pad(String(s.structureCount), 10) + "  "
-            if let rank { line += pad(g4(s.stats[rank].mean) + " ± " + g4(s.stats[rank].std), 20) + "  " }
-            print(line + s.hash + String(repeating: " ", count: max(1, 35 - s.hash.count))
-                  + "\(s.exampleStructure), window \(s.exampleWindow), \(s.exampleAtomicNumbers.isEmpty ? "empty" : Elements.hillFormula(atomicNumbers: s.exampleAtomicNumbers))")
-        }
-        if let out {
-            try catalogue.write(directory: out, rankedBy: rank, top: top, lowest: lowest, minCount: minCount)
-            print("wrote \(out)/sites.csv, \(out)/sites.json and \(ranked.count) XYZ files in \(out)/sites/")
+        // Without a model: one table by frequency. With one: a table per target (or the
+        // --rank-by target), each written to OUT/TARGET/ when there are several.
+        let rankings: [Int?] = model == nil ? [nil] : rank.map { [$0] } ?? Array(0..<targets.count)
+        for r in rankings {
+            if let r {
+                print("\nranked by mean contribution to \(targets[r]), \(lowest ? "lowest" : "highest") first; sites with ≥ \(minCount) windows")
+            }
+            let ranked = try catalogue.ranked(by: r, top: top, lowest: lowest, minCount: minCount)
+            print("rank  windows  structures  " + (r == nil ? "" : "contribution (± std)  ")
+                  + "hash                               example (structure, window, atoms)")
+            for (i, s) in ranked.enumerated() {
+                var line = pad(String(i + 1), 4) + "  " + pad(String(s.count), 7) + "  " + pad(String(s.structureCount), 10) + "  "
+                if let r { line += pad(g4(s.stats[r].mean) + " ± " + g4(s.stats[r].std), 20) + "  " }
+                print(line + s.hash + String(repeating: " ", count: max(1, 35 - s.hash.count))
+                      + "\(s.exampleStructure), window \(s.exampleWindow), \(s.exampleAtomicNumbers.isEmpty ? "empty" : Elements.hillFormula(atomicNumbers: s.exampleAtomicNumbers))")
+            }
+            if let out {
+                let folder = rankings.count > 1 ? out + "/" + Explanation.stem(targets[r!]) : out
+                try catalogue.write(directory: folder, rankedBy: r, top: top, lowest: lowest, minCount: minCount)
+                print("wrote \(folder)/sites.csv, \(folder)/sites.json and \(ranked.count) XYZ files in \(folder)/sites/")
+            }
         }
     }
 }

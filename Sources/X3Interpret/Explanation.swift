@@ -158,3 +158,60 @@ public struct Explanation: Sendable {
             ("files", .array(files.map { .string($0) }))])
     }
 }
+
+extension ExplainOptions {
+    /// Keys of the JSON form (C API and Python): refine (N or [N1, N2, N3]), selectivity
+    /// ([[numerator, denominator], ...], targets by name or 0-based index), guard, bins,
+    /// strong ("high" or "low"), top, removal ("auto", "none", "O:contract", ...),
+    /// threads. Unknown keys are an error.
+    public static let jsonKeys = ["refine", "selectivity", "guard", "bins", "strong", "top", "removal", "threads"]
+
+    public init(json: JSONValue, targets: [String], source: String) throws {
+        self.init()
+        guard let items = json.object else { throw X3Error(.parse, "\(source): explain options must be a JSON object") }
+        let what = "explain option"
+        func target(_ v: JSONValue) throws -> Int {
+            if let s = v.string, let i = targets.firstIndex(of: s) { return i }
+            if let d = v.number, d == d.rounded(), d >= 0, d < Double(targets.count) { return Int(d) }
+            throw X3Error(.invalidArgument, "\(source): selectivity target \(v.text) is not one of the model's targets "
+                          + "(\(targets.joined(separator: ", "))) or their 0-based index")
+        }
+        for (key, v) in items {
+            switch key {
+            case "refine":
+                if let a = v.array {
+                    guard a.count == 3 else { throw X3Error(.parse, "\(source): 'refine' must be N or [N1, N2, N3]") }
+                    let n = try a.map { try $0.integer(key: key, what: what, source: source) }
+                    refine = (n[0], n[1], n[2])
+                } else {
+                    let n = try v.integer(key: key, what: what, source: source)
+                    refine = (n, n, n)
+                }
+            case "selectivity":
+                guard let pairs = v.array else { throw X3Error(.parse, "\(source): 'selectivity' must be a list of [numerator, denominator]") }
+                selectivity = try pairs.map { p in
+                    guard let ab = p.array, ab.count == 2 else {
+                        throw X3Error(.parse, "\(source): each selectivity must be [numerator, denominator]")
+                    }
+                    return (try target(ab[0]), try target(ab[1]))
+                }
+            case "guard": relativeGuard = try v.number(key: key, what: what, source: source)
+            case "bins": bins = try v.integer(key: key, what: what, source: source)
+            case "top": top = try v.integer(key: key, what: what, source: source)
+            case "threads":
+                threads = try v.integer(key: key, what: what, source: source)
+                guard threads >= 1 else { throw X3Error(.invalidArgument, "\(source): 'threads' must be at least 1") }
+            case "strong":
+                guard let s = v.string, let e = StrongEnd(rawValue: s) else {
+                    throw X3Error(.parse, "\(source): 'strong' must be \"high\" or \"low\"")
+                }
+                strongEnd = e
+            case "removal":
+                guard let s = v.string else { throw X3Error(.parse, "\(source): 'removal' must be a string") }
+                removal = s
+            default:
+                throw X3Error(.parse, "\(source): unknown explain option '\(key)' (known: \(Self.jsonKeys.joined(separator: ", ")))")
+            }
+        }
+    }
+}

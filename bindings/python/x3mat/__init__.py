@@ -13,7 +13,7 @@ from .errors import (X3BufferTooSmallError, X3DependencyError, X3Error, X3IndexE
 from .structure import Structure
 from .windows import Window, Windows
 from .sites import SiteCatalogue, networkx_site_hash, site_hash
-from .model import Model
+from .model import Explanation, Model
 from .training import Progress, TrainingRun, train
 
 __version__ = "0.1.0"
@@ -22,7 +22,7 @@ __all__ = ["Structure", "X3Error", "X3IOError", "X3ParseError", "X3UnknownElemen
            "X3InvalidArgumentError", "X3NullArgumentError", "X3UnsupportedError", "X3OutOfMemoryError",
            "X3BufferTooSmallError", "X3IndexError", "X3DependencyError", "library_version",
            "blas_info", "element_symbol", "atomic_number", "Window", "Windows", "set_num_threads",
-           "get_num_threads", "site_hash", "networkx_site_hash", "SiteCatalogue", "Model", "train", "Progress",
+           "get_num_threads", "site_hash", "networkx_site_hash", "SiteCatalogue", "Model", "Explanation", "train", "Progress",
            "TrainingRun"]
 
 

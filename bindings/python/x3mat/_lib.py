@@ -136,6 +136,8 @@ _declare("x3_model_sizes", [c_handle, c_int64_p, c_int64_p])
 _declare("x3_model_contributions", [c_handle, c_handle, c_int64_p, c_double_p, ctypes.c_int64, c_double_p])
 _declare("x3_model_predict", [c_handle, c_handle, c_double_p])
 _declare("x3_model_windows", [c_handle, c_handle, ctypes.POINTER(c_handle)])
+_declare("x3_model_explain", [c_handle, c_handle, ctypes.c_char_p, ctypes.c_char_p])
+_declare("x3_model_map", [c_handle, c_handle, ctypes.c_int32, c_int32_p, c_int64_p, c_double_p, ctypes.c_int64])
 
 
 class TrainingProgress(ctypes.Structure):

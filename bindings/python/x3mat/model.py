@@ -80,3 +80,86 @@ class Model:
         prop = np.empty(len(self.targets))
         lib.x3_model_predict(self._handle, structure._handle, prop.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
         return dict(zip(self.targets, prop.tolist()))
+
+    def _target(self, target) -> int:
+        if isinstance(target, str):
+            if target not in self.targets:
+                raise ValueError(f"{target!r} is not a target of this model ({', '.join(self.targets)})")
+            return self.targets.index(target)
+        return int(target)
+
+    def map(self, structure, target=0, refine=1) -> np.ndarray:
+        """One target's contribution map (name or 0-based index) on the model's window grid,
+        shape (n1, n2, n3), point (k1, k2, k3) at fractional (k1/n1, k2/n2, k3/n3), in the
+        target's units; its mean is the predicted property. `refine` (N or (N1, N2, N3))
+        Fourier-interpolates it onto a grid that many times finer (same mean, equal at the
+        window centres)."""
+        f = (refine,) * 3 if np.isscalar(refine) else tuple(refine)
+        factors = (ctypes.c_int32 * 3)(*f)
+        shape = (ctypes.c_int64 * 3)()
+        t = self._target(target)
+        lib.x3_model_map(self._handle, structure._handle, t, factors, shape, None, 0)
+        out = np.empty(tuple(shape))
+        lib.x3_model_map(self._handle, structure._handle, t, factors, shape,
+                         out.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), out.size)
+        return out
+
+    def explain(self, structure, out, refine=1, selectivity=(), guard: float = 1e-3, bins: int = 20,
+                strong: str = "high", top: int = 5, removal: str = "auto") -> "Explanation":
+        """Writes the explanation of a prediction into folder `out` (as `x3mat explain`):
+        per target a cube and an XSF contribution map, a histogram CSV and the strongest
+        sites, plus selectivity maps for `selectivity` pairs (numerator, denominator) by
+        name or index, windows.csv and explanation.json. Returns an `Explanation`."""
+        options = {"refine": refine if np.isscalar(refine) else list(refine),
+                   "selectivity": [[a, b] for a, b in selectivity], "guard": guard, "bins": bins,
+                   "strong": strong, "top": top, "removal": removal}
+        lib.x3_model_explain(self._handle, structure._handle, os.fspath(out).encode(), json.dumps(options).encode())
+        return Explanation(out)
+
+
+class Explanation:
+    """The files `Model.explain` wrote: `summary` (explanation.json as a dict),
+    `property` (target -> value), `map(name)` (a cube file's values as an (n1, n2, n3)
+    array), `histogram(target)` and `sites(target)` (CSV rows as dicts)."""
+
+    def __init__(self, directory):
+        self.directory = os.fspath(directory)
+        with open(os.path.join(self.directory, "explanation.json")) as f:
+            self.summary = json.load(f)
+
+    @property
+    def targets(self) -> list[str]:
+        return [t["name"] for t in self.summary["targets"]]
+
+    @property
+    def property(self) -> dict:
+        return {t["name"]: t["property"] for t in self.summary["targets"]}
+
+    def _file(self, stem: str, suffix: str) -> str:
+        safe = "".join(c if c.isalnum() or c in "_.-" else "_" for c in stem)
+        return os.path.join(self.directory, safe + suffix)
+
+    def map(self, name: str, fine: bool = False) -> np.ndarray:
+        """The values of NAME.cube (a target, or "a_over_b" for a selectivity map);
+        `fine` reads NAME_fine.cube."""
+        path = self._file(name, "_fine.cube" if fine else ".cube")
+        with open(path) as f:
+            f.readline(); f.readline()
+            natoms = int(f.readline().split()[0])
+            shape = tuple(int(f.readline().split()[0]) for _ in range(3))
+            for _ in range(natoms):
+                f.readline()
+            values = np.array(f.read().split(), dtype=float)
+        return values.reshape(shape)
+
+    def _csv(self, path: str) -> list[dict]:
+        import csv
+        with open(path, newline="") as f:
+            return list(csv.DictReader(f))
+
+    def histogram(self, target: str) -> list[dict]:
+        return self._csv(self._file("histogram_" + target, ".csv"))
+
+    def sites(self, target: str) -> list[dict]:
+        safe = "".join(c if c.isalnum() or c in "_.-" else "_" for c in target)
+        return self._csv(os.path.join(self.directory, "sites_" + safe, "sites.csv"))

@@ -1,0 +1,57 @@
+import X3Core
+import X3Interpret
+import X3Network
+import X3Training
+import X3Windows
+
+@_cdecl("x3_model_explain")
+public func x3_model_explain(_ m: OpaquePointer?, _ s: OpaquePointer?, _ directory: UnsafePointer<CChar>?,
+                             _ optionsJSON: UnsafePointer<CChar>?) -> Int32 {
+    guarded(#function) {
+        let model = try handles.object(m, as: ModelBox.self, name: "model").model
+        let st = try structure(s)
+        let dir = try string(directory, "directory")
+        let text = optionsJSON.map { String(cString: $0) } ?? ""
+        let options = try ExplainOptions(json: try JSONValue.parse(text.isEmpty ? "{}" : text, source: "<options>"),
+                                         targets: model.config.targets, source: "<options>")
+        try requireBLAS()
+        let id = st.name.isEmpty ? "structure" : st.name
+        let e = try Explanation.make(model, structure: st, id: id, options: options)
+        try e.write(directory: dir)
+    }
+}
+
+@_cdecl("x3_model_map")
+public func x3_model_map(_ m: OpaquePointer?, _ s: OpaquePointer?, _ target: Int32, _ refine: UnsafePointer<Int32>?,
+                         _ shape: UnsafeMutablePointer<Int64>?, _ values: UnsafeMutablePointer<Double>?,
+                         _ capacity: Int64) -> Int32 {
+    guarded(#function) {
+        let model = try handles.object(m, as: ModelBox.self, name: "model").model
+        let st = try structure(s)
+        let shapeOut = try output(shape, "shape")
+        let t = Int(target)
+        guard (0..<model.config.targets.count).contains(t) else {
+            throw X3Error(.indexOutOfRange, "target \(target) is outside 0..<\(model.config.targets.count)")
+        }
+        let f = refine.map { (Int($0[0]), Int($0[1]), Int($0[2])) } ?? (1, 1, 1)
+        guard f.0 >= 1, f.1 >= 1, f.2 >= 1, f.0 * f.1 * f.2 <= 1000 else {
+            throw X3Error(.invalidArgument, "refine \(f.0) x \(f.1) x \(f.2): each factor ≥ 1, product ≤ 1000")
+        }
+        let g = try WindowGrid(lattice: st.lattice, step: model.config.windowStep, maxWindows: WindowLimits.defaultMaxWindows)
+        let dims = [g.n1 * f.0, g.n2 * f.1, g.n3 * f.2]
+        for i in 0..<3 { shapeOut[i] = Int64(dims[i]) }
+        guard let values else {
+            guard capacity == 0 else { throw X3Error(.nullArgument, "values is NULL with capacity \(capacity)") }
+            return
+        }
+        let n = dims[0] * dims[1] * dims[2]
+        guard capacity >= Int64(n) else {
+            throw X3Error(.bufferTooSmall, "values: capacity \(capacity) < \(n) grid points")
+        }
+        try requireBLAS()
+        let p = try Predictor.predict(model, structures: [st], ids: [st.name], threads: X3Threads.count)[0]
+        var map = try ContributionMap(p, target: t)
+        if f != (1, 1, 1) { map = try map.refined(by: f) }
+        for i in 0..<n { values[i] = map.values[i] }
+    }
+}
