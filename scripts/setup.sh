@@ -27,8 +27,8 @@ step() {
     fi
 }
 
-echo "== installing Python packages (numpy, pytest, ase, pymatgen)"
-step python3 -m pip install --disable-pip-version-check --root-user-action=ignore numpy pytest ase pymatgen safetensors
+echo "== installing Python packages (numpy, pytest, ase, pymatgen, matplotlib)"
+step python3 -m pip install --disable-pip-version-check --root-user-action=ignore numpy pytest ase pymatgen safetensors matplotlib
 
 echo "== building libx3mat (SwiftPM, driven by CMake) into build/"
 step cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
