@@ -11,7 +11,7 @@ import Glibc
 
 /// Shipped models, by name, and where they are looked for.
 enum ShippedModels {
-    static let names = ["iza-ar-uptake", "qmof-band-gap"]
+    static let names = ["iza-ar-uptake", "qmof-band-gap", "coremof-co2-ch4"]
     static let defaultName = "iza-ar-uptake"
 
     /// Folders searched for NAME.safetensors: $X3MAT_MODELS, then beside the program
@@ -75,6 +75,7 @@ struct PredictCommand: ParsableCommand {
             Shipped models (--model NAME): \(ShippedModels.names.joined(separator: ", ")).
               iza-ar-uptake   Ar uptake of zeolites, mol/kg (the default)
               qmof-band-gap   band gap of MOFs, eV
+              coremof-co2-ch4 CO2 (0.15 bar) and CH4 (65 bar) uptake of MOFs at 298 K, mol/kg
             Any model written by 'x3mat train' can be given as a path.
 
             Examples:

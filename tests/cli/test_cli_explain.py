@@ -124,3 +124,21 @@ def test_evaluate_writes_the_dataset_histogram(tmp_path):
     assert np.abs(got - expected).sum() <= 2, (got, expected)
     fractions = np.array([float(row["fraction"]) for row in rows]).reshape(4, 10)
     assert np.allclose(fractions.sum(axis=1)[got.sum(axis=1) > 0], 1)
+
+
+def test_shipped_two_target_model_draws_a_selectivity_map(tmp_path):
+    ase_cube = pytest.importorskip("ase.io.cube")
+    co2, ch4 = "co2_uptake_298K_0.15bar_mol_kg", "ch4_uptake_298K_65bar_mol_kg"
+    r = run("explain", "coremof-co2-ch4", SHARED / "coremof" / "cif" / "ABAVIJ_clean.cif", "--out", tmp_path,
+            "--selectivity", f"{co2}/{ch4}", "--top", 2)
+    assert r.returncode == 0, r.stderr
+    assert "H deleted" in r.stdout and f"selectivity {co2}/{ch4}: undefined at" in r.stdout
+    a, _ = ase_cube.read_cube_data(str(tmp_path / f"{co2}.cube"))
+    b, _ = ase_cube.read_cube_data(str(tmp_path / f"{ch4}.cube"))
+    s, atoms = ase_cube.read_cube_data(str(tmp_path / f"{co2}_over_{ch4}.cube"))
+    assert a.shape == b.shape == s.shape == (4, 4, 5)  # ABAVIJ: a, b, c = 9.81, 10.67, 13.97 Å on a 3 Å grid
+    assert len(atoms) == 108
+    ok = np.abs(b) > 1e-3 * np.abs(b).max()
+    assert np.allclose(s[ok], a[ok] / b[ok], rtol=1e-6) and np.all(s[~ok] == 0)
+    summary = json.loads((tmp_path / "explanation.json").read_text())
+    assert [t["name"] for t in summary["targets"]] == [co2, ch4]
