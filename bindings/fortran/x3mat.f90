@@ -76,6 +76,8 @@ module x3mat
         procedure :: predict => model_predict
         procedure :: contributions => model_contributions
         procedure :: windows => model_windows
+        procedure :: map => model_map
+        procedure :: explain => model_explain
         procedure :: free => model_free
     end type x3_model
 
@@ -309,6 +311,22 @@ module x3mat
             type(c_ptr), value :: m, s
             type(c_ptr), intent(out) :: out
             integer(c_int32_t) :: c_model_windows
+        end function
+        function c_model_map(m, s, target, refine, shape, values, capacity) bind(C, name="x3_model_map")
+            import :: c_ptr, c_int32_t, c_int64_t
+            type(c_ptr), value :: m, s
+            integer(c_int32_t), value :: target
+            integer(c_int32_t), intent(in) :: refine(3)
+            integer(c_int64_t), intent(out) :: shape(3)
+            type(c_ptr), value :: values
+            integer(c_int64_t), value :: capacity
+            integer(c_int32_t) :: c_model_map
+        end function
+        function c_model_explain(m, s, directory, options_json) bind(C, name="x3_model_explain")
+            import :: c_ptr, c_char, c_int32_t
+            type(c_ptr), value :: m, s
+            character(kind=c_char), intent(in) :: directory(*), options_json(*)
+            integer(c_int32_t) :: c_model_explain
         end function
         function c_train(data_dir, targets, output_dir, config_json, options_json, progress, user_data, &
                 finished) bind(C, name="x3_train")
@@ -679,6 +697,42 @@ contains
         call windows%free()
         status = c_model_windows(self%ptr, structure%ptr, out)
         if (status == X3_OK) windows%ptr = out
+    end function
+
+    !> The contribution map of target `target` (1-based) on the model's window grid:
+    !> map(k1+1, k2+1, k3+1) is the window at fractional (k1/n1, k2/n2, k3/n3), in the
+    !> target's units; its mean is the predicted property. `refine` (default 1 1 1)
+    !> Fourier-interpolates it onto a grid that many times finer per axis.
+    integer(c_int32_t) function model_map(self, structure, target, map, refine) result(status)
+        class(x3_model), intent(in) :: self
+        type(x3_structure), intent(in) :: structure
+        integer, intent(in) :: target
+        real(c_double), allocatable, intent(out) :: map(:, :, :)
+        integer, intent(in), optional :: refine(3)
+        integer(c_int32_t) :: f(3)
+        integer(c_int64_t) :: shape(3)
+        real(c_double), allocatable, target :: flat(:)
+        f = 1
+        if (present(refine)) f = int(refine, c_int32_t)
+        status = c_model_map(self%ptr, structure%ptr, int(target - 1, c_int32_t), f, shape, c_null_ptr, 0_c_int64_t)
+        if (status /= X3_OK) return
+        allocate(flat(product(shape)))
+        status = c_model_map(self%ptr, structure%ptr, int(target - 1, c_int32_t), f, shape, c_loc(flat), &
+                             int(size(flat), c_int64_t))
+        if (status /= X3_OK) return
+        ! C order (k3 fastest) into a Fortran (k1, k2, k3) array
+        map = reshape(flat, [integer :: shape(1), shape(2), shape(3)], order=[3, 2, 1])
+    end function
+
+    !> Writes the files of `x3mat explain` (maps as cube and XSF, histogram, sites,
+    !> explanation.json) into `directory`; options_json as for x3_model_explain ("" or
+    !> "{}" for the defaults).
+    integer(c_int32_t) function model_explain(self, structure, directory, options_json) result(status)
+        class(x3_model), intent(in) :: self
+        type(x3_structure), intent(in) :: structure
+        character(len=*), intent(in) :: directory, options_json
+        status = c_model_explain(self%ptr, structure%ptr, trim(directory) // c_null_char, &
+                                 trim(options_json) // c_null_char)
     end function
 
     subroutine model_free(self)

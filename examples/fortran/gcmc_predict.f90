@@ -15,7 +15,8 @@ program gcmc_predict
     type(x3_windows) :: windows
     character(len=4096) :: model_path, cif_path
     real(c_double) :: cell(3, 3), strain, reference(8), property(8), guest(3), d, best
-    real(c_double), allocatable :: frac(:, :), contributions(:, :), centres(:, :)
+    real(c_double), allocatable :: frac(:, :), contributions(:, :), centres(:, :), map(:, :, :)
+    integer :: g(3)
     integer(c_int32_t), allocatable :: z(:)
     integer :: k, w, nearest
 
@@ -61,6 +62,14 @@ program gcmc_predict
             if (abs(sum(contributions(1, :)) / size(contributions, 2) - property(1)) > 1d-9) call fail()
             print '(a, i0, a, i0, a, f5.3, a, f0.4)', 'windows ', size(contributions, 2), '; nearest the guest: ', &
                 nearest, ' (', best, ' A away), contribution ', contributions(1, nearest)
+            ! the same number from the contribution map: map(k1+1, k2+1, k3+1) is the window at
+            ! fractional (k1/n1, k2/n2, k3/n3); the guest sits at fractional (1/2, 1/2, 1/2)
+            if (model%map(framework, 1, map) /= X3_OK) call fail()
+            g = nint(0.5d0 * shape(map)) + 1
+            if (abs(map(g(1), g(2), g(3)) - contributions(1, nearest)) > 1d-12) call fail()
+            if (abs(sum(map) / size(map) - property(1)) > 1d-9) call fail()
+            print '(a, i0, a, i0, a, i0, a, f0.4)', 'map ', size(map, 1), ' x ', size(map, 2), ' x ', size(map, 3), &
+                ': at the guest ', map(g(1), g(2), g(3))
             call windows%free()
         end if
         call framework%free()
