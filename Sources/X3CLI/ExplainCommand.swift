@@ -77,7 +77,8 @@ struct ExplainCommand: ParsableCommand {
             for (r, site) in try e.strongestSites(t).enumerated() {
                 let c = site.exampleCentre
                 print("    site \(r + 1): contribution \(g4(site.stats[t].mean)) over \(site.count) window(s), "
-                      + "centre (\(fixed(c.x, 2)), \(fixed(c.y, 2)), \(fixed(c.z, 2))) Å, "
+                      + "centre (\(fixed(c.x, 2)), \(fixed(c.y, 2)), \(fixed(c.z, 2))) Å"
+                      + (site.nearestAtomDistance.map { " (nearest atom \(fixed($0, 2)) Å), " } ?? ", ")
                       + (site.exampleAtomicNumbers.isEmpty ? "empty" : Elements.hillFormula(atomicNumbers: site.exampleAtomicNumbers))
                       + ", hash \(site.hash)")
             }

@@ -150,11 +150,14 @@ struct SitesCommand: ParsableCommand {
                 print("\nranked by mean contribution to \(targets[r]), \(lowest ? "lowest" : "highest") first; sites with ≥ \(minCount) windows")
             }
             let ranked = try catalogue.ranked(by: r, top: top, lowest: lowest, minCount: minCount)
-            print("rank  windows  structures  " + (r == nil ? "" : "contribution (± std)  ")
+            print("rank  windows  structures  " + (r == nil ? "" : "contribution (± std)  nearest atom  ")
                   + "hash                               example (structure, window, atoms)")
             for (i, s) in ranked.enumerated() {
                 var line = pad(String(i + 1), 4) + "  " + pad(String(s.count), 7) + "  " + pad(String(s.structureCount), 10) + "  "
-                if let r { line += pad(g4(s.stats[r].mean) + " ± " + g4(s.stats[r].std), 20) + "  " }
+                if let r {
+                    line += pad(g4(s.stats[r].mean) + " ± " + g4(s.stats[r].std), 20) + "  "
+                        + pad(s.nearestAtomDistance.map { fixed($0, 2) + " Å" } ?? "-", 12) + "  "
+                }
                 print(line + s.hash + String(repeating: " ", count: max(1, 35 - s.hash.count))
                       + "\(s.exampleStructure), window \(s.exampleWindow), \(s.exampleAtomicNumbers.isEmpty ? "empty" : Elements.hillFormula(atomicNumbers: s.exampleAtomicNumbers))")
             }

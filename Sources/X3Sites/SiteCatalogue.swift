@@ -37,6 +37,18 @@ public struct Site: Sendable {
     public let examplePositions: [Double]
     /// Statistics of the supplied per-window values, one per target (n = 0 when none).
     public internal(set) var stats: [RunningStats]
+
+    /// Distance (Å) from the example window's centre to its nearest atom; nil when the
+    /// window is empty. Large for a site centred in a pore or cage, small on a wall.
+    public var nearestAtomDistance: Double? {
+        guard !exampleAtomicNumbers.isEmpty else { return nil }
+        var best = Double.infinity
+        for i in 0..<exampleAtomicNumbers.count {
+            let x = examplePositions[3 * i], y = examplePositions[3 * i + 1], z = examplePositions[3 * i + 2]
+            best = min(best, (x * x + y * y + z * z).squareRoot())
+        }
+        return best
+    }
     var lastStructure: Int
 }
 

@@ -5,20 +5,23 @@ import X3Core
 /// - `sites.csv`: one row per site, ranked: rank, hash, count (windows), structures,
 ///   example_structure, example_window (0-based), centre_x/y/z (Cartesian Å of the
 ///   example window's centre in its structure), natoms (example window, before removal),
-///   formula (of those atoms), then per target `<name>_mean`, `<name>_std`, `<name>_n`.
+///   formula (of those atoms), nearest_atom (Å from the centre to the example window's
+///   nearest atom, empty for an empty window: large in a pore or cage, small on a
+///   wall), then per target `<name>_mean`, `<name>_std`, `<name>_n`.
 /// - `sites.json`: the options, the targets and the same rows, each with the example
 ///   window's atoms (element and position relative to the centre, Å).
 /// - `sites/<rank>_<hash>.xyz`: the example window's atoms (all, before removal), one
 ///   XYZ frame centred on the window centre.
 extension SiteCatalogue {
     public func csv(rankedBy rankBy: Int?, top: Int?, lowest: Bool = false, minCount: Int = 1) throws -> String {
-        var head = "rank,hash,count,structures,example_structure,example_window,centre_x,centre_y,centre_z,natoms,formula"
+        var head = "rank,hash,count,structures,example_structure,example_window,centre_x,centre_y,centre_z,natoms,formula,nearest_atom"
         for t in targets { head += ",\(csvField(t))_mean,\(csvField(t))_std,\(csvField(t))_n" }
         var lines = [head]
         for (r, s) in try ranked(by: rankBy, top: top, lowest: lowest, minCount: minCount).enumerated() {
             var row = "\(r + 1),\(s.hash),\(s.count),\(s.structureCount),\(csvField(s.exampleStructure)),\(s.exampleWindow),"
                 + "\(fmt(s.exampleCentre.x)),\(fmt(s.exampleCentre.y)),\(fmt(s.exampleCentre.z)),"
-                + "\(s.exampleAtomicNumbers.count),\(Elements.hillFormula(atomicNumbers: s.exampleAtomicNumbers))"
+                + "\(s.exampleAtomicNumbers.count),\(Elements.hillFormula(atomicNumbers: s.exampleAtomicNumbers)),"
+                + (s.nearestAtomDistance.map(fmt) ?? "")
             for st in s.stats { row += ",\(st.n > 0 ? fmt(st.mean) : ""),\(st.n > 0 ? fmt(st.std) : ""),\(st.n)" }
             lines.append(row)
         }
@@ -40,7 +43,8 @@ extension SiteCatalogue {
             out += "    {\"rank\": \(r + 1), \"hash\": \(jsonString(s.hash)), \"count\": \(s.count), "
                 + "\"structures\": \(s.structureCount),\n     \"example\": {\"structure\": \(jsonString(s.exampleStructure)), "
                 + "\"window\": \(s.exampleWindow), \"centre\": \(vec(s.exampleCentre)), "
-                + "\"centre_frac\": \(vec(s.exampleFractionalCentre)), \"formula\": \(jsonString(Elements.hillFormula(atomicNumbers: s.exampleAtomicNumbers))),\n"
+                + "\"centre_frac\": \(vec(s.exampleFractionalCentre)), \"formula\": \(jsonString(Elements.hillFormula(atomicNumbers: s.exampleAtomicNumbers))), "
+                + "\"nearest_atom\": \(s.nearestAtomDistance.map(fmt) ?? "null"),\n"
                 + "       \"atoms\": ["
             out += (0..<s.exampleAtomicNumbers.count).map { i in
                 "[\(jsonString(Elements.all[Int(s.exampleAtomicNumbers[i]) - 1].symbol)), \(fmt(s.examplePositions[3 * i])), "

@@ -77,6 +77,13 @@ def test_sites_with_a_model_ranks_by_mean_contribution(tmp_path):
     doc = json.loads((out / "sites.json").read_text())
     means = [s["stats"]["ar_uptake_mol_kg"]["mean"] for s in doc["sites"]]
     assert len(means) == 4 and means == sorted(means, reverse=True)
+    # nearest_atom: the distance from the centre to the example's nearest atom (NumPy)
+    for site in doc["sites"]:
+        xyz = np.array([a[1:] for a in site["example"]["atoms"]])
+        if len(xyz):
+            assert site["example"]["nearest_atom"] == pytest.approx(np.linalg.norm(xyz, axis=1).min(), abs=1e-9)
+        else:
+            assert site["example"]["nearest_atom"] is None
     # every window of those structures was hashed: their windows (grid of 2 Å) add up
     assert doc["structures"] == 3 and doc["windows"] > 0
     # the same windows predicted by `explain` agree with the site statistics: the top
@@ -93,6 +100,7 @@ def test_sites_with_a_model_ranks_by_mean_contribution(tmp_path):
     # --strong low reverses the order; a radius other than the model's is refused
     r = run("sites", "iza-ar-uptake", SHARED / "iza", "--limit", 3, "--top", 4, "--remove", "O:contract", "--strong", "low")
     low = [float(line.split()[3]) for line in r.stdout.split("(structure, window, atoms)")[1].strip().splitlines()]
+    assert len(low) == 4
     assert low == sorted(low)
     r = run("sites", "iza-ar-uptake", SHARED / "iza", "--radius", 5)
     assert r.returncode == 1 and "differs from the model's" in r.stderr
