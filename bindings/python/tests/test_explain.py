@@ -62,6 +62,17 @@ def test_cube_and_xsf_round_trip_through_ase(lta):
     same_atoms(xatoms, s)
 
 
+def test_pymatgen_reads_the_same_cube(lta):
+    """A second independent reader (pymatgen's VolumetricData.from_cube)."""
+    common = pytest.importorskip("pymatgen.io.common")
+    model, s, out, e = lta
+    v = common.VolumetricData.from_cube(str(out / "ar_uptake_mol_kg.cube"))
+    data, _ = ase_cube.read_cube_data(str(out / "ar_uptake_mol_kg.cube"))
+    assert np.allclose(v.data["total"], data, rtol=1e-12)
+    assert np.allclose(v.structure.lattice.matrix, s.cell, atol=1e-5)
+    assert sorted(site.specie.Z for site in v.structure) == sorted(s.atomic_numbers.tolist())
+
+
 def test_fine_map_keeps_the_samples_and_the_mean(lta):
     model, s, out, e = lta
     coarse, _ = ase_cube.read_cube_data(str(out / "ar_uptake_mol_kg.cube"))
