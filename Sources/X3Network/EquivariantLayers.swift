@@ -198,12 +198,14 @@ public struct GateActivation: Sendable, Equatable {
         var x0 = [T](repeating: 0, count: rows * c), g = [T](repeating: 0, count: rows * gl * c)
         for r in 0..<rows { for j in 0..<c { x0[r * c + j] = x[r * k * c + j] } }
         x0.withUnsafeBufferPointer { xp in g.withUnsafeMutableBufferPointer { gate.forward(xp.baseAddress!, rows: rows, params: params, into: $0.baseAddress!) } }
+        // each gate's sigmoid once (a degree-l gate scales all 2l+1 rows of that degree)
+        for i in 0..<g.count { g[i] = SiLU.sigmoid(g[i]) }
         for r in 0..<rows {
             let xr = x + r * k * c, yr = y + r * k * c
             for j in 0..<c { yr[j] = xr[j] * SiLU.sigmoid(xr[j]) }
             for i in 1..<k {
-                let l = rowDegrees[i]
-                for j in 0..<c { yr[i * c + j] = xr[i * c + j] * SiLU.sigmoid(g[(r * gl + l - 1) * c + j]) }
+                let base = (r * gl + rowDegrees[i] - 1) * c
+                for j in 0..<c { yr[i * c + j] = xr[i * c + j] * g[base + j] }
             }
         }
     }
@@ -216,6 +218,7 @@ public struct GateActivation: Sendable, Equatable {
         for r in 0..<rows { for j in 0..<c { x0[r * c + j] = x[r * k * c + j] } }
         x0.withUnsafeBufferPointer { xp in g.withUnsafeMutableBufferPointer { gate.forward(xp.baseAddress!, rows: rows, params: params, into: $0.baseAddress!) } }
         var dg = [T](repeating: 0, count: g.count)
+        for i in 0..<g.count { g[i] = SiLU.sigmoid(g[i]) }  // once per gate, as in forward
         for r in 0..<rows {
             let xr = x + r * k * c, gr = dy + r * k * c, dxr = dx + r * k * c
             for j in 0..<c {
@@ -223,10 +226,10 @@ public struct GateActivation: Sendable, Equatable {
                 dxr[j] = gr[j] * s * (1 + xr[j] * (1 - s))
             }
             for i in 1..<k {
-                let l = rowDegrees[i]
+                let base = (r * gl + rowDegrees[i] - 1) * c
                 for j in 0..<c {
-                    let gi = (r * gl + l - 1) * c + j
-                    let s = SiLU.sigmoid(g[gi])
+                    let gi = base + j
+                    let s = g[gi]
                     dxr[i * c + j] = gr[i * c + j] * s
                     dg[gi] += gr[i * c + j] * xr[i * c + j] * s * (1 - s)
                 }
