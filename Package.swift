@@ -69,7 +69,7 @@ let package = Package(
         .target(name: "CX3Support", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
 
         // ---- Benchmarks (benchmarks/run.sh) ----------------------------------------------
-        .executableTarget(name: "X3Bench", dependencies: ["X3Core", "X3Windows", "X3Sites", "X3Network", "X3Training", "CX3Support"], path: "benchmarks/X3Bench"),
+        .executableTarget(name: "X3Bench", dependencies: ["X3Core", "X3Windows", "X3Sites", "X3Network", "X3Training", "X3Interpret", "CX3Support"], path: "benchmarks/X3Bench"),
 
         // ---- Tests --------------------------------------------------------------------
         .target(name: "X3TestSupport", dependencies: ["X3Core", "X3Network"], path: "Tests/X3TestSupport"),

@@ -5,6 +5,7 @@
 //   swift run -c release x3mat-bench windows [DATA]   window sampling vs the brute-force reference
 //   swift run -c release x3mat-bench network CONFIG DATASET [BATCH]   network windows/s (see NetworkBench.swift)
 //   swift run -c release x3mat-bench train DATASET [STEPS]            trainer steps/s, windows/s (TrainingBench.swift)
+//   swift run -c release x3mat-bench explain [DATA_DIR]               explanation vs prediction time (ExplainBench.swift)
 //
 // benchmarks/run.sh runs both, sgemm once with libx3mat's kernel choice and once forced
 // to OpenBLAS's generic fallback (Prescott), so the ratio comes from one run.
@@ -77,12 +78,17 @@ case "train":
         print("error: \(error)")
         exit(1)
     }
+case "explain":
+    do { try benchExplain(data: args.count > 2 ? args[2] : "../shared/data") } catch {
+        print("error: \(error)")
+        exit(1)
+    }
 case "windows":
     do { try benchWindows(data: args.count > 2 ? args[2] : "../shared/data") } catch {
         print("error: \(error)")
         exit(1)
     }
 default:
-    print("usage: x3mat-bench cif [DATA_DIR] | sgemm [N] | windows [DATA_DIR] | network CONFIG DATASET [BATCH] | train DATASET [STEPS]")
+    print("usage: x3mat-bench cif [DATA_DIR] | sgemm [N] | windows [DATA_DIR] | network CONFIG DATASET [BATCH] | train DATASET [STEPS] | explain [DATA_DIR]")
     exit(2)
 }
