@@ -11,28 +11,33 @@ struct ExplainCommand: ParsableCommand {
         abstract: "Explain a prediction: 3-D contribution maps, selectivity maps, histograms and strongest sites.",
         discussion: """
             The structure is cut into windows on the model's grid and every window's
-            contribution is laid on that grid: a 3-D map of the cell whose mean is the
-            predicted property. DIR receives, per target:
-              TARGET.cube, TARGET.xsf    the map with the structure (VESTA, VMD, OVITO, ASE);
-                                         cube lengths in bohr, XSF in Å, values in the
-                                         target's units
-              TARGET_fine.cube           with --refine: the map Fourier-interpolated onto a
-                                         finer grid (same mean, equal at the window centres)
-              histogram_TARGET.csv       the contributions' histogram; each bin is strong,
-                                         medium or weak by the third of [min, max] it lies in
-              sites_TARGET/              the strongest sites: windows grouped by the WL hash
-                                         of their bond graph, ranked by mean contribution
-            and windows.csv (every window's centre and contributions), explanation.json
-            (a summary), and with --selectivity A/B the map of A's contributions over B's
-            (A_over_B.cube, .xsf), undefined where |B| ≤ guard × max |B|, written as 0.
+            contribution is laid on that grid: a 3-D map of the cell whose mean is
+            the predicted property. DIR receives, per target:
+              TARGET.cube, TARGET.xsf  the map with the structure (VESTA, VMD,
+                                       OVITO, ASE); cube lengths in bohr, XSF
+                                       in Å; values in the target's units
+              TARGET_fine.cube         with --refine: the map Fourier-
+                                       interpolated onto a finer grid (same
+                                       mean, equal at the window centres)
+              histogram_TARGET.csv     the contributions' histogram; a bin is
+                                       strong, medium or weak by the third of
+                                       [min, max] it lies in
+              sites_TARGET/            the strongest sites: windows grouped by
+                                       the WL hash of their bond graph, ranked
+                                       by mean contribution
+            and windows.csv (every window's centre and contributions) and
+            explanation.json (a summary). --selectivity A/B adds the map of A's
+            contributions over B's (A_over_B.cube, .xsf), undefined where
+            |B| ≤ guard × max |B| and written there as 0.
 
-            --strong says which end of the contributions is strong: high for uptakes
-            (the default), low for band gaps (conductive sites lower the gap).
+            --strong says which end of the contributions is strong: high for
+            uptakes (the default), low for band gaps (conductive sites lower it).
 
             Examples:
-              x3mat explain iza-ar-uptake ../shared/data/iza/cif/LTA.cif --out lta-map --refine 3
+              x3mat explain iza-ar-uptake LTA.cif --out lta --refine 3
               x3mat explain qmof-band-gap MOF.cif --out mof --strong low
-              x3mat explain coremof-co2-ch4 MOF.cif --out mof --selectivity co2_uptake_298K_0.15bar_mol_kg/ch4_uptake_298K_65bar_mol_kg
+              x3mat explain coremof-co2-ch4 MOF.cif --out mof \\
+                  --selectivity 0/1      (CO2 over CH4, targets by index)
             """)
 
     @Argument(help: "A shipped model's name or a model file.") var model: String
