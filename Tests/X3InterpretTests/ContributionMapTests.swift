@@ -80,7 +80,8 @@ struct ContributionMapTests {
     /// (I4/mmm, 8 × 8 × 6)), the map at g(x) equals the map at x up to float32
     /// rounding. Operators whose translations or axes do not map grid points to grid
     /// points are skipped (their images fall between windows): that is the grid's
-    /// discretisation; the count of checked operators is asserted per framework.
+    /// discretisation; the count of checked operators is asserted per framework. Measured:
+    /// max deviation 1.6e-7 of the map's scale (float32 rounding) for all three.
     @Test(.enabled(if: sharedData != nil)) func aTrainedMapHasTheFrameworksSpaceGroupSymmetry() throws {
         let model = try ModelFile.load(path: repositoryRoot + "/models/iza-ar-uptake.safetensors")
         // framework: minimum number of operators that must map its grid onto itself
@@ -106,7 +107,7 @@ struct ContributionMapTests {
                 worst = max(worst, diffs.max()!)
             }
             #expect(checked >= minimum, "\(name): only \(checked) of \(ops.count) operators map the \(map.n1)x\(map.n2)x\(map.n3) grid onto itself")
-            #expect(worst <= 2e-4 * scale, "\(name): a symmetry-equivalent window differs by \(worst) (scale \(scale))")
+            #expect(worst <= 1e-5 * scale, "\(name): a symmetry-equivalent window differs by \(worst) (scale \(scale))")
         }
     }
 }
