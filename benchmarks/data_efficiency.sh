@@ -9,6 +9,7 @@
 #
 #   ./benchmarks/data_efficiency.sh [../shared/data] [runs/qmof-curve]
 #   EPOCHS="30 20 10" ./benchmarks/data_efficiency.sh      # the converged curve of BENCHMARKS.md
+#   SIZES="1000" EPOCHS="10" ./benchmarks/data_efficiency.sh  # one size (the split is the same)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-../shared/data}
@@ -16,7 +17,7 @@ out=${2:-runs/qmof-curve}
 x3mat=${X3MAT:-build/bin/x3mat}
 steps=${STEPS:-200}
 mkdir -p "$out"
-sizes=(100 300 1000)
+read -r -a sizes <<< "${SIZES:-100 300 1000}"
 read -r -a per_size <<< "${EPOCHS:-}"
 for i in "${!sizes[@]}"; do
     n=${sizes[$i]}
@@ -32,12 +33,12 @@ for i in "${!sizes[@]}"; do
             --training-limit "$n" --epochs "$epochs" --window-radius 6 --window-step 3 --validation-windows 2
     fi
 done
-python3 - "$data/qmof/labels.csv" "$out" <<'PY'
+python3 - "$data/qmof/labels.csv" "$out" "${sizes[*]}" <<'PY'
 import csv, json, sys, pathlib
 import numpy as np
 labels = {r["qmof_id"]: float(r["band_gap_eV"]) for r in csv.DictReader(open(sys.argv[1]))}
 print(f"{'training structures':>20s} {'X3mat MAE':>10s} {'RMSE':>7s} {'R2':>6s} {'mean-predictor MAE':>19s} {'best epoch':>11s}")
-for n in (100, 300, 1000):
+for n in [int(x) for x in sys.argv[3].split()]:
     d = pathlib.Path(sys.argv[2]) / f"n{n}"
     if not (d / "evaluation.json").exists():
         print(f"{n:>20d}  (not finished)")
