@@ -85,7 +85,8 @@ struct SitesCommand: ParsableCommand {
         }
         let r = model?.config.windowRadius ?? radius ?? 6, h = model?.config.windowStep ?? step ?? 2
         let targets = model?.config.targets ?? []
-        let rank = try rankBy.map { try targetIndex($0, targets) } ?? (model == nil ? nil : 0)
+        guard model != nil || rankBy == nil else { throw X3Error(.invalidArgument, "--rank-by needs a model (MODEL DIR)") }
+        let rank = try rankBy.map { try targetIndex($0, targets) }
         let lowest = try parseStrongEnd(strong) == .low
         let dir = FileIO.isDirectory(directory + "/cif") ? directory + "/cif" : directory
         var files = try FileIO.list(directory: dir, suffix: ".cif")

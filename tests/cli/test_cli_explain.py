@@ -174,3 +174,20 @@ def test_python_catalogue_of_model_contributions_matches_the_cli(tmp_path):
     for a, b in zip(mine, theirs):
         assert a["count"] == b["count"]
         assert a["stats"]["ar_uptake_mol_kg"]["mean"] == pytest.approx(b["stats"]["ar_uptake_mol_kg"]["mean"], rel=1e-5)
+
+
+def test_sites_of_a_two_target_model_rank_each_target(tmp_path):
+    co2, ch4 = "co2_uptake_298K_0.15bar_mol_kg", "ch4_uptake_298K_65bar_mol_kg"
+    out = tmp_path / "sites"
+    r = run("sites", "coremof-co2-ch4", SHARED / "coremof", "--limit", 2, "--top", 3, "--remove", "H:delete", "--out", out)
+    assert r.returncode == 0, r.stderr
+    assert f"ranked by mean contribution to {co2}" in r.stdout and f"ranked by mean contribution to {ch4}" in r.stdout
+    for target in (co2, ch4):
+        doc = json.loads((out / target / "sites.json").read_text())
+        means = [s["stats"][target]["mean"] for s in doc["sites"]]
+        assert len(means) == 3 and means == sorted(means, reverse=True)
+    # --rank-by picks one target and writes OUT itself; without a model it is refused
+    r = run("sites", "coremof-co2-ch4", SHARED / "coremof", "--limit", 2, "--top", 3, "--rank-by", ch4, "--out", tmp_path / "one")
+    assert r.returncode == 0 and (tmp_path / "one" / "sites.json").exists() and co2 + "\n" not in r.stdout
+    r = run("sites", SHARED / "coremof", "--limit", 1, "--rank-by", "0")
+    assert r.returncode == 1 and "--rank-by needs a model" in r.stderr
