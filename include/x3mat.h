@@ -513,7 +513,10 @@ X3_API x3_status x3_train(const char *data_dir, const char *targets, const char 
 
 /** Sets the number of threads libx3mat's own parallel loops use (window sampling,
  *  later the network); 0 restores the default: $X3MAT_NUM_THREADS if set, else the
- *  number of online CPUs. Process-wide. OpenBLAS's own threads are separate.
+ *  number of online CPUs. Process-wide. libx3mat runs OpenBLAS single-threaded and
+ *  parallelises over windows itself, so results depend on this count only (not on load
+ *  or on OPENBLAS_NUM_THREADS), and other OpenBLAS users in the process are unaffected
+ *  unless they share libx3mat's copy of libopenblas.
  *  X3_ERR_INVALID_ARGUMENT outside 0..1024. */
 X3_API x3_status x3_set_num_threads(int32_t n);
 
@@ -521,7 +524,7 @@ X3_API x3_status x3_set_num_threads(int32_t n);
 X3_API int32_t x3_get_num_threads(void);
 
 /** Describes the dense linear algebra in use, e.g.
- *  "OpenBLAS libopenblas.so.0, core SkylakeX (chosen by libx3mat), 2 threads".
+ *  "OpenBLAS libopenblas.so.0, core SkylakeX (chosen by libx3mat), 1 threads".
  *  Loads OpenBLAS if not yet loaded: libx3mat sets OPENBLAS_CORETYPE from the CPU's
  *  features before loading it, unless the environment already sets it, because
  *  OpenBLAS 0.3.21 falls back to slow kernels on CPUs it does not recognise.

@@ -104,6 +104,11 @@ static void do_load(void) {
                  "%s has no cblas_sgemm/cblas_dgemm: not an OpenBLAS library", library_name);
         return;
     }
+    /* libx3mat parallelises over windows itself (X3MAT_NUM_THREADS threads, each with its
+     * own GEMMs), so OpenBLAS runs single-threaded: the cores are not oversubscribed, and
+     * no caller ever changes OpenBLAS's process-wide thread count while another thread's
+     * GEMM runs (toggling it per call made concurrent runs differ in the last bits). */
+    if (p_set_threads) p_set_threads(1);
     load_status = 0;
 }
 

@@ -13,16 +13,14 @@ extension EquiformerModel {
         }
     }
 
-    /// Forward passes of several batches at once, one per thread (OpenBLAS runs
-    /// single-threaded inside each, so the cores are not oversubscribed).
+    /// Forward passes of several batches at once, one per thread (OpenBLAS itself runs
+    /// single-threaded: see blas_loader.c).
     @_specialize(exported: true, where T == Float)
     @_specialize(exported: true, where T == Double)
     public func forward(_ batches: [GraphBatch], threads: Int = X3Threads.count) -> [Tape] {
         let results = TaskResults<Tape>(count: batches.count)
         let model = self
-        withSingleThreadedBLAS(threads > 1 && batches.count > 1) {
-            parallelFor(tasks: batches.count, threads: threads) { i in results[i] = model.forward(batches[i]) }
-        }
+        parallelFor(tasks: batches.count, threads: threads) { i in results[i] = model.forward(batches[i]) }
         return (0..<batches.count).map { results[$0]! }
     }
 
@@ -35,28 +33,16 @@ extension EquiformerModel {
         let parts = TaskResults<[T]>(count: tapes.count)
         let model = self
         let n = params.count
-        withSingleThreadedBLAS(threads > 1 && tapes.count > 1) {
-            parallelFor(tasks: tapes.count, threads: threads) { i in
-                var g = [T](repeating: 0, count: n)
-                model.backward(tapes[i], outputGradient: outputGradients[i], into: &g)
-                parts[i] = g
-            }
+        parallelFor(tasks: tapes.count, threads: threads) { i in
+            var g = [T](repeating: 0, count: n)
+            model.backward(tapes[i], outputGradient: outputGradients[i], into: &g)
+            parts[i] = g
         }
         for i in 0..<tapes.count {
             let g = parts[i]!
             for k in 0..<n { grad[k] += g[k] }
         }
     }
-}
-
-/// Runs `body` with OpenBLAS limited to one thread (restoring the previous count after),
-/// when `active`.
-func withSingleThreadedBLAS(_ active: Bool, _ body: () -> Void) {
-    guard active else { body(); return }
-    let before = x3s_blas_get_threads()
-    x3s_blas_set_threads(1)
-    body()
-    x3s_blas_set_threads(before)
 }
 
 extension EquiformerModel where T == Float {
@@ -70,7 +56,8 @@ extension EquiformerModel where T == Float {
         var start = 0
         while start < windows.count {
             let end = min(windows.count, start + chunk * max(1, threads))
-            let parts = batches(Array(windows[start..<end]), parts: max(1, min(threads, (end - start + chunk - 1) / chunk)))
+            // every thread gets a batch, however few the windows
+            let parts = batches(Array(windows[start..<end]), parts: max(1, min(threads, end - start)))
             for tape in forward(parts, threads: threads) {
                 let y = tape.outputs
                 for w in 0..<tape.batch.windows {
