@@ -34,9 +34,7 @@ public func x3_model_map(_ m: OpaquePointer?, _ s: OpaquePointer?, _ target: Int
             throw X3Error(.indexOutOfRange, "target \(target) is outside 0..<\(model.config.targets.count)")
         }
         let f = refine.map { (Int($0[0]), Int($0[1]), Int($0[2])) } ?? (1, 1, 1)
-        guard f.0 >= 1, f.1 >= 1, f.2 >= 1, f.0 * f.1 * f.2 <= 1000 else {
-            throw X3Error(.invalidArgument, "refine \(f.0) x \(f.1) x \(f.2): each factor ≥ 1, product ≤ 1000")
-        }
+        try ContributionMap.validateRefinement(f)  // before the shape query, which evaluates nothing
         let g = try WindowGrid(lattice: st.lattice, step: model.config.windowStep, maxWindows: WindowLimits.defaultMaxWindows)
         let dims = [g.n1 * f.0, g.n2 * f.1, g.n3 * f.2]
         for i in 0..<3 { shapeOut[i] = Int64(dims[i]) }

@@ -114,9 +114,7 @@ func parseStrongEnd(_ s: String) throws -> StrongEnd {
 
 /// A target by name or 0-based index.
 func targetIndex(_ s: String, _ targets: [String]) throws -> Int {
-    if let i = targets.firstIndex(of: s) { return i }
-    if let i = Int(s), (0..<targets.count).contains(i) { return i }
-    throw X3Error(.invalidArgument, "'\(s)' is not a target of the model (\(targets.joined(separator: ", ")))")
+    try ExplainOptions.targetIndex(s, targets: targets, source: "")
 }
 
 /// "A/B" with targets by name or index.

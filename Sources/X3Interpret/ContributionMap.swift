@@ -47,6 +47,14 @@ public struct ContributionMap: Sendable {
                       values: (0..<g.count).map { p.contribution($0, target) }, name: p.targets[target])
     }
 
+    /// Refinement factors must each be ≥ 1, with a product ≤ 1000.
+    public static func validateRefinement(_ factor: (Int, Int, Int)) throws {
+        guard factor.0 >= 1, factor.1 >= 1, factor.2 >= 1, factor.0 * factor.1 * factor.2 <= 1000 else {
+            throw X3Error(.invalidArgument,
+                "refinement \(factor.0) x \(factor.1) x \(factor.2): each factor must be at least 1, and their product at most 1000")
+        }
+    }
+
     public var shape: (Int, Int, Int) { (n1, n2, n3) }
     public var count: Int { values.count }
     @inlinable public func index(_ k1: Int, _ k2: Int, _ k3: Int) -> Int { (k1 * n2 + k2) * n3 + k3 }
@@ -67,10 +75,7 @@ public struct ContributionMap: Sendable {
     /// It is smooth but, like any band-limited interpolant, can over- and undershoot next
     /// to sharp steps (ringing).
     public func refined(by factor: (Int, Int, Int)) throws -> ContributionMap {
-        guard factor.0 >= 1, factor.1 >= 1, factor.2 >= 1, factor.0 * factor.1 * factor.2 <= 1000 else {
-            throw X3Error(.invalidArgument,
-                "refinement \(factor.0) x \(factor.1) x \(factor.2): each factor must be at least 1, and their product at most 1000")
-        }
+        try Self.validateRefinement(factor)
         let m = (n1 * factor.0, n2 * factor.1, n3 * factor.2)
         var v = values
         var shape = [n1, n2, n3]

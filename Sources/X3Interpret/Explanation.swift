@@ -164,6 +164,14 @@ extension ExplainOptions {
     /// ([[numerator, denominator], ...], targets by name or 0-based index), guard, bins,
     /// strong ("high" or "low"), top, removal ("auto", "none", "O:contract", ...),
     /// threads. Unknown keys are an error.
+    /// A target by name, or by 0-based index written as a number.
+    public static func targetIndex(_ spec: String, targets: [String], source: String) throws -> Int {
+        if let i = targets.firstIndex(of: spec) { return i }
+        if let i = Int(spec), (0..<targets.count).contains(i) { return i }
+        throw X3Error(.invalidArgument, "\(source.isEmpty ? "" : source + ": ")'\(spec)' is not a target of the model (\(targets.joined(separator: ", "))) "
+                      + "or its 0-based index")
+    }
+
     public static let jsonKeys = ["refine", "selectivity", "guard", "bins", "strong", "top", "removal", "threads"]
 
     public init(json: JSONValue, targets: [String], source: String) throws {
@@ -171,10 +179,8 @@ extension ExplainOptions {
         guard let items = json.object else { throw X3Error(.parse, "\(source): explain options must be a JSON object") }
         let what = "explain option"
         func target(_ v: JSONValue) throws -> Int {
-            if let s = v.string, let i = targets.firstIndex(of: s) { return i }
-            if let d = v.number, d == d.rounded(), d >= 0, d < Double(targets.count) { return Int(d) }
-            throw X3Error(.invalidArgument, "\(source): selectivity target \(v.text) is not one of the model's targets "
-                          + "(\(targets.joined(separator: ", "))) or their 0-based index")
+            let spec = v.string ?? v.number.map { $0 == $0.rounded() && abs($0) < 1e9 ? String(Int($0)) : v.text } ?? v.text
+            return try Self.targetIndex(spec, targets: targets, source: source)
         }
         for (key, v) in items {
             switch key {
