@@ -8,9 +8,25 @@ public struct CIFReadOptions: Sendable {
     /// that close. Must lie in (0, 0.5].
     public var mergeTolerance: Double = 0.05
 
-    public init(block: String? = nil, mergeTolerance: Double = 0.05) {
+    /// Most atoms a structure may have after symmetry expansion. Default 200,000 (the
+    /// largest CIF of the project's datasets has fewer than 3,000).
+    public var maxAtoms: Int = 200_000
+    /// Most symmetry operators a data block may list (after removing repeats). Default
+    /// 1,024; the largest space group has 192 in its conventional cell.
+    public var maxOperations: Int = 1_024
+    /// Most atoms per Å³ after merging: 1, more than five times the densest solid
+    /// (diamond, 0.18 atoms/Å³). A file past it has coordinates that overlap beyond any
+    /// physical structure (or a wrong cell), and expanding it further would be wasted work.
+    public static let maxAtomDensity = 1.0
+    /// Largest |coordinate| accepted, in cells (fractional) or Å (Cartesian).
+    public static let maxCoordinateMagnitude = 1e6
+
+    public init(block: String? = nil, mergeTolerance: Double = 0.05, maxAtoms: Int = 200_000,
+                maxOperations: Int = 1_024) {
         self.block = block
         self.mergeTolerance = mergeTolerance
+        self.maxAtoms = maxAtoms
+        self.maxOperations = maxOperations
     }
 }
 
@@ -64,6 +80,10 @@ public enum CIFReader {
         guard options.mergeTolerance > 0, options.mergeTolerance <= 0.5 else {
             throw X3Error(.invalidArgument, "merge tolerance \(options.mergeTolerance) Å is outside (0, 0.5]")
         }
+        guard options.maxAtoms > 0, options.maxOperations > 0 else {
+            throw X3Error(.invalidArgument,
+                "CIF caps must be positive (max atoms \(options.maxAtoms), max operations \(options.maxOperations))")
+        }
         let dataBlocks = doc.blocks.filter { $0.name != "global_" }
         guard !dataBlocks.isEmpty else {
             throw X3Error.input(.parse, source: source, line: 0, "no data_ block (empty or truncated file?)")
@@ -110,6 +130,12 @@ public enum CIFReader {
 
         // ---- symmetry operators
         let operations = try symmetryOperations(block, source: source)
+        if operations.count > options.maxOperations {
+            let line = operatorTags.lazy.compactMap { block.values(of: $0)?.first?.line }.first ?? block.line
+            throw X3Error.input(.unsupported, source: source, line: line, field: "_symmetry_equiv_pos_as_xyz",
+                "\(operations.count) distinct symmetry operators; at most \(options.maxOperations) are read "
+                + "(the largest space group has 192)")
+        }
 
         // ---- atom sites
         let fx = "_atom_site_fract_x", cx = "_atom_site_cartn_x"
@@ -140,6 +166,8 @@ public enum CIFReader {
         }
 
         var merger = AtomMerger(lattice: lattice, tolerance: options.mergeTolerance)
+        // Expansion stops at whichever cap comes first: the atom count or the density.
+        let atomCap = min(options.maxAtoms, max(1, Int(min(1e9, CIFReadOptions.maxAtomDensity * lattice.volume))))
         for (siteIndex, row) in loop.rows.enumerated() {
             let label = labelColumn.map { row[$0].text } ?? ""
             let siteName = label.isEmpty ? "row \(siteIndex + 1)" : "site \(label)"
@@ -172,6 +200,11 @@ public enum CIFReader {
                     throw X3Error.input(.parse, source: source, line: v.line, field: prefix + ["x", "y", "z"][k],
                         "'\(v.text)' is not a number (\(siteName))")
                 }
+                guard abs(x) <= CIFReadOptions.maxCoordinateMagnitude else {
+                    throw X3Error.input(.parse, source: source, line: v.line, field: prefix + ["x", "y", "z"][k],
+                        "'\(v.text)' is too large (\(siteName)); |coordinate| must not exceed "
+                        + "\(Int(CIFReadOptions.maxCoordinateMagnitude))")
+                }
                 p[k] = x
             }
             if !fractional { p = lattice.fractional(p) }
@@ -192,6 +225,18 @@ public enum CIFReader {
             for op in operations {
                 merger.add(fractional: Lattice.wrap(op.apply(p)), z: atomicNumber, site: siteIndex,
                            label: label, occupancy: occupancy, line: row[coordinateColumns[0]].line)
+            }
+            if merger.positions.count > atomCap {
+                let line = row[coordinateColumns[0]].line
+                if merger.positions.count > options.maxAtoms {
+                    throw X3Error.input(.outOfMemory, source: source, line: line, field: prefix + "x",
+                        "the structure expands to more than \(options.maxAtoms) atoms by \(siteName) "
+                        + "(\(operations.count) symmetry operators); raise the cap to read it")
+                }
+                throw X3Error.input(.parse, source: source, line: line, field: prefix + "x",
+                    "by \(siteName) the cell holds \(merger.positions.count) distinct atoms in "
+                    + "\(Int(lattice.volume.rounded())) Å³, more than \(CIFReadOptions.maxAtomDensity) per Å³: "
+                    + "the sites overlap beyond any real structure (wrong cell or coordinates?)")
             }
         }
         warnings += merger.warnings.map { "\(source): \($0)" }
@@ -216,7 +261,15 @@ public enum CIFReader {
                 }
             }
             if !ops.contains(.identity) { ops.insert(.identity, at: 0) }
-            return ops
+            // Repeated operators (also the same one with translations differing by whole
+            // cells) add no atom; drop them so that they cost nothing.
+            var seen = Set<[Double]>()
+            return ops.filter { op in
+                let t = Lattice.wrap(op.translation)
+                let r = op.rotation
+                return seen.insert([r.0.x, r.0.y, r.0.z, r.1.x, r.1.y, r.1.z, r.2.x, r.2.y, r.2.z,
+                                    (t.x * 1e6).rounded(), (t.y * 1e6).rounded(), (t.z * 1e6).rounded()]).inserted
+            }
         }
         // No operators: only P1 can be read.
         for tag in numberTags {

@@ -34,9 +34,21 @@ public struct SymmetryOperation: Sendable, Equatable {
             rows[k] = row
             t[k] = shift
         }
+        // In a lattice basis a crystallographic rotation is an integer matrix of
+        // determinant ±1 (its entries are -2...2 in every standard setting).
+        for r in rows {
+            for k in 0..<3 where !(abs(r[k]) <= 2 && r[k] == r[k].rounded()) {
+                throw X3Error(.parse, "symmetry operation '\(text)' has the coefficient \(r[k]); "
+                    + "the coefficients of x, y and z must be whole numbers between -2 and 2")
+            }
+        }
         let det = dot(rows[0], cross(rows[1], rows[2]))
-        guard abs(abs(det) - 1) < 1e-6 else {
+        guard abs(det) == 1 else {
             throw X3Error(.parse, "symmetry operation '\(text)' is not an isometry (determinant \(det))")
+        }
+        for k in 0..<3 where !(t[k].isFinite && abs(t[k]) <= 1e3) {
+            throw X3Error(.parse, "symmetry operation '\(text)' has the translation \(t[k]); it must be a finite "
+                + "fraction of the cell (|t| ≤ 1000)")
         }
         rotation = (rows[0], rows[1], rows[2])
         translation = t

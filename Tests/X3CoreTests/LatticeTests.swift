@@ -102,3 +102,59 @@ import X3Core
         #expect(throws: X3Error.self) { try Lattice(a: .nan, b: 5, c: 5, alpha: 90, beta: 90, gamma: 90) }
     }
 }
+
+/// The shape limits of accepted cells, and an exact minimum image on the most extreme
+/// shapes they allow.
+@Suite struct LatticeLimitTests {
+    @Test func lengthsOutsideTheLimitsAreRefused() {
+        for l in [0.4, 1e-5, 1.01e4, 1e20] {
+            expectX3Error(.invalidCell, mentioning: ["must lie in [0.5, 10000]"]) {
+                try Lattice(a: l, b: 5, c: 5, alpha: 90, beta: 90, gamma: 90)
+            }
+            expectX3Error(.invalidCell, mentioning: ["cell vector a"]) {
+                try Lattice(a: Vec3(l, 0, 0), b: Vec3(0, 5, 0), c: Vec3(0, 0, 5))
+            }
+        }
+    }
+
+    /// Relative volume √(1 − cos²α − cos²β − cos²γ + 2 cosα cosβ cosγ) below 0.01 is refused
+    /// (α = 0.0001°: 1.7e-6), at 0.0115 accepted.
+    @Test func nearlyFlatCellsAreRefused() throws {
+        expectX3Error(.invalidCell, mentioning: ["nearly flat", "Niggli"]) {
+            try Lattice(a: 18.2, b: 31.8, c: 12.6, alpha: 0.0001, beta: 90, gamma: 90)
+        }
+        _ = try Lattice(a: Vec3(10, 0, 0), b: Vec3(9.5, 1, 0), c: Vec3(9, 0.5, 1))
+    }
+
+    /// Brute force over every image within the cell's reach (the search box the
+    /// original method used, computed per displacement) against the closest-vector search,
+    /// on needles, slabs and skewed cells at the limits.
+    @Test func minimumImageIsExactOnExtremeShapes() throws {
+        let cells = [
+            try Lattice(a: Vec3(0.6, 0, 0), b: Vec3(0, 0.7, 0), c: Vec3(0, 0, 40)),          // needle along c
+            try Lattice(a: Vec3(40, 0, 0), b: Vec3(0.3, 30, 0), c: Vec3(0.2, 0.1, 0.6)),     // slab, c short
+            try Lattice(a: Vec3(10, 0, 0), b: Vec3(9.5, 1, 0), c: Vec3(9, 0.5, 1)),          // relative volume 0.0115
+            try Lattice(a: 3, b: 35, c: 4, alpha: 60, beta: 100, gamma: 140),
+        ]
+        var rng = SplitMix(state: 5)
+        for l in cells {
+            for _ in 0..<200 {
+                let d = Vec3(Double.random(in: -60...60, using: &rng), Double.random(in: -60...60, using: &rng),
+                             Double.random(in: -60...60, using: &rng))
+                let f0 = l.fractional(d)
+                let start = l.cartesian(f0 - f0.rounded(.toNearestOrEven))
+                let len = norm(start)
+                let r = [l.reciprocal.0, l.reciprocal.1, l.reciprocal.2].map { Int(len * norm($0) + 1) }
+                var best = len
+                for i in -r[0]...r[0] { for j in -r[1]...r[1] { for k in -r[2]...r[2] {
+                    let v = start + Double(i) * l.vectors.0 + Double(j) * l.vectors.1 + Double(k) * l.vectors.2
+                    best = min(best, norm(v))
+                }}}
+                let m = l.minimumImage(d)
+                expectClose(norm(m), best, tol: 1e-9, "minimum image length")
+                let f = l.fractional(m - d)
+                #expect(norm(f - f.rounded(.toNearestOrEven)) < 1e-9, "an image of d")
+            }
+        }
+    }
+}
