@@ -13,9 +13,7 @@ public struct Linear: Sendable, Equatable {
         self.inputs = inputs
         self.outputs = outputs
         let bound = gain * (3.0 / Double(max(inputs, 1))).squareRoot()
-        var values = (0..<(inputs * outputs)).map { _ in T(Double.random(in: -bound...bound, using: &rng)) }
-        weight = params.add(name + ".weight", shape: [inputs, outputs]) { values[$0] }
-        values = []
+        weight = params.addUniform(name + ".weight", shape: [inputs, outputs], bound: bound, rng: &rng)
         self.bias = bias ? params.add(name + ".bias", shape: [outputs]) { _ in 0 } : nil
     }
 

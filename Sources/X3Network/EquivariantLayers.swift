@@ -18,8 +18,7 @@ public struct SO3Linear: Sendable, Equatable {
         self.outputs = outputs
         let bound = (3.0 / Double(inputs)).squareRoot()
         weights = (0...lmax).map { l in
-            let v = (0..<(inputs * outputs)).map { _ in T(Double.random(in: -bound...bound, using: &rng)) }
-            return params.add("\(name).weight\(l)", shape: [inputs, outputs]) { v[$0] }
+            params.addUniform("\(name).weight\(l)", shape: [inputs, outputs], bound: bound, rng: &rng)
         }
         bias = params.add("\(name).bias", shape: [outputs]) { _ in 0 }
     }

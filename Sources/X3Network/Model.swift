@@ -58,6 +58,9 @@ public struct ModelConfig: Sendable, Equatable {
         return c
     }
 
+    /// Most parameters a model may have: 2³⁰ (4 GiB of F32 weights).
+    public static let maxParameters = 1 << 30
+
     public func validate() throws {
         func check(_ ok: Bool, _ what: String) throws { if !ok { throw X3Error(.invalidArgument, "model configuration: \(what)") } }
         try check(lmax >= 0 && lmax <= SphericalHarmonics.maxDegree, "lmax = \(lmax); use 0...\(SphericalHarmonics.maxDegree)")
@@ -68,6 +71,7 @@ public struct ModelConfig: Sendable, Equatable {
                        ("maxNeighbours", maxNeighbours), ("readoutHidden", readoutHidden)] {
             try check(v >= 1 && v <= 4096, "\(n) = \(v); use 1...4096")
         }
+        try check(blocks <= 256, "blocks = \(blocks); use 1...256")
         try check(radialBasis >= 2, "radialBasis = \(radialBasis); use at least 2")
         try check(cutoff.isFinite && cutoff > 0 && cutoff <= 20, "cutoff = \(cutoff) Å; use (0, 20]")
         try check(averageDegree.isFinite && averageDegree > 0, "averageDegree = \(averageDegree)")
@@ -117,10 +121,26 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
     @_specialize(exported: true, where T == Float)
     @_specialize(exported: true, where T == Double)
     public init(config: ModelConfig) throws {
+        let n = try EquiformerModel<T>.parameterCount(config)
+        guard n <= ModelConfig.maxParameters else {
+            throw X3Error(.outOfMemory, "model configuration: \(n) parameters, more than the cap of "
+                + "\(ModelConfig.maxParameters) (the paper's largest model has 52 million)")
+        }
+        try self.init(config: config, allocating: true)
+    }
+
+    /// Number of parameters a configuration defines, found without allocating them.
+    public static func parameterCount(_ config: ModelConfig) throws -> Int {
+        try EquiformerModel<T>(config: config, allocating: false).params.count
+    }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    init(config: ModelConfig, allocating: Bool) throws {
         try config.validate()
         self.config = config
         var rng = SplitMix64(seed: config.seed)
-        var p = ParameterStore<T>()
+        var p = ParameterStore<T>(allocates: allocating)
         let L = config.lmax, C = config.channels, Ch = config.attentionChannels
         let Cv = config.heads * config.valueChannelsPerHead
         layout = CoefficientLayout(lmax: L, mmax: config.mmax)

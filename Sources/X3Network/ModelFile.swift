@@ -80,10 +80,18 @@ extension ModelConfig {
 /// Model files: safetensors (an 8-byte little-endian header length, a JSON header, then
 /// the tensors' little-endian bytes), readable by Python's `safetensors` and NumPy. The
 /// header's `__metadata__` holds `format` = "x3mat-model", `format_version` = "1", the
-/// library version and `config` (the JSON of `ModelConfig`); every parameter tensor is
-/// stored as F32 under its name. Files are written atomically.
+/// library version, `config` (the JSON of `ModelConfig`) and `checksum` ("crc32:" and 8 hex
+/// digits: the CRC-32 of zlib and Python's `zlib.crc32` over all tensor bytes, verified on
+/// load; files written before it existed have none); every parameter tensor is stored as
+/// F32 under its name. Files are written atomically.
 public enum ModelFile {
     public static let format = "x3mat-model", formatVersion = "1"
+
+    /// "crc32:" and the 8 lowercase hex digits of the CRC-32 (zlib's) of the tensor bytes.
+    static func tensorChecksum(_ data: ArraySlice<UInt8>) -> String {
+        let h = String(CRC32.checksum(data), radix: 16)
+        return "crc32:" + String(repeating: "0", count: 8 - h.count) + h
+    }
     static let maxHeader = 100 << 20
 
     /// Extra F32 tensors stored beside the parameters (a training checkpoint keeps its
@@ -98,9 +106,20 @@ public enum ModelFile {
     /// extra tensors.
     public static func bytes(_ model: EquiformerModel<Float>, format: String, metadata: [(String, String)],
                              extras: Extras) -> [UInt8] {
+        var data: [UInt8] = []
+        func append(_ values: [Float]) {
+            for v in values {
+                let bits = v.bitPattern
+                for b in 0..<4 { data.append(UInt8(truncatingIfNeeded: bits >> (8 * UInt32(b)))) }
+            }
+        }
+        data.reserveCapacity(4 * (model.params.values.count + extras.reduce(0) { $0 + $1.values.count }))
+        append(model.params.values)
+        for e in extras { append(e.values) }
         var meta: [(String, JSONValue)] = [
             ("format", .string(format)), ("format_version", .string(formatVersion)),
             ("libx3mat", .string(X3Version.string.description)), ("config", .string(model.config.json.text)),
+            ("checksum", .string(tensorChecksum(data[...]))),
         ]
         meta += metadata.map { ($0.0, .string($0.1)) }
         var header: [(String, JSONValue)] = [("__metadata__", .object(meta))]
@@ -120,14 +139,7 @@ public enum ModelFile {
         let len = UInt64(h.count)
         for b in 0..<8 { out.append(UInt8(truncatingIfNeeded: len >> (8 * UInt64(b)))) }
         out += h
-        func append(_ values: [Float]) {
-            for v in values {
-                let bits = v.bitPattern
-                for b in 0..<4 { out.append(UInt8(truncatingIfNeeded: bits >> (8 * UInt32(b)))) }
-            }
-        }
-        append(model.params.values)
-        for e in extras { append(e.values) }
+        out += data
         return out
     }
 
@@ -186,29 +198,51 @@ public enum ModelFile {
         }
         guard let configText = meta["config"]?.string else { throw fail("the metadata has no 'config'") }
         let config = try ModelConfig(json: try JSONValue.parse(configText, source: source + " (config)"), source: source + " (config)")
-        var model = try EquiformerModel<Float>(config: config)
+        // The tensors the configuration defines, laid out without allocating them, so a
+        // small file that declares a huge configuration is refused before any allocation.
+        let layout = try EquiformerModel<Float>(config: config, allocating: false).params
         let dataStart = 8 + Int(n), dataCount = bytes.count - dataStart
-        var expectedBytes = 0
+        let extras = extraTensors(fileFormat)
+        let (needed, overflow) = (4 * layout.count).multipliedReportingOverflow(by: 1 + extras.count)
+        guard !overflow, needed == dataCount else {
+            let optimizer = extras.isEmpty ? "" : " and \(extras.count) optimizer tensors of that size"
+            let size = overflow ? "more than 2⁶³" : "\(needed)"
+            throw fail("the configuration defines \(layout.count) parameters\(optimizer), \(size) bytes, but the file "
+                + "holds \(dataCount) bytes after the header (truncated, or file and configuration disagree)")
+        }
+        if let expected = meta["checksum"]?.string {
+            let actual = tensorChecksum(bytes[dataStart...])
+            guard expected == actual else {
+                throw fail("the tensors' checksum is \(actual) but the file records \(expected) (corrupted)")
+            }
+        }
+        var model = try EquiformerModel<Float>(config: config)
         var tensors = model.params.entries.map { (name: $0.name, shape: $0.shape, count: $0.count) }
-        tensors += extraTensors(fileFormat).map { (name: $0, shape: [model.params.count], count: model.params.count) }
+        tensors += extras.map { (name: $0, shape: [model.params.count], count: model.params.count) }
         let names = Set(tensors.map(\.name))
         for (k, _) in header.object! where k != "__metadata__" && !names.contains(k) {
             throw fail("tensor '\(k)' is not a parameter of this configuration (file and configuration disagree)")
+        }
+        /// A whole number in 0...2⁵³ from the header, else nil (never a trap on conversion).
+        func index(_ v: JSONValue) -> Int? {
+            guard let d = v.number, d >= 0, d <= 9_007_199_254_740_992, d == d.rounded() else { return nil }
+            return Int(d)
         }
         var values: [String: [Float]] = [:]
         for e in tensors {
             guard let t = header[e.name] else { throw fail("tensor '\(e.name)' is missing") }
             guard t["dtype"]?.string == "F32" else { throw fail("tensor '\(e.name)': dtype \(t["dtype"]?.string ?? "?"), expected F32") }
-            let shape = t["shape"]?.array?.compactMap { $0.number.map(Int.init) } ?? []
-            guard shape == e.shape else { throw fail("tensor '\(e.name)': shape \(shape), the configuration needs \(e.shape)") }
-            guard let off = t["data_offsets"]?.array?.compactMap({ $0.number.map(Int.init) }), off.count == 2,
-                  off[0] >= 0, off[1] - off[0] == 4 * e.count else {
-                throw fail("tensor '\(e.name)': bad data_offsets")
+            let shape = t["shape"]?.array?.map(index) ?? []
+            guard shape == e.shape.map(Optional.some) else {
+                throw fail("tensor '\(e.name)': shape \(t["shape"]?.text ?? "missing"), the configuration needs \(e.shape)")
+            }
+            guard let off = t["data_offsets"]?.array?.compactMap(index), off.count == 2,
+                  off[1] >= off[0], off[1] - off[0] == 4 * e.count else {
+                throw fail("tensor '\(e.name)': bad data_offsets \(t["data_offsets"]?.text ?? "(missing)")")
             }
             guard off[1] <= dataCount else {
                 throw fail("tensor '\(e.name)' ends at byte \(off[1]) of the data, but the file holds \(dataCount) (truncated?)")
             }
-            expectedBytes += off[1] - off[0]
             var v = [Float](repeating: 0, count: e.count)
             for i in 0..<e.count {
                 var bits: UInt32 = 0
@@ -218,9 +252,6 @@ public enum ModelFile {
                 guard v[i].isFinite else { throw fail("tensor '\(e.name)' holds a non-finite value at \(i) (corrupted?)") }
             }
             values[e.name] = v
-        }
-        guard expectedBytes == dataCount else {
-            throw fail("the tensors take \(expectedBytes) bytes but the file holds \(dataCount) after the header")
         }
         for e in model.params.entries {
             let v = values.removeValue(forKey: e.name)!

@@ -146,8 +146,7 @@ public struct SO2Convolution: Sendable, Equatable {
         weights = (0...layout.mmax).map { m in
             let rowsIn = layout.degrees(ofOrder: m) * inputs, colsOut = layout.degrees(ofOrder: m) * outputs
             let bound = (3.0 / Double(rowsIn)).squareRoot()
-            let v = (0..<(rowsIn * colsOut)).map { _ in T(Double.random(in: -bound...bound, using: &rng)) }
-            return params.add("\(name).weight\(m)", shape: [rowsIn, colsOut]) { v[$0] }
+            return params.addUniform("\(name).weight\(m)", shape: [rowsIn, colsOut], bound: bound, rng: &rng)
         }
         bias = params.add("\(name).bias", shape: [layout.degrees(ofOrder: 0) * outputs]) { _ in 0 }
         radialOffsets = (0...layout.mmax).map { m in (0..<m).map { layout.degrees(ofOrder: $0) * inputs }.reduce(0, +) }

@@ -81,27 +81,40 @@ public struct ParameterStore<T: NetworkScalar>: Sendable {
     }
 
     public private(set) var entries: [Entry] = []
+    private var names = Set<String>()
     public var values: [T] = []
+    /// False for a store that only lays out the tensors (names, shapes, offsets) without
+    /// holding values: how a configuration's size is known before anything is allocated.
+    public let allocates: Bool
 
-    public init() {}
+    public init(allocates: Bool = true) { self.allocates = allocates }
 
     /// Adds a tensor, filled by `initial(i)`; returns its offset.
     @discardableResult
     public mutating func add(_ name: String, shape: [Int], _ initial: (Int) -> T) -> Int {
-        precondition(!entries.contains { $0.name == name }, "parameter \(name) added twice")
-        let e = Entry(name: name, shape: shape, offset: values.count)
+        precondition(names.insert(name).inserted, "parameter \(name) added twice")
+        let e = Entry(name: name, shape: shape, offset: count)
         entries.append(e)
-        values += (0..<e.count).map(initial)
+        if allocates { values += (0..<e.count).map(initial) }
         return e.offset
     }
 
+    /// Adds a tensor of values drawn uniformly from [-bound, bound], in order.
+    @discardableResult
+    public mutating func addUniform(_ name: String, shape: [Int], bound: Double,
+                                    rng: inout some RandomNumberGenerator) -> Int {
+        add(name, shape: shape) { _ in T(Double.random(in: -bound...bound, using: &rng)) }
+    }
+
     public func entry(_ name: String) -> Entry? { entries.first { $0.name == name } }
-    public var count: Int { values.count }
+    /// Number of parameters (also of a store that does not allocate).
+    public var count: Int { entries.last.map { $0.offset + $0.count } ?? 0 }
 
     /// The same parameters in another precision.
     public func converted<U: NetworkScalar>(to: U.Type) -> ParameterStore<U> {
-        var p = ParameterStore<U>()
+        var p = ParameterStore<U>(allocates: allocates)
         p.entries = entries.map { ParameterStore<U>.Entry(name: $0.name, shape: $0.shape, offset: $0.offset) }
+        p.names = names
         p.values = values.map { U($0) }
         return p
     }

@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 import X3Core
 import X3Network
 import X3TestSupport
@@ -46,9 +47,11 @@ struct ModelFileTests {
         var header = bytes
         header[8] = UInt8(ascii: "x")  // the header's opening brace
         expectParseError(header, mentioning: ["JSON at byte"])
-        // a NaN in the last tensor
+        // a NaN in the last tensor: the checksum catches it; with a matching checksum
+        // (a file written elsewhere) the value check does
         for b in 0..<4 { bytes[bytes.count - 4 + b] = [0x00, 0x00, 0xC0, 0x7F][b] }
-        expectParseError(bytes, mentioning: ["non-finite"])
+        expectParseError(bytes, mentioning: ["checksum"])
+        expectParseError(Self.withCorrectChecksum(bytes), mentioning: ["non-finite"])
         expectParseError(Array(repeating: 0xFF, count: 64), mentioning: ["implausible"])
     }
 
@@ -67,9 +70,89 @@ struct ModelFileTests {
             preconditionFailure("\(from) not found")
         }
         expectParseError(edit("\"final_norm.bias\"", "\"final_norm.bIas\""), mentioning: ["final_norm.bIas"])
-        expectParseError(edit("\\\"channels\\\":8", "\\\"channels\\\":9"), mentioning: ["shape"])
+        expectParseError(edit("\\\"channels\\\":8", "\\\"channels\\\":9"), mentioning: ["configuration defines", "disagree"])
+        expectParseError(Self.withCorrectChecksum(edit("\"shape\":[97,8]", "\"shape\":[8,97]")), mentioning: ["shape"])
         expectParseError(edit("\\\"lmax\\\":3", "\\\"lmaX\\\":3"), mentioning: ["unknown configuration key 'lmaX'"])
         expectParseError(edit("\"format_version\":\"1\"", "\"format_version\":\"7\""), mentioning: ["version 7"], status: .unsupported)
         expectParseError(edit("x3mat-model", "x3mat-other"), mentioning: ["not an x3mat model"])
+    }
+
+    /// The file with its recorded checksum replaced by the right one for its bytes.
+    static func withCorrectChecksum(_ bytes: [UInt8]) -> [UInt8] {
+        var n = 0
+        for b in 0..<8 { n |= Int(bytes[b]) << (8 * b) }
+        var h = CRC32.checksum(bytes[(8 + n)...])
+        var hex = ""
+        for _ in 0..<8 { hex = String("0123456789abcdef"[String.Index(utf16Offset: Int(h & 15), in: "0123456789abcdef")]) + hex; h >>= 4 }
+        var out = bytes
+        let key = Array("\"checksum\":\"crc32:".utf8)
+        for i in 8..<(8 + n - key.count) where Array(out[i..<(i + key.count)]) == key {
+            for (k, c) in hex.utf8.enumerated() { out[i + key.count + k] = c }
+            return out
+        }
+        preconditionFailure("no checksum in the header")
+    }
+
+    /// A file with its header text edited (lengths recomputed, data kept).
+    static func editingHeader(_ bytes: [UInt8], _ edit: (String) -> String) -> [UInt8] {
+        var n = 0
+        for b in 0..<8 { n |= Int(bytes[b]) << (8 * b) }
+        var h = Array(edit(String(decoding: bytes[8..<(8 + n)], as: UTF8.self)).utf8)
+        while h.count % 8 != 0 { h.append(32) }
+        var out = (0..<8).map { UInt8(truncatingIfNeeded: h.count >> (8 * $0)) }
+        out += h
+        out += bytes[(8 + n)...]
+        return out
+    }
+
+    /// Shapes and offsets that would allocate terabytes or do not fit an Int are errors
+    /// (they once trapped on conversion).
+    @Test func hugeShapesAndOffsetsAreRefused() throws {
+        let good = ModelFile.bytes(try Self.model())
+        for (from, to, word) in [("\"shape\":[97,8]", "\"shape\":[1e30,8]", "shape"),
+                                 ("\"shape\":[97,8]", "\"shape\":[-97,8]", "shape"),
+                                 ("\"shape\":[97,8]", "\"shape\":[97.5,8]", "shape"),
+                                 ("\"data_offsets\":[0,", "\"data_offsets\":[1e19,", "data_offsets")] {
+            let bytes = Self.editingHeader(good) { $0.replacingOccurrences(of: from, with: to) }
+            expectParseError(bytes, mentioning: [word])
+        }
+    }
+
+    /// A few hundred bytes declaring a configuration of 10¹² parameters: refused from the
+    /// size of the file, before the model is built (which would need terabytes).
+    @Test func smallFileWithHugeConfigurationIsRefusedBeforeAllocating() throws {
+        let good = ModelFile.bytes(try Self.model())
+        let huge = Self.editingHeader(good) {
+            $0.replacingOccurrences(of: "\\\"channels\\\":8,", with: "\\\"channels\\\":4096,")
+              .replacingOccurrences(of: "\\\"blocks\\\":1,", with: "\\\"blocks\\\":256,")
+        }
+        expectParseError(huge, mentioning: ["configuration defines", "parameters"])
+    }
+
+    /// One flipped bit anywhere in the tensors is caught by the checksum (zlib's CRC-32,
+    /// which detects every single-bit error).
+    @Test func flippedBitIsCaughtByTheChecksum() throws {
+        let good = ModelFile.bytes(try Self.model())
+        var n = 0
+        for b in 0..<8 { n |= Int(good[b]) << (8 * b) }
+        var rng = SplitMix(state: 9)
+        for _ in 0..<20 {
+            var bad = good
+            let at = Int.random(in: (8 + n)..<good.count, using: &rng)
+            bad[at] ^= UInt8(1) << UInt8.random(in: 0..<8, using: &rng)
+            expectParseError(bad, mentioning: ["checksum", "corrupted"])
+        }
+    }
+
+    /// The parameter count found without allocating equals the built model's.
+    @Test func parameterCountWithoutAllocatingMatchesTheModel() throws {
+        var c = ModelConfig()
+        for (lmax, mmax, blocks, activation) in [(1, 1, 1, "gate"), (3, 2, 2, "s2"), (4, 0, 3, "gate")] {
+            c.lmax = lmax; c.mmax = mmax; c.blocks = blocks; c.activation = activation
+            c.channels = 8; c.attentionChannels = 8; c.ffnChannels = 16
+            #expect(try EquiformerModel<Float>.parameterCount(c) == EquiformerModel<Float>(config: c).params.count)
+        }
+        c.channels = 4096; c.blocks = 256; c.ffnChannels = 4096
+        expectX3Error(.outOfMemory, mentioning: ["parameters", "cap"]) { try EquiformerModel<Float>(config: c) }
     }
 }
