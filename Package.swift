@@ -86,3 +86,12 @@ let package = Package(
         // tests/c (C programs run by CTest) and bindings/python/tests (pytest).
     ]
 )
+
+// ---- Fuzzing (scripts/fuzz.sh) ---------------------------------------------------------
+// The libFuzzer entry point has no main of its own (libFuzzer supplies it), so the target
+// exists only in builds with `--sanitize=fuzzer`, which scripts/fuzz.sh marks with
+// X3MAT_FUZZ=1.
+if Context.environment["X3MAT_FUZZ"] != nil {
+    package.products.append(.executable(name: "x3mat-fuzz", targets: ["X3Fuzz"]))
+    package.targets.append(.executableTarget(name: "X3Fuzz", dependencies: ["X3CAPI"]))
+}

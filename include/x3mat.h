@@ -128,6 +128,15 @@ typedef enum x3_coordinates {
     X3_CARTESIAN = 1   /**< Cartesian coordinates, Å, in the frame of the cell matrix */
 } x3_coordinates;
 
+/** Limits that make every input end quickly in a result or an error (see x3_structure_*):
+ *  cell vectors of 0.5 to 10,000 Å, and |a·(b×c)| at least 0.01 of |a||b||c| (a reduced
+ *  cell has at least 0.5; a flatter one is X3_ERR_INVALID_CELL: reduce it first). CIF
+ *  files: at most 1,024 distinct symmetry operators (X3_ERR_UNSUPPORTED), operators with
+ *  whole-number rotation coefficients in -2..2 and finite translations, |coordinates| up
+ *  to 1e6, at most 200,000 atoms after expansion (X3_ERR_OUT_OF_MEMORY) and at most one
+ *  atom per Å³ (sites overlapping beyond any solid: X3_ERR_PARSE). Files that are not
+ *  regular files (devices, FIFOs) are X3_ERR_IO. */
+
 /** Reads a structure from a CIF file.
  *  block: data block name without "data_" (case-insensitive), or NULL for the first.
  *  Symmetry operators are applied and coinciding images (< 0.05 Å) merged; positions are
@@ -240,7 +249,9 @@ X3_API x3_status x3_windows_sample(const x3_structure *structure, double radius,
 /** Windows of radius `radius` (Å) at ncentres caller-given centres (ncentres x 3,
  *  row-major, fractional or Cartesian Å as `coordinates` says; not wrapped, so image
  *  offsets refer to the structure's stored positions). The path a GCMC code or a map
- *  refinement uses. centres may be NULL only when ncentres == 0. */
+ *  refinement uses. centres may be NULL only when ncentres == 0. More than 1,000,000
+ *  centres in one call, or windows holding more than the atom cap in total, give
+ *  X3_ERR_OUT_OF_MEMORY before anything large is allocated. */
 X3_API x3_status x3_windows_at(const x3_structure *structure, double radius, int64_t ncentres,
                                const double *centres, int32_t coordinates, x3_windows **out);
 
@@ -382,6 +393,11 @@ typedef struct x3_model x3_model;
  *  keys are an error. NULL or "" for all defaults. */
 X3_API x3_status x3_model_create(const char *config_json, x3_model **out);
 
+/** The number of parameters a configuration (as x3_model_create takes it) defines, found
+ *  without allocating them: to size a model before building it. x3_model_create refuses
+ *  more than 2^30 parameters (X3_ERR_OUT_OF_MEMORY). */
+X3_API x3_status x3_model_parameter_count(const char *config_json, int64_t *parameters);
+
 /** Loads a model file. A truncated, corrupted or inconsistent file gives X3_ERR_PARSE
  *  with what is wrong; a newer format version X3_ERR_UNSUPPORTED. */
 X3_API x3_status x3_model_load(const char *path, x3_model **out);
@@ -434,7 +450,11 @@ X3_API x3_status x3_model_windows(const x3_model *model, const x3_structure *str
  *    histogram_TARGET.csv      the contributions' histogram, bins classed strong/medium/weak
  *    sites_TARGET/             the strongest sites (sites.csv, sites.json, sites/NNNN_HASH.xyz)
  *    windows.csv               every window's grid index, centre, atoms and contributions
- *    explanation.json          a summary: property, map range, classes, guards, top sites.
+ *    explanation.json          a summary: property, map range, classes, guards, top sites,
+ *                              and the list of these files; written last
+ *  While writing, the folder holds a file INCOMPLETE and no explanation.json, so an
+ *  interrupted call leaves that mark; the files an earlier explanation.json lists are
+ *  removed first, so no file of another run stays beside these. One call per folder at a time.
  *  options_json (NULL or "" for defaults) is an object with any of:
  *    "refine": N or [N1, N2, N3]     (default 1: no fine map; product at most 1000)
  *    "selectivity": [["a", "b"], ...] numerator/denominator by target name or 0-based index
@@ -517,7 +537,8 @@ X3_API x3_status x3_train(const char *data_dir, const char *targets, const char 
  *  parallelises over windows itself, so results depend on this count only (not on load
  *  or on OPENBLAS_NUM_THREADS), and other OpenBLAS users in the process are unaffected
  *  unless they share libx3mat's copy of libopenblas.
- *  X3_ERR_INVALID_ARGUMENT outside 0..1024. */
+ *  X3_ERR_INVALID_ARGUMENT outside 0..max(8, 4 x online CPUs): every thread keeps its own
+ *  work buffers, so more threads than that would only multiply memory. */
 X3_API x3_status x3_set_num_threads(int32_t n);
 
 /** The number of threads libx3mat's parallel loops use now. */

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: Swift unit and real-data tests, the C/Fortran/Python examples,
-# the C API tests, library export/linkage checks, install + consumer tests (CTest), and
-# the Python binding's tests (pytest). Real-data tests read ../shared/data (or
-# $X3MAT_SHARED_DATA) and skip with a message when it is absent.
+# the C API tests (eight threads on one model among them), library export/linkage checks,
+# install + consumer tests, the examples under valgrind (CTest), the Python binding's
+# tests (pytest), and a short fuzzing run of every C API fuzz target (X3MAT_FUZZ_SECONDS
+# each, default 45). Real-data tests read ../shared/data (or $X3MAT_SHARED_DATA) and skip
+# with a message when it is absent.
 #
 #   ./scripts/test.sh
 set -euo pipefail
@@ -18,3 +20,6 @@ ctest --test-dir build --output-on-failure
 echo "== pytest: Python binding"
 # The installed package, run from outside the source tree so it is what gets imported.
 (cd /tmp && python3 -m pytest -q "$OLDPWD/bindings/python/tests" -p no:cacheprovider)
+
+echo "== fuzzing: each libFuzzer target for ${X3MAT_FUZZ_SECONDS:-45} s (scripts/fuzz.sh)"
+./scripts/fuzz.sh "${X3MAT_FUZZ_SECONDS:-45}"

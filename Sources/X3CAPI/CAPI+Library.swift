@@ -99,7 +99,10 @@ public func x3_blas_info(_ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int
 @_cdecl("x3_set_num_threads")
 public func x3_set_num_threads(_ n: Int32) -> Int32 {
     guarded(#function) {
-        guard n >= 0, n <= 1024 else { throw X3Error(.invalidArgument, "n = \(n); use 0 (default) or 1...1024") }
+        guard n >= 0, n <= X3Threads.maxCount else {
+            throw X3Error(.invalidArgument, "n = \(n); use 0 (default) or 1...\(X3Threads.maxCount) "
+                + "(four threads per CPU of this machine, at least 8)")
+        }
         X3Threads.set(Int(n))
     }
 }

@@ -13,14 +13,27 @@ private func modelArg(_ h: OpaquePointer?) throws -> EquiformerModel<Float> {
     try handles.object(h, as: ModelBox.self, name: "model").model
 }
 
+/// The configuration of x3_model_create's text (NULL or "" for all defaults), validated.
+private func modelConfig(_ configJSON: UnsafePointer<CChar>?) throws -> ModelConfig {
+    let text = configJSON.map { String(cString: $0) } ?? "{}"
+    return try ModelConfig(json: try JSONValue.parse(text.isEmpty ? "{}" : text, source: "<config>"), source: "<config>")
+}
+
 @_cdecl("x3_model_create")
 public func x3_model_create(_ configJSON: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     guarded(#function) {
         let o = try output(out, "out")
-        let text = configJSON.map { String(cString: $0) } ?? "{}"
-        let config = try ModelConfig(json: try JSONValue.parse(text.isEmpty ? "{}" : text, source: "<config>"), source: "<config>")
+        let config = try modelConfig(configJSON)
         try requireBLAS()
         o.pointee = handles.register(ModelBox(try EquiformerModel<Float>(config: config)))
+    }
+}
+
+@_cdecl("x3_model_parameter_count")
+public func x3_model_parameter_count(_ configJSON: UnsafePointer<CChar>?, _ parameters: UnsafeMutablePointer<Int64>?) -> Int32 {
+    guarded(#function) {
+        let o = try output(parameters, "parameters")
+        o.pointee = Int64(try EquiformerModel<Float>.parameterCount(try modelConfig(configJSON)))
     }
 }
 

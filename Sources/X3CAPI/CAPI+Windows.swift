@@ -36,8 +36,9 @@ public func x3_windows_at(_ s: OpaquePointer?, _ radius: Double, _ ncentres: Int
         let st = try structure(s)
         let o = try output(out, "out")
         guard ncentres >= 0 else { throw X3Error(.invalidArgument, "ncentres = \(ncentres) is negative") }
-        guard ncentres <= maxArrayAtoms else {
-            throw X3Error(.invalidArgument, "ncentres = \(ncentres) exceeds the limit of \(maxArrayAtoms)")
+        guard ncentres <= Int64(WindowLimits.defaultMaxWindows) else {
+            throw X3Error(.outOfMemory, "ncentres = \(ncentres) exceeds the cap of \(WindowLimits.defaultMaxWindows) "
+                + "windows per call; ask for the centres in parts")
         }
         guard let kind = CoordinateKind(rawValue: coordinates) else {
             throw X3Error(.invalidArgument, "coordinates = \(coordinates); use X3_FRACTIONAL (0) or X3_CARTESIAN (1)")
@@ -45,9 +46,7 @@ public func x3_windows_at(_ s: OpaquePointer?, _ radius: Double, _ ncentres: Int
         let n = Int(ncentres)
         if n > 0 && centres == nil { throw nullArgument("centres") }
         let cs = (0..<n).map { i in Vec3(centres![3 * i], centres![3 * i + 1], centres![3 * i + 2]) }
-        // The caller already holds the centres, so the window cap is at least their number.
-        let limits = WindowLimits(maxWindows: max(WindowLimits.defaultMaxWindows, n))
-        let w = try WindowSampler.sample(st, radius: radius, centres: cs, coordinates: kind, limits: limits)
+        let w = try WindowSampler.sample(st, radius: radius, centres: cs, coordinates: kind)
         o.pointee = handles.register(WindowsBox(w))
     }
 }

@@ -59,7 +59,7 @@ public enum FileIO {
         removeStaleTemporaries(of: path)
         var template = Array("\(path).tmp-\(getpid())-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        let tmp = String(cString: template)
+        let tmp = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         guard fd >= 0 else {
             throw X3Error(.io, "\(path): cannot create a temporary file beside it: \(String(cString: strerror(errno)))")
         }
@@ -99,9 +99,7 @@ public enum FileIO {
         guard let d = opendir(directory.isEmpty ? "." : directory) else { return }
         defer { closedir(d) }
         while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+            let name = entryName(e)
             guard name.hasPrefix(prefix) else { continue }
             let rest = name.dropFirst(prefix.count)
             guard let dash = rest.firstIndex(of: "-"), let pid = Int32(rest[..<dash]), pid > 0 else { continue }
@@ -140,12 +138,20 @@ public enum FileIO {
         let want = suffix.lowercased()
         var names: [String] = []
         while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+            let name = entryName(e)
             if name.lowercased().hasSuffix(want) && !name.hasPrefix(".") { names.append(name) }
         }
         return names.sorted()
+    }
+
+    /// The name of a directory entry. The bytes up to its NUL are copied out first: the
+    /// bytes after it in the entry are undefined, and decoding in place reads them in
+    /// whole words (harmless, but memcheck reports it).
+    static func entryName(_ e: UnsafeMutablePointer<dirent>) -> String {
+        let bytes: [UInt8] = withUnsafeBytes(of: e.pointee.d_name) { raw in
+            Array(raw.prefix(strnlen(raw.baseAddress!.assumingMemoryBound(to: CChar.self), raw.count)))
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Whether a path is an existing directory.

@@ -193,6 +193,7 @@ struct JSONParser {
                     guard i + 1 < bytes.count, bytes[i] == 92, bytes[i + 1] == UInt8(ascii: "u") else { throw error("lone surrogate") }
                     i += 2
                     let low = try hex4()
+                    guard low >= 0xDC00 && low < 0xE000 else { throw error("lone surrogate") }
                     code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                 }
                 guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape") }

@@ -71,7 +71,7 @@ public struct Lattice: Equatable, Sendable {
         let scale = norm(a) * norm(b) * norm(c)
         guard abs(vol) >= Lattice.minimumRelativeVolume * scale else {
             throw X3Error(.invalidCell,
-                "cell is degenerate or nearly flat: |a·(b×c)| = \(abs(vol)) Å³ is \(abs(vol) / scale) of "
+                "cell is degenerate (zero volume) or nearly flat: |a·(b×c)| = \(abs(vol)) Å³ is \(abs(vol) / scale) of "
                 + "|a|·|b|·|c| (lengths \(norm(a)), \(norm(b)), \(norm(c)) Å), below the minimum "
                 + "\(Lattice.minimumRelativeVolume); a real lattice has a reduced (Niggli) cell above 0.5")
         }

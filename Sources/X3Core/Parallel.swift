@@ -10,8 +10,9 @@ import Synchronization
 
 /// The number of threads libx3mat's own parallel loops use.
 ///
-/// Default: `$X3MAT_NUM_THREADS` when set to a positive integer, otherwise the number of
-/// online CPUs. `set(_:)` overrides it for the whole process (0 restores the default).
+/// Default: `$X3MAT_NUM_THREADS` when set to a positive integer (at most `maxCount`),
+/// otherwise the number of online CPUs. `set(_:)` overrides it for the whole process
+/// (0 restores the default).
 /// OpenBLAS's thread count is separate (see `x3_blas_info`).
 public enum X3Threads {
     private static let override = Atomic<Int>(0)
@@ -23,9 +24,16 @@ public enum X3Threads {
 
     public static func set(_ n: Int) { override.store(max(0, n), ordering: .relaxed) }
 
+    /// The number of online CPUs.
+    public static let processors: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
+    /// Most threads accepted: four per online CPU, at least 8. Every thread keeps its own
+    /// work buffers, so a count far beyond the CPUs only multiplies memory.
+    public static let maxCount: Int = max(8, 4 * processors)
+
     public static let defaultCount: Int = {
-        if let e = getenv("X3MAT_NUM_THREADS"), let n = Int(String(cString: e)), n > 0 { return min(n, 1024) }
-        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        if let e = getenv("X3MAT_NUM_THREADS"), let n = Int(String(cString: e)), n > 0 { return min(n, maxCount) }
+        return processors
     }()
 }
 

@@ -49,7 +49,9 @@ public struct ContributionMap: Sendable {
 
     /// Refinement factors must each be ≥ 1, with a product ≤ 1000.
     public static func validateRefinement(_ factor: (Int, Int, Int)) throws {
-        guard factor.0 >= 1, factor.1 >= 1, factor.2 >= 1, factor.0 * factor.1 * factor.2 <= 1000 else {
+        // Each factor is checked before the product, so the product cannot overflow.
+        guard factor.0 >= 1, factor.1 >= 1, factor.2 >= 1, factor.0 <= 1000, factor.1 <= 1000, factor.2 <= 1000,
+              factor.0 * factor.1 * factor.2 <= 1000 else {
             throw X3Error(.invalidArgument,
                 "refinement \(factor.0) x \(factor.1) x \(factor.2): each factor must be at least 1, and their product at most 1000")
         }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import X3Core
 import X3Network
 import X3Sites
@@ -85,10 +88,20 @@ public struct Explanation: Sendable {
     /// - `histogram_<target>.csv`: the structure's contribution histogram;
     /// - `windows.csv`: every window's centre, atoms and contributions;
     /// - `sites_<target>/`: the strongest sites (sites.csv, sites.json, sites/*.xyz);
-    /// - `explanation.json`: the prediction, maps, classes, guard and top sites.
+    /// - `explanation.json`: the prediction, maps, classes, guard and top sites, and the
+    ///   list of these files. It is written last: it marks the folder complete.
+    ///
+    /// A folder is either complete or marked incomplete: while writing, `INCOMPLETE` is
+    /// present and `explanation.json` absent, so an interrupted run leaves that mark. The
+    /// files an earlier run listed are removed first, so no file of another run (another
+    /// model's targets, other sites) stays beside the new ones. One run per folder at a time.
     @discardableResult
     public func write(directory: String, model: String = "") throws -> [String] {
         try FileIO.makeDirectory(directory)
+        let index = directory + "/explanation.json", mark = directory + "/" + Self.incompleteMark
+        try FileIO.writeAtomically(path: mark, text: "x3mat explain is writing this folder (process \(getpid())); "
+            + "if this file remains, that run was interrupted and the folder is incomplete\n")
+        Self.removeFilesListed(in: index, directory: directory)
         var files: [String] = []
         func put(_ name: String, _ text: String) throws {
             try FileIO.writeAtomically(path: directory + "/" + name, text: text)
@@ -119,7 +132,26 @@ public struct Explanation: Sendable {
             files.append(sub + "/")
         }
         try put("explanation.json", try json(model: model, files: files + ["explanation.json"]).text + "\n")
+        unlink(mark)
         return files
+    }
+
+    /// The file that marks an explanation folder as being written (or interrupted).
+    public static let incompleteMark = "INCOMPLETE"
+
+    /// Removes the files (and `sites_*/` folders) that an earlier explanation.json lists,
+    /// and that index itself. Names with a path separator or ".." are ignored.
+    static func removeFilesListed(in index: String, directory: String) {
+        defer { unlink(index) }
+        guard let bytes = try? FileIO.readBytes(path: index, maxBytes: 1 << 24),
+              let json = try? JSONValue.parse(bytes, source: index), let names = json["files"]?.array else { return }
+        for case let name? in names.map(\.string) where !name.contains("..") {
+            if name.hasSuffix("/"), !name.dropLast().contains("/") {
+                SiteCatalogue.removeWritten(directory: directory + "/" + name.dropLast())
+            } else if !name.contains("/") {
+                unlink(directory + "/" + name)
+            }
+        }
     }
 
     /// A summary: structure, property, grid, classes, selectivity guards, top sites.

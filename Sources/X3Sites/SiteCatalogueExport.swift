@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import X3Core
 
 /// CSV, JSON and XYZ exports of a site catalogue.
@@ -77,12 +80,37 @@ extension SiteCatalogue {
     public func write(directory: String, rankedBy rankBy: Int?, top: Int?, lowest: Bool = false, minCount: Int = 1) throws {
         try FileIO.makeDirectory(directory)
         try FileIO.makeDirectory(directory + "/sites")
+        // Example files of an earlier catalogue in this folder would mix with these.
+        for name in (try? FileIO.list(directory: directory + "/sites", suffix: ".xyz")) ?? [] where Self.isExampleFile(name) {
+            unlink(directory + "/sites/" + name)
+        }
         try FileIO.writeAtomically(path: directory + "/sites.csv", text: csv(rankedBy: rankBy, top: top, lowest: lowest, minCount: minCount))
         try FileIO.writeAtomically(path: directory + "/sites.json", text: json(rankedBy: rankBy, top: top, lowest: lowest, minCount: minCount))
         for (r, s) in try ranked(by: rankBy, top: top, lowest: lowest, minCount: minCount).enumerated() {
             let name = "\(directory)/sites/\(zeroPadded(r + 1, 4))_\(s.hash).xyz"
             try FileIO.writeAtomically(path: name, text: xyz(s, rank: r + 1))
         }
+    }
+}
+
+extension SiteCatalogue {
+    /// Whether a file name is one `write` gives an example: `NNNN_<hash>.xyz`.
+    static func isExampleFile(_ name: String) -> Bool {
+        let parts = name.dropLast(4).split(separator: "_", maxSplits: 1)
+        return name.hasSuffix(".xyz") && parts.count == 2 && parts[0].count >= 4 && parts[0].allSatisfy(\.isNumber)
+            && !parts[1].isEmpty && parts[1].allSatisfy(\.isHexDigit)
+    }
+
+    /// Removes what `write` writes into `directory` (sites.csv, sites.json, the example
+    /// files) and the folders when they are left empty.
+    public static func removeWritten(directory: String) {
+        unlink(directory + "/sites.csv")
+        unlink(directory + "/sites.json")
+        for name in (try? FileIO.list(directory: directory + "/sites", suffix: ".xyz")) ?? [] where isExampleFile(name) {
+            unlink(directory + "/sites/" + name)
+        }
+        rmdir(directory + "/sites")
+        rmdir(directory)
     }
 }
 

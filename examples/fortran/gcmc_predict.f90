@@ -75,6 +75,12 @@ program gcmc_predict
         call framework%free()
     end do
     call model%free()
+    ! allocatable arrays of a main program are not freed at its end: free them
+    if (allocated(frac)) deallocate(frac)
+    if (allocated(contributions)) deallocate(contributions)
+    if (allocated(centres)) deallocate(centres)
+    if (allocated(map)) deallocate(map)
+    if (allocated(z)) deallocate(z)
 
 contains
     subroutine fail()

@@ -46,6 +46,10 @@ program site_hashes
     print '(a, a)', 'Si4 ring ', ring
     call w%free()
     call s%free()
+    ! allocatable arrays of a main program are not freed at its end: free them
+    if (allocated(hashes)) deallocate(hashes)
+    if (allocated(seen)) deallocate(seen)
+    if (allocated(ring)) deallocate(ring)
 contains
     subroutine fail()
         print '(a)', 'error: ' // x3_last_error()

@@ -43,4 +43,6 @@ program structure_info
 
     call t%free()
     call s%free()
+    ! allocatable arrays of a main program are not freed at its end: free them
+    deallocate(xyz, z)
 end program structure_info

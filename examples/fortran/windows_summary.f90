@@ -50,6 +50,11 @@ program windows_summary
     call at%free()
     call w%free()
     call s%free()
+    ! allocatable arrays of a main program are not freed at its end: free them
+    if (allocated(z)) deallocate(z)
+    if (allocated(source)) deallocate(source)
+    if (allocated(images)) deallocate(images)
+    if (allocated(xyz)) deallocate(xyz)
 contains
     subroutine fail()
         print '(a)', 'error: ' // x3_last_error()

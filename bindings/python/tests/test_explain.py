@@ -165,3 +165,24 @@ def test_bad_explain_requests_raise_and_write_nothing(shared, tmp_path):
     assert not any((tmp_path / d).exists() for d in "abc")
     with pytest.raises(ValueError):
         model.map(s, "n2")
+
+
+def test_a_folder_holds_one_complete_explanation(shared, tmp_path):
+    """Explaining into a folder that holds another model's explanation leaves no file of
+    it behind (two targets, then one); a folder still marked INCOMPLETE (an interrupted
+    run) is refused by the reader."""
+    s = x3mat.Structure.from_cif(shared / "iza" / "cif" / "ABW.cif")
+    two = x3mat.Model.create(dict(TINY, targets=["co2", "ch4"]))
+    one = x3mat.Model.create(dict(TINY, targets=["ar"]))
+    first = two.explain(s, tmp_path, selectivity=[("co2", "ch4")])
+    assert set(first.targets) == {"co2", "ch4"} and (tmp_path / "co2_over_ch4.cube").exists()
+    user_file = tmp_path / "notes.txt"
+    user_file.write_text("mine")
+    second = one.explain(s, tmp_path)
+    names = {p.name for p in tmp_path.iterdir()}
+    assert second.targets == ["ar"]
+    assert names == set(n.rstrip("/") for n in second.summary["files"]) | {"notes.txt"}
+    assert not any(n.startswith(("co2", "ch4", "sites_co2", "sites_ch4", "histogram_co2")) for n in names)
+    (tmp_path / "INCOMPLETE").write_text("interrupted")
+    with pytest.raises(x3mat.X3IOError, match="incomplete"):
+        x3mat.Explanation(tmp_path)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ctypes
 
-from ._lib import get_string, lib
+from ._lib import c_text, get_string, lib
 from .errors import (X3BufferTooSmallError, X3DependencyError, X3Error, X3IndexError, X3InvalidArgumentError,
                      X3InvalidCellError, X3IOError, X3NullArgumentError, X3OutOfMemoryError, X3ParseError,
                      X3UnknownElementError, X3UnsupportedError)
@@ -42,7 +42,7 @@ def element_symbol(z: int) -> str:
 
 def atomic_number(symbol: str) -> int:
     z = ctypes.c_int32()
-    lib.x3_element_atomic_number(symbol.encode(), ctypes.byref(z))
+    lib.x3_element_atomic_number(c_text(symbol, "element symbol"), ctypes.byref(z))
     return z.value
 
 

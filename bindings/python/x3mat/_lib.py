@@ -101,6 +101,17 @@ _declare("x3_windows_atoms", [c_handle, ctypes.c_int64, c_int32_p, c_double_p, c
                               ctypes.c_int64])
 
 
+def c_text(value, what: str) -> bytes:
+    """`value` (str, bytes or os.PathLike) as a C string argument. A NUL character is
+    refused: C would silently end the text there."""
+    data = os.fsencode(value) if isinstance(value, os.PathLike) else value
+    data = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    at = data.find(b"\0")
+    if at >= 0:
+        raise ValueError(f"{what} contains a NUL character at byte {at}")
+    return data
+
+
 def get_string(func, *args) -> str:
     """Calls a string-out function twice: once for the length, once to copy."""
     n = ctypes.c_int64(0)
@@ -128,6 +139,7 @@ _declare("x3_catalogue_json", [c_handle, ctypes.c_int32, ctypes.c_int64, ctypes.
 _declare("x3_catalogue_write", [c_handle, ctypes.c_char_p, ctypes.c_int32, ctypes.c_int64])
 
 _declare("x3_model_create", [ctypes.c_char_p, ctypes.POINTER(c_handle)])
+_declare("x3_model_parameter_count", [ctypes.c_char_p, c_int64_p])
 _declare("x3_model_load", [ctypes.c_char_p, ctypes.POINTER(c_handle)])
 _declare("x3_model_save", [c_handle, ctypes.c_char_p])
 _declare("x3_model_free", [c_handle], None, check=False)

@@ -7,7 +7,8 @@ import os
 
 import numpy as np
 
-from ._lib import c_handle, get_string, lib
+from ._lib import c_handle, c_text, get_string, lib
+from .errors import X3IOError
 
 
 class Model:
@@ -27,17 +28,24 @@ class Model:
     @classmethod
     def create(cls, config: dict | None = None) -> "Model":
         out = c_handle()
-        lib.x3_model_create(json.dumps(config or {}).encode(), ctypes.byref(out))
+        lib.x3_model_create(c_text(json.dumps(config or {}), "configuration"), ctypes.byref(out))
         return cls(out.value)
+
+    @staticmethod
+    def parameter_count_of(config: dict | None = None) -> int:
+        """The number of parameters a configuration defines, without building the model."""
+        n = ctypes.c_int64()
+        lib.x3_model_parameter_count(c_text(json.dumps(config or {}), "configuration"), ctypes.byref(n))
+        return n.value
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Model":
         out = c_handle()
-        lib.x3_model_load(os.fsencode(path), ctypes.byref(out))
+        lib.x3_model_load(c_text(os.fsencode(path), "path"), ctypes.byref(out))
         return cls(out.value)
 
     def save(self, path: str | os.PathLike) -> None:
-        lib.x3_model_save(self._handle, os.fsencode(path))
+        lib.x3_model_save(self._handle, c_text(os.fsencode(path), "path"))
 
     @property
     def config(self) -> dict:
@@ -113,7 +121,8 @@ class Model:
         options = {"refine": refine if np.isscalar(refine) else list(refine),
                    "selectivity": [[a, b] for a, b in selectivity], "guard": guard, "bins": bins,
                    "strong": strong, "top": top, "removal": removal}
-        lib.x3_model_explain(self._handle, structure._handle, os.fspath(out).encode(), json.dumps(options).encode())
+        lib.x3_model_explain(self._handle, structure._handle, c_text(os.fspath(out), "output directory"),
+                             c_text(json.dumps(options), "options"))
         return Explanation(out)
 
 
@@ -124,6 +133,9 @@ class Explanation:
 
     def __init__(self, directory):
         self.directory = os.fspath(directory)
+        if os.path.exists(os.path.join(self.directory, "INCOMPLETE")):
+            raise X3IOError(f"{self.directory}: incomplete explanation (its writing was interrupted); "
+                            "run explain again", 3)
         with open(os.path.join(self.directory, "explanation.json")) as f:
             self.summary = json.load(f)
 

@@ -11,7 +11,7 @@ import os
 
 import numpy as np
 
-from ._lib import c_handle, get_string, lib
+from ._lib import c_handle, c_text, get_string, lib
 
 
 def site_hash(labels, edges, iterations: int = 3, digest_size: int = 16) -> str:
@@ -45,9 +45,9 @@ class SiteCatalogue:
     def __init__(self, targets=(), remove: str = "", tolerance: float = 1.2, iterations: int = 3,
                  digest_size: int = 16):
         self.targets = [str(t) for t in targets]
-        names = (ctypes.c_char_p * max(1, len(self.targets)))(*[t.encode() for t in self.targets])
+        names = (ctypes.c_char_p * max(1, len(self.targets)))(*[c_text(t, "target name") for t in self.targets])
         out = c_handle()
-        lib.x3_catalogue_new(float(tolerance), remove.encode(), int(iterations), int(digest_size), len(self.targets),
+        lib.x3_catalogue_new(float(tolerance), c_text(remove, "remove"), int(iterations), int(digest_size), len(self.targets),
                              names, ctypes.byref(out))
         self._handle = out
 
@@ -60,10 +60,10 @@ class SiteCatalogue:
     def add(self, structure_id: str, windows, values=None) -> None:
         """Adds the windows of one structure; `values`: (len(windows), n_targets) or None."""
         if values is None:
-            lib.x3_catalogue_add(self._handle, structure_id.encode(), windows._handle, None, 0)
+            lib.x3_catalogue_add(self._handle, c_text(structure_id, "structure id"), windows._handle, None, 0)
             return
         v = np.ascontiguousarray(values, dtype=np.float64).reshape(len(windows), len(self.targets))
-        lib.x3_catalogue_add(self._handle, structure_id.encode(), windows._handle,
+        lib.x3_catalogue_add(self._handle, c_text(structure_id, "structure id"), windows._handle,
                              v.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), v.size)
 
     def _counts(self):
@@ -97,4 +97,4 @@ class SiteCatalogue:
 
     def write(self, directory: str | os.PathLike, rank_by=None, top: int | None = None) -> None:
         """Writes sites.csv, sites.json and sites/NNNN_HASH.xyz into `directory`."""
-        lib.x3_catalogue_write(self._handle, os.fsencode(directory), self._rank(rank_by), int(top or 0))
+        lib.x3_catalogue_write(self._handle, c_text(os.fsencode(directory), "directory"), self._rank(rank_by), int(top or 0))

@@ -6,9 +6,13 @@ import os
 
 import numpy as np
 
-from ._lib import c_handle, get_string, lib
+from ._lib import c_handle, c_text, get_string, lib
 
 FRACTIONAL, CARTESIAN = 0, 1
+
+
+def _block(block: str | None):
+    return c_text(block, "block") if block else None
 
 
 def _dp(a: np.ndarray):
@@ -36,23 +40,37 @@ class Structure:
     def from_cif(cls, path: str | os.PathLike, block: str | None = None) -> "Structure":
         """Reads a CIF file (symmetry expanded, positions wrapped into [0, 1))."""
         out = c_handle()
-        lib.x3_structure_read_cif(os.fsencode(path), block.encode() if block else None, ctypes.byref(out))
+        lib.x3_structure_read_cif(c_text(os.fsencode(path), "path"), _block(block), ctypes.byref(out))
         return cls(out.value)
 
     @classmethod
     def from_cif_string(cls, text: str, block: str | None = None) -> "Structure":
+        """Reads CIF text. A NUL character is refused (C would end the text there)."""
         out = c_handle()
-        lib.x3_structure_parse_cif(text.encode(), block.encode() if block else None, ctypes.byref(out))
+        lib.x3_structure_parse_cif(c_text(text, "CIF text"), _block(block), ctypes.byref(out))
         return cls(out.value)
 
     @classmethod
     def from_arrays(cls, cell, positions, atomic_numbers, cartesian: bool = True) -> "Structure":
-        """cell: 3x3 rows a, b, c (Å); positions: (n, 3), Cartesian Å or fractional."""
+        """cell: 3x3 rows a, b, c (Å); positions: (n, 3), Cartesian Å or fractional;
+        atomic_numbers: n whole numbers. Any other shape is refused, never reshaped."""
         cell = np.ascontiguousarray(cell, dtype=np.float64)
-        positions = np.ascontiguousarray(positions, dtype=np.float64).reshape(-1, 3)
-        z = np.ascontiguousarray(atomic_numbers, dtype=np.int32)
+        positions = np.ascontiguousarray(positions, dtype=np.float64)
+        numbers = np.asarray(atomic_numbers)
         if cell.shape != (3, 3):
             raise ValueError(f"cell must be 3x3, got shape {cell.shape}")
+        if positions.size == 0 and numbers.size == 0:
+            positions = positions.reshape(0, 3)
+        if positions.ndim != 2 or positions.shape[1] != 3:
+            raise ValueError(f"positions must have shape (n, 3), got {positions.shape}")
+        if numbers.ndim != 1:
+            raise ValueError(f"atomic_numbers must have shape (n,), got {numbers.shape}")
+        if numbers.size and not (np.issubdtype(numbers.dtype, np.integer)
+                                 or (np.issubdtype(numbers.dtype, np.floating) and np.all(numbers == np.round(numbers)))):
+            raise ValueError("atomic_numbers must be whole numbers")
+        if numbers.size and (numbers.min() < 0 or numbers.max() > 2**31 - 1):
+            raise ValueError(f"atomic numbers must lie in 1..96, got {numbers.min()}..{numbers.max()}")
+        z = np.ascontiguousarray(numbers, dtype=np.int32)
         if len(z) != len(positions):
             raise ValueError(f"{len(z)} atomic numbers for {len(positions)} positions")
         out = c_handle()
@@ -139,7 +157,7 @@ class Structure:
 
     def write_cif(self, path: str | os.PathLike) -> None:
         """Writes a P1 CIF (atomically)."""
-        lib.x3_structure_write_cif(self._handle, os.fsencode(path))
+        lib.x3_structure_write_cif(self._handle, c_text(os.fsencode(path), "path"))
 
     def windows(self, radius: float, step: float, max_windows: int | None = None):
         """Detection windows of `radius` Å on the grid of `step` Å (see x3mat.windows).

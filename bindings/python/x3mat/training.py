@@ -8,7 +8,7 @@ import math
 import os
 from dataclasses import dataclass
 
-from ._lib import PROGRESS_CALLBACK, lib
+from ._lib import PROGRESS_CALLBACK, c_text, lib
 
 PHASES = {0: "windows", 1: "training", 2: "validating", 3: "epoch_end"}
 
@@ -85,8 +85,9 @@ def train(data_dir, targets, output_dir, *, config: dict | None = None, resume: 
     callback = PROGRESS_CALLBACK(relay)
     finished = ctypes.c_int32()
     out = os.fspath(output_dir)
-    lib.x3_train(os.fsencode(data_dir), ",".join(targets).encode(), os.fsencode(out),
-                 json.dumps(config or {}).encode(), json.dumps(opts).encode(), callback, None, ctypes.byref(finished))
+    lib.x3_train(c_text(os.fsencode(data_dir), "data directory"), c_text(",".join(targets), "targets"),
+                 c_text(os.fsencode(out), "output directory"),
+                 c_text(json.dumps(config or {}), "configuration"), c_text(json.dumps(opts), "options"), callback, None, ctypes.byref(finished))
     if raised:
         raise raised[0]
     metrics = []

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._lib import c_handle, lib
+from ._lib import c_handle, c_text, lib
 from .errors import X3BufferTooSmallError, X3InvalidArgumentError
 
 FRACTIONAL, CARTESIAN = 0, 1
@@ -118,7 +118,7 @@ class Windows:
         networkx.weisfeiler_lehman_graph_hash(G, node_attr="element", iterations, digest_size)."""
         stride = 2 * digest_size + 1
         buf = ctypes.create_string_buffer(len(self) * stride)
-        lib.x3_windows_site_hashes(self._handle, float(tolerance), remove.encode(), int(iterations),
+        lib.x3_windows_site_hashes(self._handle, float(tolerance), c_text(remove, "remove"), int(iterations),
                                    int(digest_size), buf, len(buf))
         raw = buf.raw
         return [raw[i * stride:i * stride + 2 * digest_size].decode() for i in range(len(self))]
@@ -128,13 +128,13 @@ class Windows:
         within the window of node k, and edges an (m, 2) array of node pairs (u < v)."""
         nn, ne = ctypes.c_int64(), ctypes.c_int64()
         try:
-            lib.x3_windows_bond_graph(self._handle, window, float(tolerance), remove.encode(), ctypes.byref(nn),
+            lib.x3_windows_bond_graph(self._handle, window, float(tolerance), c_text(remove, "remove"), ctypes.byref(nn),
                                       ctypes.byref(ne), None, 0, None, 0)
         except X3BufferTooSmallError:
             pass
         atoms = np.empty(nn.value, dtype=np.int32)
         edges = np.empty((ne.value, 2), dtype=np.int64)
-        lib.x3_windows_bond_graph(self._handle, window, float(tolerance), remove.encode(), ctypes.byref(nn),
+        lib.x3_windows_bond_graph(self._handle, window, float(tolerance), c_text(remove, "remove"), ctypes.byref(nn),
                                   ctypes.byref(ne), _ptr(atoms, ctypes.c_int32), atoms.size,
                                   _ptr(edges, ctypes.c_int64), edges.size)
         return atoms, edges
