@@ -4,7 +4,8 @@
 #   ./scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]    # default: 60 s; cif arrays model config
 #
 # Builds Sources/X3Fuzz (`swift build --sanitize=fuzzer --sanitize=address`, scratch
-# .build-fuzz), seeds a corpus per target under build/fuzz/ (every CIF of ../shared/data
+# $X3MAT_FUZZ_SCRATCH or .build-fuzz), seeds a corpus per target under $X3MAT_FUZZ_OUT or
+# build/fuzz/ (CIFs of ../shared/data
 # or $X3MAT_SHARED_DATA, ../shared/fuzz-seeds, the shipped models, model configurations,
 # and the regression inputs of tests/fuzz/), and runs each target for the given time.
 # Limits: -timeout=1 (a second per input), -rss_limit_mb=2048, inputs up to 64 KB.
@@ -17,13 +18,14 @@ seconds=${1:-60}; shift || true
 targets=("$@"); [ ${#targets[@]} -eq 0 ] && targets=(cif arrays model config)
 data=${X3MAT_SHARED_DATA:-../shared/data}
 seeds=${X3MAT_FUZZ_SEEDS:-../shared/fuzz-seeds}
-out=build/fuzz
+out=${X3MAT_FUZZ_OUT:-build/fuzz}
+scratch=${X3MAT_FUZZ_SCRATCH:-.build-fuzz}
 mkdir -p "$out/artifacts"
 
-echo "== building the fuzzer (SwiftPM, --sanitize=fuzzer,address, scratch .build-fuzz)"
-X3MAT_FUZZ=1 swift build -c release --scratch-path .build-fuzz --sanitize=fuzzer --sanitize=address \
+echo "== building the fuzzer (SwiftPM, --sanitize=fuzzer,address, scratch $scratch)"
+X3MAT_FUZZ=1 swift build -c release --scratch-path "$scratch" --sanitize=fuzzer --sanitize=address \
     --product x3mat-fuzz >"$out/build.log" 2>&1 || { tail -30 "$out/build.log"; exit 1; }
-fuzzer=.build-fuzz/release/x3mat-fuzz
+fuzzer=$scratch/release/x3mat-fuzz
 
 # Seed corpora (copied once; libFuzzer adds what it finds to the same folder).
 seed() {  # seed TARGET FILE...

@@ -239,7 +239,7 @@ public enum CIFReader {
                     + "the sites overlap beyond any real structure (wrong cell or coordinates?)")
             }
         }
-        warnings += merger.warnings.map { "\(source): \($0)" }
+        warnings += merger.allWarnings.map { "\(source): \($0)" }
         var s = try Structure(name: blockName, lattice: lattice, atomicNumbers: merger.atomicNumbers,
                               fractionalPositions: merger.positions, labels: merger.labels,
                               occupancies: merger.occupancies)
@@ -294,12 +294,15 @@ public enum CIFReader {
 }
 
 /// Collects atoms, merging those that coincide within a tolerance (minimum image),
-/// using a periodic grid of bins at least 1 Å wide so each query looks at 27 bins.
+/// using a periodic grid of bins at least 1 Å wide so each query looks at (at most) 27
+/// bins. Bins are a flat array of linked lists in insertion order; their number is capped
+/// at 2²¹ (wider bins beyond that), so memory and work stay linear in the atoms.
 struct AtomMerger {
     let lattice: Lattice
     let tolerance: Double
     let bins: (Int, Int, Int)
-    var table: [Int: [Int]] = [:]
+    /// Per bin: the first and last atom in it (-1 when empty); per atom: the next in its bin.
+    private var head: [Int32], tail: [Int32], next: [Int32] = []
     var positions: [Vec3] = []
     var atomicNumbers: [Int] = []
     var labels: [String] = []
@@ -307,13 +310,22 @@ struct AtomMerger {
     var sites: [Int] = []
     var warnings: [String] = []
     private var reportedPairs = Set<[Int]>()
+    /// Bin offsets to visit along each axis: -1...1, or every bin when there are fewer than 3.
+    private let reach: (ClosedRange<Int>, ClosedRange<Int>, ClosedRange<Int>)
+
+    static let maxBins = 1 << 21
 
     init(lattice: Lattice, tolerance: Double) {
         self.lattice = lattice
         self.tolerance = tolerance
-        let w = lattice.perpendicularWidths
-        func n(_ x: Double) -> Int { max(1, min(1024, Int(x / 1.0))) }
-        bins = (n(w.x), n(w.y), n(w.z))
+        let w = lattice.perpendicularWidths  // at most 10⁴ Å (Lattice limits)
+        var n = [w.x, w.y, w.z].map { max(1, min(1024, Int($0))) }
+        while n[0] * n[1] * n[2] > AtomMerger.maxBins { n[n.firstIndex(of: n.max()!)!] /= 2 }
+        bins = (n[0], n[1], n[2])
+        head = Array(repeating: -1, count: n[0] * n[1] * n[2])
+        tail = head
+        func offsets(_ k: Int) -> ClosedRange<Int> { k >= 3 ? -1...1 : 0...(k - 1) }
+        reach = (offsets(n[0]), offsets(n[1]), offsets(n[2]))
     }
 
     private func bin(_ f: Vec3) -> (Int, Int, Int) {
@@ -330,29 +342,31 @@ struct AtomMerger {
     /// Adds an atom at wrapped fractional position `f` unless one within tolerance exists.
     mutating func add(fractional f: Vec3, z: Int, site: Int, label: String, occupancy: Double, line: Int) {
         let (bi, bj, bk) = bin(f)
-        var seen = Set<Int>()
-        for di in -1...1 { for dj in -1...1 { for dk in -1...1 {
-            let kk = key(bi + di, bj + dj, bk + dk)
-            guard seen.insert(kk).inserted, let members = table[kk] else { continue }
-            for m in members {
+        for di in reach.0 { for dj in reach.1 { for dk in reach.2 {
+            var m = Int(head[key(bi + di, bj + dj, bk + dk)])
+            while m >= 0 {
+                defer { m = Int(next[m]) }
                 let d = norm(lattice.minimumImage(lattice.cartesian(f - positions[m])))
                 guard d < tolerance else { continue }
                 if sites[m] == site { return }  // a special position: the same atom again
-                let pair = [sites[m], site]
-                if atomicNumbers[m] == z {
-                    if reportedPairs.insert(pair).inserted {
-                        warnings.append("line \(line): site \(label) coincides with site \(labels[m]) "
-                            + "(\(formatted(d)) Å apart); merged into one atom")
+                let other = labels[m], otherZ = atomicNumbers[m]
+                if otherZ == z {
+                    report(sites[m], site) {
+                        "line \(line): site \(label) coincides with site \(other) (\(Self.formatted(d)) Å apart); "
+                            + "merged into one atom"
                     }
                     return
                 }
-                if reportedPairs.insert(pair).inserted {
-                    warnings.append("line \(line): site \(label) (Z=\(z)) overlaps site \(labels[m]) "
-                        + "(Z=\(atomicNumbers[m])), \(formatted(d)) Å apart; both kept (disorder?)")
+                report(sites[m], site) {
+                    "line \(line): site \(label) (Z=\(z)) overlaps site \(other) (Z=\(otherZ)), "
+                        + "\(Self.formatted(d)) Å apart; both kept (disorder?)"
                 }
             }
         }}}
-        table[key(bi, bj, bk), default: []].append(positions.count)
+        let k = key(bi, bj, bk), index = Int32(positions.count)
+        next.append(-1)
+        if tail[k] >= 0 { next[Int(tail[k])] = index } else { head[k] = index }
+        tail[k] = index
         positions.append(f)
         atomicNumbers.append(z)
         labels.append(label)
@@ -360,7 +374,22 @@ struct AtomMerger {
         sites.append(site)
     }
 
-    private func formatted(_ d: Double) -> String {
+    /// Most warnings kept; past them only their number is (a broken file can raise one per atom).
+    static let maxWarnings = 100
+    private var unreported = 0
+
+    /// Records the warning about a pair of sites once.
+    private mutating func report(_ a: Int, _ b: Int, _ text: () -> String) {
+        guard warnings.count < AtomMerger.maxWarnings else { unreported += 1; return }
+        if reportedPairs.insert([a, b]).inserted { warnings.append(text()) }
+    }
+
+    /// The warnings, with the number of those left out.
+    var allWarnings: [String] {
+        unreported == 0 ? warnings : warnings + ["\(unreported) more coinciding or overlapping sites (not listed)"]
+    }
+
+    private static func formatted(_ d: Double) -> String {
         let scaled = (d * 1000).rounded() / 1000
         return "\(scaled)"
     }

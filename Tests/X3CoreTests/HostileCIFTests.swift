@@ -120,6 +120,16 @@ import X3Core
         expectRefused(Self.base + "\n" + rows, .parse, ["per Å³", "overlap"], seconds: 2)
     }
 
+    /// A file whose every row coincides with another keeps 100 warnings and counts the rest,
+    /// instead of one message per atom.
+    @Test func warningsAreCappedAndCounted() throws {
+        let rows = (0..<300).map { "O\($0) O 0.15 0.25 0.35\n" }.joined()
+        let s = try CIFReader.read(text: Self.base + "\n" + rows)
+        #expect(s.count == 6)
+        #expect(s.warnings.count == 101)
+        #expect(s.warnings.last?.contains("more coinciding or overlapping sites") == true)
+    }
+
     /// The atom cap applies after expansion, and can be raised.
     @Test func atomCapIsEnforcedAndAdjustable() throws {
         var options = CIFReadOptions()

@@ -157,11 +157,13 @@ def adversarial_structures():
     frac = np.array([[1.7, -0.2, 0.5], [-3.1, 2.05, 0.999], [0.0, 0.0, -0.0]])
     cases.append(("unwrapped positions", x3mat.Structure.from_arrays(cell_from(7, 8, 9, 80, 95, 110), frac,
                                                                      [8, 8, 14], cartesian=False), 6.0, 2.0))
-    # A cell 0.0025 Å thick: a window reaches 2400 images along c, beyond the packed-key
-    # range (±2047 cells), so libx3mat's general sorting path is exercised.
-    flat = np.array([[10.0, 0, 0], [1.0, 9.0, 0], [0.0, 0.0, 0.0025]])
-    cases.append(("flat cell 0.0025 A", x3mat.Structure.from_arrays(flat, [[0.2, 0.3, 0.5], [0.7, 0.1, 0.0]], [6, 8],
-                                                                    cartesian=False), 6.0, 5.0))
+    # A cell 0.0051 Å thick, sheared so that its vectors stay 0.5 Å or longer and its
+    # relative volume 0.0102 (libx3mat's limits are 0.5 Å and 0.01): a window of 10.5 Å
+    # reaches 2059 images along c, beyond the packed-key range (±2047 cells), so
+    # libx3mat's general sorting path is exercised.
+    flat = np.array([[20.0, 0, 0], [0, 20.0, 0], [0.5, 0.0, 0.0051]])
+    cases.append(("flat cell 0.0051 A", x3mat.Structure.from_arrays(flat, [[0.2, 0.3, 0.5]], [6],
+                                                                    cartesian=False), 10.5, 10.0))
     return cases
 
 
