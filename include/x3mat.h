@@ -239,7 +239,8 @@ typedef struct x3_windows x3_windows;
 #define X3_ALL_WINDOWS (-1)
 
 /** Windows of radius `radius` (Å, > 0) on the grid of step `step` (Å, > 0) over the cell.
- *  max_windows: the cap on the grid size; <= 0 means the default, 1,000,000.
+ *  max_windows: the cap on the grid size; <= 0 means the default, 1,000,000; at most
+ *  100,000,000.
  *  Errors: X3_ERR_INVALID_ARGUMENT for a non-positive or non-finite radius or step, an
  *  empty structure, or atoms more than 1e6 cells from the origin; X3_ERR_OUT_OF_MEMORY
  *  beyond a cap. *out owns a new handle. */

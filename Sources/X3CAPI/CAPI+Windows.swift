@@ -13,6 +13,10 @@ private func windowsArg(_ h: OpaquePointer?) throws -> Windows {
     try handles.object(h, as: WindowsBox.self, name: "windows").windows
 }
 
+/// Largest `max_windows` x3_windows_sample accepts: 10⁸ windows (their centres and offsets
+/// alone take 3.2 GB).
+let maxWindowCap: Int64 = 100_000_000
+
 /// x3_windows_atoms's `window` for all windows at once (X3_ALL_WINDOWS).
 let allWindows: Int64 = -1
 
@@ -23,7 +27,12 @@ public func x3_windows_sample(_ s: OpaquePointer?, _ radius: Double, _ step: Dou
         let st = try structure(s)
         let o = try output(out, "out")
         var limits = WindowLimits()
-        if maxWindows > 0 { limits.maxWindows = Int(min(maxWindows, Int64(Int32.max))) }
+        if maxWindows > 0 {
+            guard maxWindows <= maxWindowCap else {
+                throw X3Error(.invalidArgument, "max_windows = \(maxWindows); use at most \(maxWindowCap)")
+            }
+            limits.maxWindows = Int(maxWindows)
+        }
         let w = try WindowSampler.sample(st, radius: radius, step: step, limits: limits)
         o.pointee = handles.register(WindowsBox(w))
     }

@@ -83,6 +83,7 @@ public enum WindowSampler {
                               limits: WindowLimits = WindowLimits(), threads: Int = X3Threads.count) throws -> Windows {
         try validate(s, radius: radius, limits: limits)
         let grid = try WindowGrid(lattice: s.lattice, step: step, maxWindows: limits.maxWindows)
+        try checkExpectedAtoms(s, radius: radius, windows: grid.count, limits: limits)  // before the centres
         let centres = (0..<grid.count).map(grid.fractionalCentre)
         return try gather(s, radius: radius, grid: grid, centres: centres, limits: limits, threads: threads)
     }
@@ -134,15 +135,20 @@ public enum WindowSampler {
         Double(s.count) / s.lattice.volume * (4.0 / 3.0) * Double.pi * radius * radius * radius * Double(windows)
     }
 
-    static func gather(_ s: Structure, radius: Double, grid: WindowGrid?, centres: [Vec3],
-                       limits: WindowLimits, threads: Int) throws -> Windows {
-        let expected = expectedAtoms(s, radius: radius, windows: centres.count)
+    /// Refuses, before anything is allocated, windows expected to hold more atoms than the cap.
+    static func checkExpectedAtoms(_ s: Structure, radius: Double, windows: Int, limits: WindowLimits) throws {
+        let expected = expectedAtoms(s, radius: radius, windows: windows)
         guard expected <= Double(limits.maxAtoms) else {
             throw X3Error(.outOfMemory,
-                "\(centres.count) windows of radius \(radius) Å would hold about \(formatFixed(expected, 0)) atoms "
+                "\(windows) windows of radius \(radius) Å would hold about \(formatFixed(expected, 0)) atoms "
                 + "(\(formatFixed(Double(s.count) / s.lattice.volume, 4)) atoms/Å³), more than the cap of "
                 + "\(limits.maxAtoms) atoms (decrease the radius or raise the cap)")
         }
+    }
+
+    static func gather(_ s: Structure, radius: Double, grid: WindowGrid?, centres: [Vec3],
+                       limits: WindowLimits, threads: Int) throws -> Windows {
+        try checkExpectedAtoms(s, radius: radius, windows: centres.count, limits: limits)
         let cells = PeriodicCellList(structure: s, radius: radius)
         let zOf = s.atomicNumbers.map(Int32.init)
         let lattice = s.lattice

@@ -77,6 +77,13 @@ def test_requests_beyond_the_caps_fail_before_allocating():
         x3mat.windows.sample(s, float("nan"), 2.0)
     with pytest.raises(x3mat.X3OutOfMemoryError):
         x3mat.windows.sample(s, 6.0, 1e-4)                                   # 5e11 windows
+    with pytest.raises(x3mat.X3InvalidArgumentError, match="max_windows"):
+        x3mat.windows.sample(s, 6.0, 1.0, max_windows=2**40)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(x3mat.X3OutOfMemoryError, match="would hold"):
+        x3mat.windows.sample(s, 6.0, 0.02, max_windows=10**8)               # 6.4e7 windows, 2.3e8 atoms
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 100, f"peak memory grew by {grown_mb:.0f} MB (the centres alone would take 1.5 GB)"
     with pytest.raises(x3mat.X3InvalidArgumentError, match="four threads per CPU"):
         x3mat.set_num_threads(1024)
     huge = {"channels": 4096, "blocks": 256, "ffn_channels": 4096}
