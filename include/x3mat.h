@@ -545,6 +545,23 @@ X3_API x3_status x3_set_num_threads(int32_t n);
 /** The number of threads libx3mat's parallel loops use now. */
 X3_API int32_t x3_get_num_threads(void);
 
+/** Process-wide caps on the work and memory of one request; past one, the request fails
+ *  (X3_ERR_OUT_OF_MEMORY, or X3_ERR_UNSUPPORTED for operators) before the large
+ *  allocation. By name, with default and settable range:
+ *    "cif_max_atoms"       200,000      atoms of a CIF structure after symmetry expansion
+ *                                       (1..100,000,000)
+ *    "cif_max_operations"  1,024        distinct symmetry operators of a CIF (1..100,000)
+ *    "window_max_count"    1,000,000    windows of one request: a grid (unless max_windows
+ *                                       is given) or x3_windows_at's centres (1..100,000,000)
+ *    "window_max_atoms"    100,000,000  atoms gathered over one request's windows, 44 bytes
+ *                                       each (1..10,000,000,000)
+ *  value 0 restores the default. X3_ERR_INVALID_ARGUMENT for an unknown name (the message
+ *  lists the names) or a value outside the range. */
+X3_API x3_status x3_set_limit(const char *name, int64_t value);
+
+/** The cap in force for a limit of x3_set_limit. */
+X3_API x3_status x3_get_limit(const char *name, int64_t *value);
+
 /** Describes the dense linear algebra in use, e.g.
  *  "OpenBLAS libopenblas.so.0, core SkylakeX (chosen by libx3mat), 1 threads".
  *  Loads OpenBLAS if not yet loaded: libx3mat sets OPENBLAS_CORETYPE from the CPU's

@@ -35,7 +35,7 @@ public func x3_model_map(_ m: OpaquePointer?, _ s: OpaquePointer?, _ target: Int
         }
         let f = refine.map { (Int($0[0]), Int($0[1]), Int($0[2])) } ?? (1, 1, 1)
         try ContributionMap.validateRefinement(f)  // before the shape query, which evaluates nothing
-        let g = try WindowGrid(lattice: st.lattice, step: model.config.windowStep, maxWindows: WindowLimits.defaultMaxWindows)
+        let g = try WindowGrid(lattice: st.lattice, step: model.config.windowStep, maxWindows: WindowLimits().maxWindows)
         let dims = [g.n1 * f.0, g.n2 * f.1, g.n3 * f.2]
         for i in 0..<3 { shapeOut[i] = Int64(dims[i]) }
         guard let values else {

@@ -109,3 +109,20 @@ public func x3_set_num_threads(_ n: Int32) -> Int32 {
 
 @_cdecl("x3_get_num_threads")
 public func x3_get_num_threads() -> Int32 { Int32(X3Threads.count) }
+
+@_cdecl("x3_set_limit")
+public func x3_set_limit(_ name: UnsafePointer<CChar>?, _ value: Int64) -> Int32 {
+    guarded(#function) {
+        let n = try Limits.name(try string(name, "name"))
+        guard let v = Int(exactly: value) else { throw X3Error(.invalidArgument, "value \(value) is out of range") }
+        try Limits.set(n, v)
+    }
+}
+
+@_cdecl("x3_get_limit")
+public func x3_get_limit(_ name: UnsafePointer<CChar>?, _ value: UnsafeMutablePointer<Int64>?) -> Int32 {
+    guarded(#function) {
+        let n = try Limits.name(try string(name, "name"))
+        try output(value, "value").pointee = Int64(Limits.value(n))
+    }
+}

@@ -85,7 +85,7 @@ public func x3_model_contributions(_ m: OpaquePointer?, _ s: OpaquePointer?, _ n
         let t = model.config.targets.count
         if contributions == nil && capacity == 0 && property == nil {
             // size query: the windows only, no evaluation
-            let g = try WindowGrid(lattice: st.lattice, step: model.config.windowStep, maxWindows: WindowLimits.defaultMaxWindows)
+            let g = try WindowGrid(lattice: st.lattice, step: model.config.windowStep, maxWindows: WindowLimits().maxWindows)
             nwindows?.pointee = Int64(g.count)
             return
         }

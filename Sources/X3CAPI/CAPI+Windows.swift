@@ -45,9 +45,10 @@ public func x3_windows_at(_ s: OpaquePointer?, _ radius: Double, _ ncentres: Int
         let st = try structure(s)
         let o = try output(out, "out")
         guard ncentres >= 0 else { throw X3Error(.invalidArgument, "ncentres = \(ncentres) is negative") }
-        guard ncentres <= Int64(WindowLimits.defaultMaxWindows) else {
-            throw X3Error(.outOfMemory, "ncentres = \(ncentres) exceeds the cap of \(WindowLimits.defaultMaxWindows) "
-                + "windows per call; ask for the centres in parts")
+        let cap = Limits.value(.windowMaxCount)
+        guard ncentres <= Int64(cap) else {
+            throw X3Error(.outOfMemory, "ncentres = \(ncentres) exceeds the cap of \(cap) windows per call "
+                + "(limit 'window_max_count'); ask for the centres in parts")
         }
         guard let kind = CoordinateKind(rawValue: coordinates) else {
             throw X3Error(.invalidArgument, "coordinates = \(coordinates); use X3_FRACTIONAL (0) or X3_CARTESIAN (1)")

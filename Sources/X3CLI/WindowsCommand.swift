@@ -27,7 +27,7 @@ struct WindowsCommand: ParsableCommand {
     @Option(help: "Window radius R, Å (the paper uses 6 Å for adsorption, 8 Å for band gaps).")
     var radius: Double = 6
     @Option(help: "Grid step, Å.") var step: Double = 2
-    @Option(help: "Refuse grids with more windows than this.") var maxWindows = WindowLimits.defaultMaxWindows
+    @Option(help: "Refuse grids with more windows than this.") var maxWindows = Limits.Name.windowMaxCount.defaultValue
     @Option(help: "Threads (default: X3MAT_NUM_THREADS or the number of CPUs).") var threads: Int?
     @Option(name: .shortAndLong, help: "Write the windows to this extended XYZ file.") var output: String?
     @Option(help: "Data block to read; default: the first.") var block: String?

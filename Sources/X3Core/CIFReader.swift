@@ -8,12 +8,14 @@ public struct CIFReadOptions: Sendable {
     /// that close. Must lie in (0, 0.5].
     public var mergeTolerance: Double = 0.05
 
-    /// Most atoms a structure may have after symmetry expansion. Default 200,000 (the
-    /// largest CIF of the project's datasets has fewer than 3,000).
-    public var maxAtoms: Int = 200_000
-    /// Most symmetry operators a data block may list (after removing repeats). Default
-    /// 1,024; the largest space group has 192 in its conventional cell.
-    public var maxOperations: Int = 1_024
+    /// Most atoms a structure may have after symmetry expansion. Default: the process
+    /// limit `cif_max_atoms` (200,000 unless set; the largest CIF of the project's datasets
+    /// has fewer than 3,000).
+    public var maxAtoms: Int
+    /// Most symmetry operators a data block may list (after removing repeats). Default:
+    /// the process limit `cif_max_operations` (1,024 unless set; the largest space group
+    /// has 192 in its conventional cell).
+    public var maxOperations: Int
     /// Most atoms per Å³ after merging: 1, more than five times the densest solid
     /// (diamond, 0.18 atoms/Å³). A file past it has coordinates that overlap beyond any
     /// physical structure (or a wrong cell), and expanding it further would be wasted work.
@@ -21,12 +23,12 @@ public struct CIFReadOptions: Sendable {
     /// Largest |coordinate| accepted, in cells (fractional) or Å (Cartesian).
     public static let maxCoordinateMagnitude = 1e6
 
-    public init(block: String? = nil, mergeTolerance: Double = 0.05, maxAtoms: Int = 200_000,
-                maxOperations: Int = 1_024) {
+    public init(block: String? = nil, mergeTolerance: Double = 0.05, maxAtoms: Int? = nil,
+                maxOperations: Int? = nil) {
         self.block = block
         self.mergeTolerance = mergeTolerance
-        self.maxAtoms = maxAtoms
-        self.maxOperations = maxOperations
+        self.maxAtoms = maxAtoms ?? Limits.value(.cifMaxAtoms)
+        self.maxOperations = maxOperations ?? Limits.value(.cifMaxOperations)
     }
 }
 
@@ -134,7 +136,7 @@ public enum CIFReader {
             let line = operatorTags.lazy.compactMap { block.values(of: $0)?.first?.line }.first ?? block.line
             throw X3Error.input(.unsupported, source: source, line: line, field: "_symmetry_equiv_pos_as_xyz",
                 "\(operations.count) distinct symmetry operators; at most \(options.maxOperations) are read "
-                + "(the largest space group has 192)")
+                + "(the largest space group has 192; limit 'cif_max_operations')")
         }
 
         // ---- atom sites
@@ -231,7 +233,7 @@ public enum CIFReader {
                 if merger.positions.count > options.maxAtoms {
                     throw X3Error.input(.outOfMemory, source: source, line: line, field: prefix + "x",
                         "the structure expands to more than \(options.maxAtoms) atoms by \(siteName) "
-                        + "(\(operations.count) symmetry operators); raise the cap to read it")
+                        + "(\(operations.count) symmetry operators); raise the cap (limit 'cif_max_atoms') to read it")
                 }
                 throw X3Error.input(.parse, source: source, line: line, field: prefix + "x",
                     "by \(siteName) the cell holds \(merger.positions.count) distinct atoms in "

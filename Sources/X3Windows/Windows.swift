@@ -4,18 +4,17 @@ import X3Core
 /// Caps that keep a mistaken request (a tiny step, a huge radius) from exhausting memory.
 /// Exceeding one is an `.outOfMemory` error raised before the large allocation.
 public struct WindowLimits: Sendable, Equatable {
-    /// Most windows one request may produce. Default 1,000,000.
+    /// Most windows one request may produce. Default: the process limit
+    /// `window_max_count` (1,000,000 unless set).
     public var maxWindows: Int
     /// Most gathered atoms (summed over windows) one request may produce; each costs
-    /// 44 bytes. Default 100,000,000 (4.4 GB).
+    /// 44 bytes. Default: the process limit `window_max_atoms` (100,000,000, 4.4 GB,
+    /// unless set).
     public var maxAtoms: Int
 
-    public static let defaultMaxWindows = 1_000_000
-    public static let defaultMaxAtoms = 100_000_000
-
-    public init(maxWindows: Int = WindowLimits.defaultMaxWindows, maxAtoms: Int = WindowLimits.defaultMaxAtoms) {
-        self.maxWindows = maxWindows
-        self.maxAtoms = maxAtoms
+    public init(maxWindows: Int? = nil, maxAtoms: Int? = nil) {
+        self.maxWindows = maxWindows ?? Limits.value(.windowMaxCount)
+        self.maxAtoms = maxAtoms ?? Limits.value(.windowMaxAtoms)
     }
 }
 
@@ -142,7 +141,7 @@ public enum WindowSampler {
             throw X3Error(.outOfMemory,
                 "\(windows) windows of radius \(radius) Å would hold about \(formatFixed(expected, 0)) atoms "
                 + "(\(formatFixed(Double(s.count) / s.lattice.volume, 4)) atoms/Å³), more than the cap of "
-                + "\(limits.maxAtoms) atoms (decrease the radius or raise the cap)")
+                + "\(limits.maxAtoms) atoms (decrease the radius or raise the cap, limit 'window_max_atoms')")
         }
     }
 

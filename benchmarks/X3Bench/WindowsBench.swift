@@ -91,7 +91,7 @@ func benchWindows(data: String) throws {
         let tBrute = try bestTime(minSeconds: 0.2) {
             bruteAtoms = 0
             for s in subset {
-                let g = try WindowGrid(lattice: s.lattice, step: step, maxWindows: WindowLimits.defaultMaxWindows)
+                let g = try WindowGrid(lattice: s.lattice, step: step, maxWindows: WindowLimits().maxWindows)
                 bruteAtoms += bruteForceCount(s, radius: radius, centres: (0..<g.count).map(g.fractionalCentre))
             }
         }

@@ -142,3 +142,39 @@ def test_saves_are_atomic_across_threads_and_stale_temporaries_go(tmp_path):
     assert back.config["seed"] in range(4)
     assert not stale.exists() and live.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, live.name])
+
+
+def test_caps_are_process_limits_that_callers_can_adjust(shared):
+    """The documented defaults, a lower cap refusing what the default reads, and 0
+    restoring the default; unknown names and values out of range are errors."""
+    defaults = {"cif_max_atoms": 200_000, "cif_max_operations": 1_024, "window_max_count": 1_000_000,
+                "window_max_atoms": 100_000_000}
+    assert {k: x3mat.get_limit(k) for k in defaults} == defaults
+    lta = shared / "iza" / "cif" / "LTA.cif"   # 72 atoms from 48 operators, 216 windows
+    try:
+        x3mat.set_limit("cif_max_atoms", 50)
+        with pytest.raises(x3mat.X3OutOfMemoryError, match="cif_max_atoms"):
+            x3mat.Structure.from_cif(lta)
+        x3mat.set_limit("cif_max_operations", 10)
+        with pytest.raises(x3mat.X3UnsupportedError, match="48 distinct symmetry operators"):
+            x3mat.Structure.from_cif(lta)
+        x3mat.set_limit("cif_max_atoms", 0)
+        x3mat.set_limit("cif_max_operations", 0)
+        s = x3mat.Structure.from_cif(lta)
+        x3mat.set_limit("window_max_count", 100)
+        with pytest.raises(x3mat.X3OutOfMemoryError, match="100 windows"):
+            s.windows(6.0, 2.0)
+        with pytest.raises(x3mat.X3OutOfMemoryError, match="window_max_count"):
+            at_centres(s, np.zeros((101, 3)), 6.0)
+        x3mat.set_limit("window_max_count", 0)
+        x3mat.set_limit("window_max_atoms", 1000)
+        with pytest.raises(x3mat.X3OutOfMemoryError, match="window_max_atoms"):
+            s.windows(6.0, 2.0)
+    finally:
+        for k in defaults:
+            x3mat.set_limit(k, 0)
+    assert len(s.windows(6.0, 2.0)) == 216
+    with pytest.raises(x3mat.X3InvalidArgumentError, match="'cif_max_atoms', 'cif_max_operations'"):
+        x3mat.set_limit("max_atoms", 5)
+    with pytest.raises(x3mat.X3InvalidArgumentError, match="1...100000000"):
+        x3mat.set_limit("cif_max_atoms", 10**9)

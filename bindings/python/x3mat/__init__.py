@@ -22,7 +22,8 @@ __all__ = ["Structure", "X3Error", "X3IOError", "X3ParseError", "X3UnknownElemen
            "X3InvalidArgumentError", "X3NullArgumentError", "X3UnsupportedError", "X3OutOfMemoryError",
            "X3BufferTooSmallError", "X3IndexError", "X3DependencyError", "library_version",
            "blas_info", "element_symbol", "atomic_number", "Window", "Windows", "set_num_threads",
-           "get_num_threads", "site_hash", "networkx_site_hash", "SiteCatalogue", "Model", "Explanation", "train", "Progress",
+           "get_num_threads", "set_limit", "get_limit", "site_hash", "networkx_site_hash", "SiteCatalogue", "Model",
+           "Explanation", "train", "Progress",
            "TrainingRun"]
 
 
@@ -49,6 +50,19 @@ def atomic_number(symbol: str) -> int:
 def set_num_threads(n: int) -> None:
     """Threads for libx3mat's own parallel loops; 0 restores the default."""
     lib.x3_set_num_threads(n)
+
+
+def set_limit(name: str, value: int) -> None:
+    """Sets a process-wide cap ("cif_max_atoms", "cif_max_operations", "window_max_count",
+    "window_max_atoms"; see x3_set_limit in x3mat.h); 0 restores its default."""
+    lib.x3_set_limit(c_text(name, "limit name"), int(value))
+
+
+def get_limit(name: str) -> int:
+    """The process-wide cap in force for `name` (see `set_limit`)."""
+    value = ctypes.c_int64()
+    lib.x3_get_limit(c_text(name, "limit name"), ctypes.byref(value))
+    return value.value
 
 
 def get_num_threads() -> int:

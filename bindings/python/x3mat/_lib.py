@@ -139,6 +139,8 @@ _declare("x3_catalogue_json", [c_handle, ctypes.c_int32, ctypes.c_int64, ctypes.
 _declare("x3_catalogue_write", [c_handle, ctypes.c_char_p, ctypes.c_int32, ctypes.c_int64])
 
 _declare("x3_model_create", [ctypes.c_char_p, ctypes.POINTER(c_handle)])
+_declare("x3_set_limit", [ctypes.c_char_p, ctypes.c_int64])
+_declare("x3_get_limit", [ctypes.c_char_p, c_int64_p])
 _declare("x3_model_parameter_count", [ctypes.c_char_p, c_int64_p])
 _declare("x3_model_load", [ctypes.c_char_p, ctypes.POINTER(c_handle)])
 _declare("x3_model_save", [c_handle, ctypes.c_char_p])
