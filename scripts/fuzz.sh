@@ -23,9 +23,32 @@ scratch=${X3MAT_FUZZ_SCRATCH:-.build-fuzz}
 mkdir -p "$out/artifacts"
 
 echo "== building the fuzzer (SwiftPM, --sanitize=fuzzer,address, scratch $scratch)"
-X3MAT_FUZZ=1 swift build -c release --scratch-path "$scratch" --sanitize=fuzzer --sanitize=address \
-    --product x3mat-fuzz >"$out/build.log" 2>&1 || { tail -30 "$out/build.log"; exit 1; }
+# A fuzzer without the library's coverage would find nothing and still pass, and an
+# incremental rebuild sometimes links one that sees only the entry point's own 72 edges
+# (seen with Swift 6.3.1 and gold; a clean build has about 26,000). So the counters are
+# counted, and a short one is rebuilt from scratch once, then refused.
+build_fuzzer() {
+    X3MAT_FUZZ=1 swift build -c release --scratch-path "$scratch" --sanitize=fuzzer --sanitize=address \
+        --product x3mat-fuzz >"$out/build.log" 2>&1 || { tail -30 "$out/build.log"; exit 1; }
+}
 fuzzer=$scratch/release/x3mat-fuzz
+count_counters() {
+    printf 'data_x\n' >"$out/probe.cif"
+    X3MAT_FUZZ_TARGET=cif "$fuzzer" -runs=0 "$out/probe.cif" 2>&1 \
+        | grep -oE '\(([0-9]+) inline 8-bit counters' | grep -oE '[0-9]+' | head -1 || true
+}
+build_fuzzer
+counters=$(count_counters)
+if [ "${counters:-0}" -lt 10000 ]; then
+    echo "   the fuzzer has ${counters:-no} coverage counters: rebuilding it from scratch"
+    rm -rf "$scratch"
+    build_fuzzer
+    counters=$(count_counters)
+fi
+if [ "${counters:-0}" -lt 10000 ]; then
+    echo "FAILED: the fuzzer has ${counters:-no} coverage counters; the library was not instrumented"; exit 1
+fi
+echo "   instrumented: $counters coverage counters"
 
 # Seed corpora (copied once; libFuzzer adds what it finds to the same folder).
 seed() {  # seed TARGET FILE...
