@@ -13,10 +13,6 @@ private func windowsArg(_ h: OpaquePointer?) throws -> Windows {
     try handles.object(h, as: WindowsBox.self, name: "windows").windows
 }
 
-/// Largest `max_windows` x3_windows_sample accepts: 10⁸ windows (their centres and offsets
-/// alone take 3.2 GB).
-let maxWindowCap: Int64 = 100_000_000
-
 /// x3_windows_atoms's `window` for all windows at once (X3_ALL_WINDOWS).
 let allWindows: Int64 = -1
 
@@ -28,8 +24,9 @@ public func x3_windows_sample(_ s: OpaquePointer?, _ radius: Double, _ step: Dou
         let o = try output(out, "out")
         var limits = WindowLimits()
         if maxWindows > 0 {
-            guard maxWindows <= maxWindowCap else {
-                throw X3Error(.invalidArgument, "max_windows = \(maxWindows); use at most \(maxWindowCap)")
+            let largest = Limits.Name.windowMaxCount.range.upperBound
+            guard maxWindows <= Int64(largest) else {
+                throw X3Error(.invalidArgument, "max_windows = \(maxWindows); use at most \(largest)")
             }
             limits.maxWindows = Int(maxWindows)
         }

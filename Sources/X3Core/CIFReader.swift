@@ -311,7 +311,8 @@ struct AtomMerger {
     var occupancies: [Double] = []
     var sites: [Int] = []
     var warnings: [String] = []
-    private var reportedPairs = Set<[Int]>()
+    /// Pairs of sites already warned about (or counted), as site₁ · 2³² + site₂.
+    private var reportedPairs = Set<Int>()
     /// Bin offsets to visit along each axis: -1...1, or every bin when there are fewer than 3.
     private let reach: (ClosedRange<Int>, ClosedRange<Int>, ClosedRange<Int>)
 
@@ -380,10 +381,10 @@ struct AtomMerger {
     static let maxWarnings = 100
     private var unreported = 0
 
-    /// Records the warning about a pair of sites once.
+    /// Records the warning about a pair of sites once; past `maxWarnings`, only counts it.
     private mutating func report(_ a: Int, _ b: Int, _ text: () -> String) {
-        guard warnings.count < AtomMerger.maxWarnings else { unreported += 1; return }
-        if reportedPairs.insert([a, b]).inserted { warnings.append(text()) }
+        guard reportedPairs.insert(a << 32 | b).inserted else { return }
+        if warnings.count < AtomMerger.maxWarnings { warnings.append(text()) } else { unreported += 1 }
     }
 
     /// The warnings, with the number of those left out.

@@ -216,14 +216,14 @@ public struct Lattice: Equatable, Sendable {
     /// search's outer loops run along the long axes, where few values fit) and the
     /// orthonormal frame e1, e2, e3 in which they are lower triangular:
     /// a = (a₁, 0, 0), b = (b₁, b₂, 0), c = (c₁, c₂, c₃) (Gram–Schmidt of u1, u2, u3).
-    public struct TriangularFrame: Sendable {
-        public let u1: Vec3, u2: Vec3, u3: Vec3
-        public let e1: Vec3, e2: Vec3, e3: Vec3
-        public let a: Vec3, b: Vec3, c: Vec3
+    struct TriangularFrame: Sendable {
+        let u1: Vec3, u2: Vec3, u3: Vec3
+        let e1: Vec3, e2: Vec3, e3: Vec3
+        let a: Vec3, b: Vec3, c: Vec3
     }
 
     /// `TriangularFrame` of the cell, for `minimumImage`.
-    public let triangular: TriangularFrame
+    let triangular: TriangularFrame
 
     static func triangularFrame(_ v1: Vec3, _ v2: Vec3, _ v3: Vec3) -> TriangularFrame {
         let sorted = [v1, v2, v3].enumerated().sorted { (norm($0.element), $0.offset) < (norm($1.element), $1.offset) }

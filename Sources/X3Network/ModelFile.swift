@@ -216,7 +216,9 @@ public enum ModelFile {
                 throw fail("the tensors' checksum is \(actual) but the file records \(expected) (corrupted)")
             }
         }
-        var model = try EquiformerModel<Float>(config: config)
+        // The file holds exactly this layout and is at most FileIO.defaultMaxBytes long, so
+        // the parameter cap is met: build the model without laying it out again.
+        var model = try EquiformerModel<Float>(config: config, allocating: true)
         var tensors = model.params.entries.map { (name: $0.name, shape: $0.shape, count: $0.count) }
         tensors += extras.map { (name: $0, shape: [model.params.count], count: model.params.count) }
         let names = Set(tensors.map(\.name))

@@ -71,7 +71,7 @@ import X3Core
         let text = Self.edited("_cell_length_a 20.0\n_cell_length_b 19.9\n_cell_length_c 13.4",
                                "_cell_length_a \(ab)\n_cell_length_b \(ab)\n_cell_length_c \(c)")
         let start = Date()
-        _ = try? CIFReader.read(text: text)  // may be refused as too dense; must not hang
+        #expect(try CIFReader.read(text: text).count == 6)
         #expect(Date().timeIntervalSince(start) < 1)
     }
 
@@ -127,7 +127,8 @@ import X3Core
         let s = try CIFReader.read(text: Self.base + "\n" + rows)
         #expect(s.count == 6)
         #expect(s.warnings.count == 101)
-        #expect(s.warnings.last?.contains("more coinciding or overlapping sites") == true)
+        // 300 pairs (each row with O1): 100 listed, the other 200 counted
+        #expect(s.warnings.last?.hasSuffix("200 more coinciding or overlapping sites (not listed)") == true)
     }
 
     /// The atom cap applies after expansion, and can be raised.
