@@ -102,10 +102,9 @@ _declare("x3_windows_atoms", [c_handle, ctypes.c_int64, c_int32_p, c_double_p, c
 
 
 def c_text(value, what: str) -> bytes:
-    """`value` (str, bytes or os.PathLike) as a C string argument. A NUL character is
-    refused: C would silently end the text there."""
-    data = os.fsencode(value) if isinstance(value, os.PathLike) else value
-    data = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    """`value` (str, bytes or os.PathLike; text as UTF-8, as os.fsencode gives it here) as a
+    C string argument. A NUL character is refused: C would silently end the text there."""
+    data = os.fsencode(value) if isinstance(value, (str, os.PathLike)) else bytes(value)
     at = data.find(b"\0")
     if at >= 0:
         raise ValueError(f"{what} contains a NUL character at byte {at}")

@@ -41,11 +41,11 @@ class Model:
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Model":
         out = c_handle()
-        lib.x3_model_load(c_text(os.fsencode(path), "path"), ctypes.byref(out))
+        lib.x3_model_load(c_text(path, "path"), ctypes.byref(out))
         return cls(out.value)
 
     def save(self, path: str | os.PathLike) -> None:
-        lib.x3_model_save(self._handle, c_text(os.fsencode(path), "path"))
+        lib.x3_model_save(self._handle, c_text(path, "path"))
 
     @property
     def config(self) -> dict:
@@ -121,7 +121,7 @@ class Model:
         options = {"refine": refine if np.isscalar(refine) else list(refine),
                    "selectivity": [[a, b] for a, b in selectivity], "guard": guard, "bins": bins,
                    "strong": strong, "top": top, "removal": removal}
-        lib.x3_model_explain(self._handle, structure._handle, c_text(os.fspath(out), "output directory"),
+        lib.x3_model_explain(self._handle, structure._handle, c_text(out, "output directory"),
                              c_text(json.dumps(options), "options"))
         return Explanation(out)
 

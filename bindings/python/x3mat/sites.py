@@ -97,4 +97,4 @@ class SiteCatalogue:
 
     def write(self, directory: str | os.PathLike, rank_by=None, top: int | None = None) -> None:
         """Writes sites.csv, sites.json and sites/NNNN_HASH.xyz into `directory`."""
-        lib.x3_catalogue_write(self._handle, c_text(os.fsencode(directory), "directory"), self._rank(rank_by), int(top or 0))
+        lib.x3_catalogue_write(self._handle, c_text(directory, "directory"), self._rank(rank_by), int(top or 0))

@@ -40,7 +40,7 @@ class Structure:
     def from_cif(cls, path: str | os.PathLike, block: str | None = None) -> "Structure":
         """Reads a CIF file (symmetry expanded, positions wrapped into [0, 1))."""
         out = c_handle()
-        lib.x3_structure_read_cif(c_text(os.fsencode(path), "path"), _block(block), ctypes.byref(out))
+        lib.x3_structure_read_cif(c_text(path, "path"), _block(block), ctypes.byref(out))
         return cls(out.value)
 
     @classmethod
@@ -157,7 +157,7 @@ class Structure:
 
     def write_cif(self, path: str | os.PathLike) -> None:
         """Writes a P1 CIF (atomically)."""
-        lib.x3_structure_write_cif(self._handle, c_text(os.fsencode(path), "path"))
+        lib.x3_structure_write_cif(self._handle, c_text(path, "path"))
 
     def windows(self, radius: float, step: float, max_windows: int | None = None):
         """Detection windows of `radius` Å on the grid of `step` Å (see x3mat.windows).

@@ -85,8 +85,8 @@ def train(data_dir, targets, output_dir, *, config: dict | None = None, resume: 
     callback = PROGRESS_CALLBACK(relay)
     finished = ctypes.c_int32()
     out = os.fspath(output_dir)
-    lib.x3_train(c_text(os.fsencode(data_dir), "data directory"), c_text(",".join(targets), "targets"),
-                 c_text(os.fsencode(out), "output directory"),
+    lib.x3_train(c_text(data_dir, "data directory"), c_text(",".join(targets), "targets"),
+                 c_text(out, "output directory"),
                  c_text(json.dumps(config or {}), "configuration"), c_text(json.dumps(opts), "options"), callback, None, ctypes.byref(finished))
     if raised:
         raise raised[0]
