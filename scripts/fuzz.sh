@@ -23,13 +23,14 @@ scratch=${X3MAT_FUZZ_SCRATCH:-.build-fuzz}
 mkdir -p "$out/artifacts"
 
 echo "== building the fuzzer (SwiftPM, --sanitize=fuzzer,address, scratch $scratch)"
-# A fuzzer without the library's coverage would find nothing and still pass, and an
-# incremental rebuild sometimes links one that sees only the entry point's own 72 edges
-# (seen with Swift 6.3.1 and gold; a clean build has about 26,000). So the counters are
-# counted, and a short one is rebuilt from scratch once, then refused.
+# Linked with lld: with gold (the default here) even clean builds often lacked the
+# library's coverage counters, leaving a fuzzer that sees only the entry point's own edges
+# (72) instead of about 24,000 — one that finds nothing and still passes. Incremental
+# rebuilds can still lose them, so the counters are counted, a short fuzzer is rebuilt
+# from scratch once, then refused.
 build_fuzzer() {
     X3MAT_FUZZ=1 swift build -c release --scratch-path "$scratch" --sanitize=fuzzer --sanitize=address \
-        --product x3mat-fuzz >"$out/build.log" 2>&1 || { tail -30 "$out/build.log"; exit 1; }
+        -Xswiftc -use-ld=lld --product x3mat-fuzz >"$out/build.log" 2>&1 || { tail -30 "$out/build.log"; exit 1; }
 }
 fuzzer=$scratch/release/x3mat-fuzz
 count_counters() {

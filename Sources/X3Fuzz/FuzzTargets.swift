@@ -13,8 +13,8 @@
 // Each input must end in an error status or a result, never a trap, a hang or a large
 // allocation; libFuzzer reports crashes, timeouts (-timeout) and memory (-rss_limit_mb).
 // It reaches the library through the C API only, as a C program would. scripts/fuzz.sh
-// checks that the library's coverage counters made it into the binary (about 26,000; an
-// incremental rebuild sometimes links only this file's 72) before fuzzing.
+// links it with lld and checks that the library's coverage counters made it into the
+// binary (about 24,000; some builds keep only this file's) before fuzzing.
 #if canImport(Glibc)
 import Glibc
 #endif
