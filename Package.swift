@@ -29,7 +29,8 @@ let package = Package(
         // ---- Public API -------------------------------------------------------------
         .target(
             name: "X3CAPI",
-            dependencies: ["X3Core", "X3Windows", "X3Sites", "X3Network", "X3Training", "X3Interpret", "CX3Support"],
+            dependencies: ["X3Core", "X3Windows", "X3Symmetry", "X3Sites", "X3Network", "X3Training", "X3Interpret",
+                           "CX3Support"],
             exclude: ["exports.map"],
             linkerSettings: [
                 .unsafeFlags([
@@ -44,7 +45,7 @@ let package = Package(
         .executableTarget(
             name: "X3CLI",
             dependencies: [
-                "X3Core", "X3Windows", "X3Sites", "X3Network", "X3Training", "X3Interpret", "CX3Support",
+                "X3Core", "X3Windows", "X3Symmetry", "X3Sites", "X3Network", "X3Training", "X3Interpret", "CX3Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,19 +55,24 @@ let package = Package(
         .target(name: "X3Core", dependencies: ["CX3Support"]),
         // Detection windows: every periodic image within R of grid or given centres.
         .target(name: "X3Windows", dependencies: ["X3Core"]),
+        // Crystal symmetry: the operations of a structure (its CIF's, or spglib's), the
+        // symmetry-adapted window grid and its orbits.
+        .target(name: "X3Symmetry", dependencies: ["X3Core", "X3Windows", "CSpglib"]),
         // Site identity: window bond graphs, NetworkX-compatible WL hashes (BLAKE2b), the
         // site catalogue.
         .target(name: "X3Sites", dependencies: ["X3Core", "X3Windows"]),
         // The equivariant network: SO(3) maths (harmonics, Wigner-D, edge frames, layouts), …
         .target(name: "X3Network", dependencies: ["X3Core", "X3Windows", "CX3Support"]),
         // Training and prediction: labelled datasets, the trainer, metrics.
-        .target(name: "X3Training", dependencies: ["X3Core", "X3Windows", "X3Network"]),
+        .target(name: "X3Training", dependencies: ["X3Core", "X3Windows", "X3Symmetry", "X3Network"]),
         // Interpretation: contribution and selectivity maps (cube, XSF), histograms, a
         // structure's explanation (maps, classes, strongest sites).
-        .target(name: "X3Interpret", dependencies: ["X3Core", "X3Windows", "X3Sites", "X3Network", "X3Training"]),
+        .target(name: "X3Interpret", dependencies: ["X3Core", "X3Windows", "X3Symmetry", "X3Sites", "X3Network", "X3Training"]),
         // C where C is the right tool: thread-local error storage, CPU feature detection
         // and the OpenBLAS loader (which must set OPENBLAS_CORETYPE before OpenBLAS starts).
         .target(name: "CX3Support", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
+        // spglib's C API (Debian's libsymspg-dev), linked as a system library.
+        .systemLibrary(name: "CSpglib", pkgConfig: "spglib", providers: [.apt(["libsymspg-dev"])]),
 
         // ---- Benchmarks (benchmarks/run.sh) ----------------------------------------------
         .executableTarget(name: "X3Bench", dependencies: ["X3Core", "X3Windows", "X3Sites", "X3Network", "X3Training", "X3Interpret", "CX3Support"], path: "benchmarks/X3Bench"),
@@ -75,11 +81,13 @@ let package = Package(
         .target(name: "X3TestSupport", dependencies: ["X3Core", "X3Network"], path: "Tests/X3TestSupport"),
         .testTarget(name: "X3CoreTests", dependencies: ["X3Core", "X3TestSupport"]),
         .testTarget(name: "X3WindowsTests", dependencies: ["X3Core", "X3Windows", "X3TestSupport"]),
+        .testTarget(name: "X3SymmetryTests", dependencies: ["X3Core", "X3Windows", "X3Symmetry", "X3Sites", "X3TestSupport"]),
         .testTarget(name: "X3SitesTests", dependencies: ["X3Core", "X3Windows", "X3Sites", "X3TestSupport"],
                     exclude: ["make_blake2b_vectors.py"]),
         .testTarget(name: "X3TrainingTests", dependencies: ["X3Core", "X3Network", "X3Training", "X3TestSupport"]),
         .testTarget(name: "X3InterpretTests",
-                    dependencies: ["X3Core", "X3Windows", "X3Network", "X3Training", "X3Interpret", "X3TestSupport"]),
+                    dependencies: ["X3Core", "X3Windows", "X3Symmetry", "X3Network", "X3Training", "X3Interpret",
+                                   "X3TestSupport"]),
         .testTarget(name: "X3NetworkTests", dependencies: ["X3Core", "X3Network", "X3TestSupport"],
                     exclude: ["make_sh_reference.py"]),
         // The C API is tested through the built libx3mat.so, as users reach it:

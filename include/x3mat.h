@@ -415,8 +415,42 @@ X3_API x3_status x3_model_config(const x3_model *model, char *buffer, int64_t ca
 /** Number of parameters and of targets. Either pointer may be NULL. */
 X3_API x3_status x3_model_sizes(const x3_model *model, int64_t *parameters, int64_t *targets);
 
-/** Evaluates a structure: cuts it into windows with the model's radius and step (the grid
- *  and order of x3_windows_sample), and writes each window's contribution per target,
+/* ---- symmetry ---------------------------------------------------------------------------
+ * The network gives windows related by a symmetry operation of the crystal the same
+ * contribution, so every x3_model_* function below evaluates one window per orbit and
+ * gives its value to the whole orbit. The symmetry of a structure: the operations its CIF
+ * lists (when more than the identity), else spglib's search; either way only those that
+ * map the atoms onto atoms of the same element within the tolerance (Å) are kept, and
+ * only if they form a group (else none). The window grid is then symmetry-adapted: the
+ * smallest n1 x n2 x n3 with ni >= ceil(|ai| / step) that the kept operations with
+ * translations in multiples of 1/24 map onto itself (a translation of 1/4 along a needs
+ * n1 divisible by 4; axes a rotation exchanges get equal counts). Operations that cannot
+ * map such a grid onto itself are left out. With symmetry off, the plain grid of
+ * x3_windows_sample and every window. */
+
+/** Chooses symmetry-reduced evaluation for the whole process: enabled 1 (the default)
+ *  or 0, tolerance in Å (0 < t <= 0.5; default 0.01). */
+X3_API x3_status x3_set_symmetry(int32_t enabled, double tolerance);
+
+/** The current symmetry setting. Either pointer may be NULL. */
+X3_API x3_status x3_get_symmetry(int32_t *enabled, double *tolerance);
+
+/** spglib's space group of a structure's atoms at a distance tolerance (Å): the
+ *  International Tables number (1...230) and the Hermann–Mauguin symbol (string-out
+ *  convention; symbol NULL, capacity 0 and length NULL to skip it). A failed search
+ *  (atoms too close, say) gives X3_ERR_DEPENDENCY with spglib's message. */
+X3_API x3_status x3_structure_space_group(const x3_structure *structure, double tolerance, int32_t *number,
+                                          char *symbol, int64_t capacity, int64_t *length);
+
+/** The windows a model's evaluation of a structure uses under the current symmetry
+ *  setting: grid points (nwindows), windows evaluated (norbits) and symmetry operations
+ *  used (noperations, 1 without symmetry). Nothing is evaluated. Any pointer may be NULL. */
+X3_API x3_status x3_model_orbits(const x3_model *model, const x3_structure *structure, int64_t *nwindows,
+                                 int64_t *norbits, int64_t *noperations);
+
+/** Evaluates a structure: cuts it into windows with the model's radius and step on the
+ *  grid of the current symmetry setting (see above; with symmetry off, the grid and order
+ *  of x3_windows_sample), and writes each window's contribution per target,
  *  nwindows x ntargets row-major, in the targets' units. *nwindows is always set; a call
  *  with contributions and property NULL and capacity 0 only counts the windows (no
  *  evaluation). property (ntargets values, may be NULL) receives the mean over windows:
@@ -429,14 +463,14 @@ X3_API x3_status x3_model_contributions(const x3_model *model, const x3_structur
  *  (x3_model_sizes). The same numbers as x3_model_contributions's property. */
 X3_API x3_status x3_model_predict(const x3_model *model, const x3_structure *structure, double *property);
 
-/** The windows the model evaluates for a structure (its radius and step; the order of
- *  x3_model_contributions's rows), e.g. to place contributions at their centres.
+/** The windows the model evaluates for a structure (its radius and step, on the grid of
+ *  the current symmetry setting; the order of x3_model_contributions's rows), e.g. to place contributions at their centres.
  *  Release with x3_windows_free. */
 X3_API x3_status x3_model_windows(const x3_model *model, const x3_structure *structure, x3_windows **out);
 
 /* ---- Interpretation -------------------------------------------------------------------
  * A contribution map is one target's window contributions laid on the model's window
- * grid of the cell: n1 x n2 x n3 values, C order with k3 fastest (the order of
+ * grid of the cell (symmetry-adapted unless symmetry is off): n1 x n2 x n3 values, C order with k3 fastest (the order of
  * x3_windows_sample and of a Gaussian cube file), grid point (k1, k2, k3) at fractional
  * (k1/n1, k2/n2, k3/n3), values in the target's units. Its mean is the predicted
  * property. */

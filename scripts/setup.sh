@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-for pkg in libopenblas-dev libomp-dev gfortran cmake pkg-config valgrind binutils; do
+for pkg in libopenblas-dev libsymspg-dev libomp-dev gfortran cmake pkg-config valgrind binutils; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -27,8 +27,8 @@ step() {
     fi
 }
 
-echo "== installing Python packages (numpy, pytest, ase, pymatgen, matplotlib)"
-step python3 -m pip install --disable-pip-version-check --root-user-action=ignore numpy pytest ase pymatgen safetensors matplotlib
+echo "== installing Python packages (numpy, pytest, ase, pymatgen, matplotlib, spglib)"
+step python3 -m pip install --disable-pip-version-check --root-user-action=ignore numpy pytest ase pymatgen safetensors matplotlib spglib
 
 echo "== building libx3mat (SwiftPM, driven by CMake) into build/"
 step cmake -S . -B build -DCMAKE_BUILD_TYPE=Release

@@ -16,7 +16,9 @@ public func x3_model_explain(_ m: OpaquePointer?, _ s: OpaquePointer?, _ directo
                                          targets: model.config.targets, source: "<options>")
         try requireBLAS()
         let id = st.name.isEmpty ? "structure" : st.name
-        let e = try Explanation.make(model, structure: st, id: id, options: options)
+        var o = options
+        o.symmetry = currentSymmetry()
+        let e = try Explanation.make(model, structure: st, id: id, options: o)
         try e.write(directory: dir)
     }
 }
@@ -35,7 +37,7 @@ public func x3_model_map(_ m: OpaquePointer?, _ s: OpaquePointer?, _ target: Int
         }
         let f = refine.map { (Int($0[0]), Int($0[1]), Int($0[2])) } ?? (1, 1, 1)
         try ContributionMap.validateRefinement(f)  // before the shape query, which evaluates nothing
-        let g = try WindowGrid(lattice: st.lattice, step: model.config.windowStep, maxWindows: WindowLimits().maxWindows)
+        let g = try modelOrbits(model, st).grid
         let dims = [g.n1 * f.0, g.n2 * f.1, g.n3 * f.2]
         for i in 0..<3 { shapeOut[i] = Int64(dims[i]) }
         guard let values else {
@@ -46,8 +48,7 @@ public func x3_model_map(_ m: OpaquePointer?, _ s: OpaquePointer?, _ target: Int
         guard capacity >= Int64(n) else {
             throw X3Error(.bufferTooSmall, "values: capacity \(capacity) < \(n) grid points")
         }
-        try requireBLAS()
-        let p = try Predictor.predict(model, structures: [st], ids: [st.name], threads: X3Threads.count)[0]
+        let p = try predictOne(model, st)
         var map = try ContributionMap(p, target: t)
         if f != (1, 1, 1) { map = try map.refined(by: f) }
         for i in 0..<n { values[i] = map.values[i] }

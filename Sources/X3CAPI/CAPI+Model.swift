@@ -84,18 +84,18 @@ public func x3_model_contributions(_ m: OpaquePointer?, _ s: OpaquePointer?, _ n
         let st = try structure(s)
         let t = model.config.targets.count
         if contributions == nil && capacity == 0 && property == nil {
-            // size query: the windows only, no evaluation
-            let g = try WindowGrid(lattice: st.lattice, step: model.config.windowStep, maxWindows: WindowLimits().maxWindows)
-            nwindows?.pointee = Int64(g.count)
+            // size query: the window grid only, no evaluation
+            nwindows?.pointee = Int64(try modelOrbits(model, st).grid.count)
             return
         }
-        let (ws, c) = try model.evaluate(st)
+        let p = try predictOne(model, st)
+        let (ws, c) = (p.windows, p.contributions)
         nwindows?.pointee = Int64(ws.count)
         if contributions != nil || capacity != 0 {
             if let out = try checkOut(contributions, capacity, needed: c.count, "contributions") {
                 for (i, v) in c.enumerated() { out[i] = v }
             }
         }
-        if let property { storeMeans(c, windows: ws.count, targets: t, into: property) }
+        if let property { for (j, v) in p.property.enumerated() { property[j] = v } }
     }
 }

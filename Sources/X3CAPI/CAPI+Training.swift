@@ -108,17 +108,7 @@ public func x3_model_predict(_ m: OpaquePointer?, _ s: OpaquePointer?, _ propert
         let model = try handles.object(m, as: ModelBox.self, name: "model").model
         let st = try structure(s)
         let out = try output(property, "property")
-        let (ws, c) = try model.evaluate(st)
-        storeMeans(c, windows: ws.count, targets: model.config.targets.count, into: out)
-    }
-}
-
-/// property[j] = mean over windows of contributions[w * targets + j] (0 without windows).
-func storeMeans(_ c: [Double], windows: Int, targets t: Int, into property: UnsafeMutablePointer<Double>) {
-    for j in 0..<t {
-        var sum = 0.0
-        for w in 0..<windows { sum += c[w * t + j] }
-        property[j] = windows > 0 ? sum / Double(windows) : 0
+        for (j, v) in try predictOne(model, st).property.enumerated() { out[j] = v }
     }
 }
 
@@ -128,7 +118,7 @@ public func x3_model_windows(_ m: OpaquePointer?, _ s: OpaquePointer?, _ out: Un
         let model = try handles.object(m, as: ModelBox.self, name: "model").model
         let st = try structure(s)
         let o = try output(out, "out")
-        let ws = try WindowSampler.sample(st, radius: model.config.windowRadius, step: model.config.windowStep)
+        let ws = try WindowSampler.sample(st, radius: model.config.windowRadius, grid: try modelOrbits(model, st).grid)
         o.pointee = handles.register(WindowsBox(ws))
     }
 }

@@ -53,6 +53,7 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "Sites listed per target.") var top: Int = 5
     @Option(help: "Atoms dropped from the bond graphs of sites: auto, none, or e.g. O:contract,H:delete.")
     var remove: String = "auto"
+    @OptionGroup var symmetry: SymmetryFlags
     @Option(help: "Threads (default: X3MAT_NUM_THREADS or the number of CPUs).") var threads: Int?
 
     func run() throws { try exitingOnError(explain) }
@@ -69,12 +70,13 @@ struct ExplainCommand: ParsableCommand {
         o.strongEnd = try parseStrongEnd(strong)
         o.top = top
         o.removal = remove
+        o.symmetry = try symmetry.options()
         let s = try CIFReader.read(path: structure)
         let e = try Explanation.make(m, structure: s, id: structureID(structure), options: o)
         let files = try e.write(directory: out, model: modelPath)
         let g = e.maps[0]
-        print("\(e.prediction.id)  (\(s.formula), \(s.count) atoms; \(g.count) windows on a \(g.n1) x \(g.n2) x \(g.n3) grid, "
-              + "R = \(fixed(e.prediction.windows.radius, 2)) Å)")
+        print("\(e.prediction.id)  (\(s.formula), \(s.count) atoms; \(describeWindows(e.prediction)) on a "
+              + "\(g.n1) x \(g.n2) x \(g.n3) grid, R = \(fixed(e.prediction.windows.radius, 2)) Å)")
         for (t, name) in e.prediction.targets.enumerated() {
             let h = e.histograms[t], map = e.maps[t]
             print("  \(name) = \(g4(e.prediction.property[t]))   map min \(g4(map.values.min()!)), max \(g4(map.values.max()!)); "

@@ -3,6 +3,7 @@ import X3Core
 import X3Interpret
 import X3Network
 import X3Sites
+import X3Symmetry
 import X3Training
 import X3Windows
 #if canImport(Glibc)
@@ -92,6 +93,7 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Sites to list per structure (default 5 for up to 10 structures, else 0).") var top: Int?
     @Option(help: "Atoms dropped from the bond graphs of sites: auto, none, or e.g. O:contract,H:delete.")
     var remove: String = "auto"
+    @OptionGroup var symmetry: SymmetryFlags
     @Option(help: "Threads (default: X3MAT_NUM_THREADS or the number of CPUs).") var threads: Int?
 
     func run() throws {
@@ -100,6 +102,7 @@ struct PredictCommand: ParsableCommand {
 
     func predict() throws {
         let nThreads = try threadCount(threads)
+        let symmetryOptions = try symmetry.options()
         let modelPath = try ShippedModels.resolve(model)
         let m = try ModelFile.load(path: modelPath)
         let c = m.config
@@ -112,7 +115,8 @@ struct PredictCommand: ParsableCommand {
         for (i, path) in files.enumerated() {
             do {
                 let s = try CIFReader.read(path: path)
-                let p = try Predictor.predict(m, structures: [s], ids: [structureID(path)], threads: nThreads)[0]
+                let p = try Predictor.predict(m, structures: [s], ids: [structureID(path)], symmetry: symmetryOptions,
+                                              threads: nThreads)[0]
                 all.append(p)
                 progress?.note(summary(p, s))
                 if topN > 0 { progress?.note(try sites(p, s, topN)) }
@@ -144,7 +148,7 @@ struct PredictCommand: ParsableCommand {
     }
 
     func summary(_ p: StructurePrediction, _ s: Structure) -> String {
-        var lines = ["\(p.id)  (\(s.formula), \(s.count) atoms; \(p.windows.count) windows)"]
+        var lines = ["\(p.id)  (\(s.formula), \(s.count) atoms; \(describeWindows(p)))"]
         for (t, v) in zip(p.targets, p.property) { lines.append("  \(t) = \(g4(v))") }
         return lines.joined(separator: "\n")
     }
@@ -153,7 +157,7 @@ struct PredictCommand: ParsableCommand {
     func sites(_ p: StructurePrediction, _ s: Structure, _ n: Int) throws -> String {
         let removal = try SiteGraphOptions.removal(remove, for: s)
         let catalogue = try SiteCatalogue(options: SiteGraphOptions(removal: removal), targets: p.targets)
-        try catalogue.add(p.windows, structure: p.id, values: p.contributions, threads: threads ?? X3Threads.count)
+        try catalogue.add(p.windows, structure: p.id, values: p.contributions, sameAs: p.representatives, threads: threads ?? X3Threads.count)
         var lines = ["  sites contributing most to \(p.targets[0]) (\(catalogue.sites.count) distinct; windows grouped by WL hash of the bond graph, \(SiteGraphOptions.describe(removal: removal))):",
                      "    rank  contribution  windows  share   hash                              example centre (Å)         window atoms"]
         let total = p.property[0] * Double(p.windows.count)
@@ -195,6 +199,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Write the 2-D histogram of window contributions against the true property here (CSV; with several targets, one file per target: NAME_TARGET.csv).")
     var histogram: String?
     @Option(help: "Histogram bins: PROPERTY,CONTRIBUTION.") var histogramBins: String = "20,40"
+    @OptionGroup var symmetry: SymmetryFlags
     @Option(help: "Threads (default: X3MAT_NUM_THREADS or the number of CPUs).") var threads: Int?
 
     func run() throws {
@@ -229,13 +234,15 @@ struct EvaluateCommand: ParsableCommand {
         let bins = histogramBins.split(separator: ",").compactMap { Int(String($0).trimmingSpaces) }
         guard bins.count == 2 else { throw X3Error(.invalidArgument, "--histogram-bins '\(histogramBins)': write PROPERTY,CONTRIBUTION, e.g. 20,40") }
         let predictions = try Predictor.predict(m, structures: chosen.map { dataset.structures[$0] }, ids: chosen.map { dataset.ids[$0] },
-                                                threads: nThreads) { done, total in
+                                                symmetry: try symmetry.options(), threads: nThreads) { done, total in
             if progress == nil { progress = Progress(total: total, label: "windows") }
             progress?.update(done)
         }
         let preds = predictions.map(\.property)
         progress?.finish()
-        print("\(modelPath) on \(data): \(chosen.count) structures in \(duration(monotonicSeconds() - t0))")
+        let evaluated = predictions.reduce(0) { $0 + $1.orbits.count }, total = predictions.reduce(0) { $0 + $1.windows.count }
+        print("\(modelPath) on \(data): \(chosen.count) structures in \(duration(monotonicSeconds() - t0)) "
+              + "(\(total) windows, \(evaluated) evaluated)")
         for (t, name) in columns.enumerated() {
             let r = RegressionMetrics(predicted: preds.map { $0[t] }, actual: chosen.map { dataset.label($0, t) })
             print("\(name): MAE \(g4(r.mae))  RMSE \(g4(r.rmse))  R² \(fixed(r.r2, 3))  (\(r.count) structures)")

@@ -56,6 +56,7 @@ struct SitesCommand: ParsableCommand {
     @Option(help: "List only sites seen in at least this many windows.") var minCount: Int = 1
     @Option(help: "Read at most this many structures (in name order).") var limit: Int?
     @Option(help: "Write sites.csv, sites.json and sites/*.xyz into this folder.") var out: String?
+    @OptionGroup var symmetry: SymmetryFlags
     @Option(help: "Threads (default: X3MAT_NUM_THREADS or the number of CPUs).") var threads: Int?
 
     func run() throws { try exitingOnError(sites) }
@@ -96,6 +97,8 @@ struct SitesCommand: ParsableCommand {
         let catalogue = try SiteCatalogue(options: options, targets: targets)
         let progress = Progress(total: files.count, label: "structures")
         var skipped: [(String, String)] = []
+        var evaluated = 0
+        let symmetryOptions = try symmetry.options()
         let t0 = monotonicSeconds()
         // Structures go through the model in groups, so small cells still fill every thread.
         let group = model == nil ? 1 : 16
@@ -112,17 +115,20 @@ struct SitesCommand: ParsableCommand {
             }
             if let model {
                 let ps: [StructurePrediction]
-                do { ps = try Predictor.predict(model, structures: structures, ids: ids, threads: nThreads) } catch is X3Error {
+                do { ps = try Predictor.predict(model, structures: structures, ids: ids, symmetry: symmetryOptions, threads: nThreads) } catch is X3Error {
                     // one bad structure must not sink its group: retry one by one
                     var ok: [StructurePrediction] = []
                     for (s, id) in zip(structures, ids) {
-                        do { ok += try Predictor.predict(model, structures: [s], ids: [id], threads: nThreads) } catch let e2 as X3Error {
+                        do { ok += try Predictor.predict(model, structures: [s], ids: [id], symmetry: symmetryOptions, threads: nThreads) } catch let e2 as X3Error {
                             skipped.append((id, e2.message)); progress.note("skipped \(id): \(e2.message)")
                         }
                     }
                     ps = ok
                 }
-                for p in ps { try catalogue.add(p.windows, structure: p.id, values: p.contributions, threads: nThreads) }
+                for p in ps {
+                    try catalogue.add(p.windows, structure: p.id, values: p.contributions, sameAs: p.representatives, threads: nThreads)
+                    evaluated += p.orbits.count
+                }
             } else {
                 for (s, id) in zip(structures, ids) {
                     do {
@@ -139,7 +145,7 @@ struct SitesCommand: ParsableCommand {
         let dt = monotonicSeconds() - t0
         print("\(dir): \(files.count - skipped.count) structures, \(catalogue.windowCount) windows "
               + "(radius \(fixed(r, 2)) Å, step \(fixed(h, 2)) Å), \(catalogue.sites.count) distinct sites "
-              + "in \(fixed(dt, 1)) s" + (model == nil ? "" : " (model \(modelPath))"))
+              + "in \(fixed(dt, 1)) s" + (model == nil ? "" : " (model \(modelPath); \(evaluated) windows evaluated)"))
         print("bond graphs: tolerance \(fixed(tolerance, 2)), removal \(remove.isEmpty ? "none" : remove); "
               + "WL hash: \(iterations) iterations, digest \(digestSize) bytes")
         if !skipped.isEmpty { print("skipped \(skipped.count) file(s) (reasons above)") }

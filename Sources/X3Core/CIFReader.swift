@@ -246,6 +246,7 @@ public enum CIFReader {
                               fractionalPositions: merger.positions, labels: merger.labels,
                               occupancies: merger.occupancies)
         s.warnings = warnings
+        s.symmetryOperations = operations
         return s
     }
 

@@ -19,6 +19,11 @@ public struct Structure: Sendable, Equatable {
     /// Things the reader noticed and did not treat as errors: partial occupancy,
     /// coinciding atoms that were merged, overlapping atoms of different elements.
     public var warnings: [String] = []
+    /// The symmetry operations its source file listed (identity first; the CIF's
+    /// `_symmetry_equiv_pos_as_xyz`), in this structure's cell and origin; empty when the
+    /// source listed none (a structure built from arrays). Only a claim of the file:
+    /// X3Symmetry keeps those that map the atoms onto themselves.
+    public var symmetryOperations: [SymmetryOperation] = []
 
     /// Builds a structure, checking that every atomic number is in the element table
     /// and every coordinate is finite.

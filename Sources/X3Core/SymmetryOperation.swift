@@ -55,8 +55,35 @@ public struct SymmetryOperation: Sendable, Equatable {
     }
 
     @inlinable public func apply(_ f: Vec3) -> Vec3 {
-        Vec3(dot(rotation.0, f), dot(rotation.1, f), dot(rotation.2, f)) + translation
+        rotate(f) + translation
     }
+
+    /// R f, the rotation alone.
+    @inlinable public func rotate(_ f: Vec3) -> Vec3 {
+        Vec3(dot(rotation.0, f), dot(rotation.1, f), dot(rotation.2, f))
+    }
+
+    /// The operation that applies `other` first, then this one: f ↦ R(R' f + t') + t.
+    public func after(_ other: SymmetryOperation) -> SymmetryOperation {
+        // Columns of R' are the images of the unit vectors.
+        let c0 = rotate(Vec3(other.rotation.0.x, other.rotation.1.x, other.rotation.2.x))
+        let c1 = rotate(Vec3(other.rotation.0.y, other.rotation.1.y, other.rotation.2.y))
+        let c2 = rotate(Vec3(other.rotation.0.z, other.rotation.1.z, other.rotation.2.z))
+        return SymmetryOperation(rotation: (Vec3(c0.x, c1.x, c2.x), Vec3(c0.y, c1.y, c2.y), Vec3(c0.z, c1.z, c2.z)),
+                                 translation: apply(other.translation))
+    }
+
+    /// True when both have the same rotation and translations that differ by whole cells
+    /// (within `tolerance`, fractional).
+    public func equalsModuloLattice(_ o: SymmetryOperation, tolerance: Double = 1e-6) -> Bool {
+        guard rotation == o.rotation else { return false }
+        let d = translation - o.translation
+        let e = d - d.rounded(.toNearestOrAwayFromZero)
+        return max(abs(e.x), abs(e.y), abs(e.z)) <= tolerance
+    }
+
+    /// True for the identity and the pure lattice translations.
+    public var isIdentityModuloLattice: Bool { equalsModuloLattice(.identity) }
 
     private static func parseComponent(_ s: Substring, whole: String) throws -> (Vec3, Double) {
         var row = Vec3.zero

@@ -4,6 +4,7 @@ import Glibc
 import X3Core
 import X3Network
 import X3Sites
+import X3Symmetry
 import X3Training
 import X3Windows
 
@@ -24,6 +25,8 @@ public struct ExplainOptions: Sendable {
     public var top = 5
     /// Atoms dropped from the bond graphs of sites: "auto", "none" or e.g. "O:contract".
     public var removal = "auto"
+    /// Symmetry-reduced evaluation (on by default; see `WindowOrbits`).
+    public var symmetry = SymmetryOptions()
     public var threads = X3Threads.count
 
     public init() {}
@@ -52,7 +55,8 @@ public struct Explanation: Sendable {
             }
         }
         guard options.top >= 0 else { throw X3Error(.invalidArgument, "top = \(options.top); it must be ≥ 0") }
-        let p = try Predictor.predict(model, structures: [structure], ids: [id], threads: options.threads)[0]
+        let p = try Predictor.predict(model, structures: [structure], ids: [id], symmetry: options.symmetry,
+                                      threads: options.threads)[0]
         let maps = try (0..<T).map { try ContributionMap(p, target: $0) }
         let fine = options.refine == (1, 1, 1) ? [] : try maps.map { try $0.refined(by: options.refine) }
         let sel = try options.selectivity.map {
@@ -64,7 +68,7 @@ public struct Explanation: Sendable {
         }
         let removal = try SiteGraphOptions.removal(options.removal, for: structure)
         let catalogue = try SiteCatalogue(options: SiteGraphOptions(removal: removal), targets: p.targets)
-        try catalogue.add(p.windows, structure: id, values: p.contributions, threads: options.threads)
+        try catalogue.add(p.windows, structure: id, values: p.contributions, sameAs: p.representatives, threads: options.threads)
         return Explanation(structure: structure, prediction: p, options: options, maps: maps, fineMaps: fine,
                            selectivity: sel, histograms: hist, removal: removal, catalogue: catalogue)
     }
@@ -184,6 +188,9 @@ public struct Explanation: Sendable {
             ("atoms", .number(Double(structure.count))), ("model", .string(model)),
             ("window_radius", .number(prediction.windows.radius)),
             ("grid", .array([g.n1, g.n2, g.n3].map { .number(Double($0)) })),
+            ("windows_evaluated", .number(Double(prediction.orbits.count))),
+            ("symmetry_operations", .number(Double(prediction.orbits.operations.count))),
+            ("symmetry_source", .string(prediction.symmetry.source.rawValue)),
             ("strong_end", .string(options.strongEnd.rawValue)),
             ("site_removal", .string(SiteGraphOptions.describe(removal: removal))),
             ("targets", .array(targets)), ("selectivity", .array(sel)),

@@ -13,13 +13,3 @@ extension GraphBatch.Window {
         self.init(atomicNumbers: Array(ws.atomicNumbers[r]), positions: r.map { ws.position($0) })
     }
 }
-
-extension EquiformerModel where T == Float {
-    /// Windows of a structure with this model's radius and step, and their contributions
-    /// [windows × targets]; the property is their mean.
-    public func evaluate(_ s: Structure, threads: Int = X3Threads.count) throws -> (windows: Windows, contributions: [Double]) {
-        try requireBLAS()
-        let ws = try WindowSampler.sample(s, radius: config.windowRadius, step: config.windowStep, threads: threads)
-        return (ws, contributions(GraphBatch.Window.all(ws), threads: threads))
-    }
-}

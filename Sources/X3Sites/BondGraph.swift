@@ -176,13 +176,21 @@ public enum BondGraphs {
     }
 
     /// WL hashes of every window, in window order (parallel over windows).
-    public static func hashes(_ ws: Windows, options: SiteGraphOptions, threads: Int = X3Threads.count) throws -> [String] {
+    public static func hashes(_ ws: Windows, options: SiteGraphOptions, sameAs: [Int]? = nil,
+                              threads: Int = X3Threads.count) throws -> [String] {
         try options.validate()
+        if let sameAs {
+            guard sameAs.count == ws.count, sameAs.allSatisfy({ (0..<ws.count).contains($0) && sameAs[$0] == $0 }) else {
+                throw X3Error(.invalidArgument, "sameAs must give, per window, a window that is its own representative")
+            }
+        }
+        let computed = sameAs.map { m in (0..<ws.count).filter { m[$0] == $0 } } ?? Array(0..<ws.count)
         let results = TaskResults<String>(count: ws.count)
-        parallelFor(tasks: ws.count, threads: threads) { w in
+        parallelFor(tasks: computed.count, threads: threads) { k in
+            let w = computed[k]
             let g = graph(ws, window: w, options: options)
             results[w] = (try? WLHash.hash(g.graph, iterations: options.iterations, digestSize: options.digestSize)) ?? ""
         }
-        return (0..<ws.count).map { results[$0]! }
+        return (0..<ws.count).map { results[sameAs?[$0] ?? $0]! }
     }
 }

@@ -71,7 +71,11 @@ public final class SiteCatalogue: @unchecked Sendable {
 
     /// Adds every window of one structure. `values`: count × targets.count, row-major
     /// (window w, target t at w·T + t), or nil. Non-finite values are refused.
-    public func add(_ ws: Windows, structure id: String, values: [Double]? = nil, threads: Int = X3Threads.count) throws {
+    /// `sameAs` (optional): per window, a window known to hold the same atoms up to an
+    /// isometry (the representative of its symmetry orbit, which is its own), so only the
+    /// representatives' bond graphs are hashed.
+    public func add(_ ws: Windows, structure id: String, values: [Double]? = nil, sameAs: [Int]? = nil,
+                    threads: Int = X3Threads.count) throws {
         let t = targets.count
         if let values {
             guard values.count == ws.count * t else {
@@ -82,7 +86,7 @@ public final class SiteCatalogue: @unchecked Sendable {
                 throw X3Error(.invalidArgument, "value \(bad) (window \(bad / max(t, 1))) is not finite")
             }
         }
-        let hashes = try BondGraphs.hashes(ws, options: options, threads: threads)
+        let hashes = try BondGraphs.hashes(ws, options: options, sameAs: sameAs, threads: threads)
         let me = structureCount
         for (w, h) in hashes.enumerated() {
             let k: Int

@@ -1,5 +1,6 @@
 import X3Core
 import X3Network
+import X3Symmetry
 import X3Windows
 
 /// A model's prediction for one structure: the window contributions and their mean.
@@ -11,8 +12,15 @@ public struct StructurePrediction: Sendable {
     /// The property per target: the mean of the contributions over all windows.
     public let property: [Double]
     public let targets: [String]
+    /// The symmetry used and the orbits of the window grid: one window per orbit was
+    /// evaluated, and its contribution given to every window of the orbit.
+    public let symmetry: CrystalSymmetry
+    public let orbits: WindowOrbits
 
     public func contribution(_ w: Int, _ t: Int) -> Double { contributions[w * targets.count + t] }
+
+    /// Per window: the representative of its orbit (the window that was evaluated).
+    public var representatives: [Int] { orbits.orbitOf.map { orbits.representatives[Int($0)] } }
 }
 
 public enum Predictor {
@@ -43,22 +51,32 @@ public enum Predictor {
     }
 
     /// Predictions for structures (ids name them in outputs), with this model's window
-    /// radius and step.
+    /// radius and step. With symmetry (the default) the windows lie on each structure's
+    /// symmetry-adapted grid and one window per orbit is evaluated (`WindowOrbits`);
+    /// `progress(done, total)` counts evaluated windows.
     public static func predict(_ model: EquiformerModel<Float>, structures: [Structure], ids: [String],
-                               threads: Int = X3Threads.count, progress: ((Int, Int) -> Void)? = nil) throws -> [StructurePrediction] {
+                               symmetry: SymmetryOptions = SymmetryOptions(), threads: Int = X3Threads.count,
+                               progress: ((Int, Int) -> Void)? = nil) throws -> [StructurePrediction] {
         precondition(structures.count == ids.count)
         try requireBLAS()
-        let ws = try structures.enumerated().map { i, s in
-            do { return try WindowSampler.sample(s, radius: model.config.windowRadius, step: model.config.windowStep, threads: threads) }
-            catch let e as X3Error { throw X3Error(e.status, "\(ids[i]): \(e.message)") }
+        var windows: [Windows] = [], symmetries: [CrystalSymmetry] = [], orbits: [WindowOrbits] = []
+        for (s, id) in zip(structures, ids) {
+            do {
+                let (sym, o) = try symmetry.orbits(s, step: model.config.windowStep)
+                windows.append(try WindowSampler.sample(s, radius: model.config.windowRadius, grid: o.grid, threads: threads))
+                symmetries.append(sym)
+                orbits.append(o)
+            } catch let e as X3Error { throw X3Error(e.status, "\(id): \(e.message)") }
         }
-        let c = contributions(model, ws, threads: threads, progress: progress)
+        let c = contributions(model, windows, subsets: orbits.map(\.representatives), threads: threads, progress: progress)
         let T = model.config.targets.count
         return (0..<structures.count).map { i in
+            let all = orbits[i].expand(c[i], width: T)
             var p = [Double](repeating: 0, count: T)
-            for w in 0..<ws[i].count { for t in 0..<T { p[t] += c[i][w * T + t] } }
-            return StructurePrediction(id: ids[i], windows: ws[i], contributions: c[i],
-                                       property: p.map { $0 / Double(max(1, ws[i].count)) }, targets: model.config.targets)
+            for w in 0..<windows[i].count { for t in 0..<T { p[t] += all[w * T + t] } }
+            return StructurePrediction(id: ids[i], windows: windows[i], contributions: all,
+                                       property: p.map { $0 / Double(max(1, windows[i].count)) },
+                                       targets: model.config.targets, symmetry: symmetries[i], orbits: orbits[i])
         }
     }
 

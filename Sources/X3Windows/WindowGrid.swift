@@ -25,8 +25,7 @@ public struct WindowGrid: Equatable, Sendable {
         guard step.isFinite, step > 0 else {
             throw X3Error(.invalidArgument, "step = \(step) Å; it must be a positive finite number")
         }
-        let lengths = [norm(lattice.vectors.0), norm(lattice.vectors.1), norm(lattice.vectors.2)]
-        let counts = lengths.map { max(1, ($0 / step - WindowGrid.roundingTolerance).rounded(.up)) }
+        let counts = Self.counts(lattice: lattice, step: step)
         let total = counts[0] * counts[1] * counts[2]
         guard total <= Double(maxWindows) else {
             throw X3Error(.outOfMemory,
@@ -36,6 +35,28 @@ public struct WindowGrid: Equatable, Sendable {
         }
         n1 = Int(counts[0]); n2 = Int(counts[1]); n3 = Int(counts[2])
         self.step = step
+    }
+
+    /// A grid of n₁ × n₂ × n₃ points (each ≥ 1) for a step (Å), e.g. one refined so the
+    /// symmetry of a structure maps it onto itself.
+    public init(counts: (Int, Int, Int), step: Double, maxWindows: Int) throws {
+        guard counts.0 >= 1, counts.1 >= 1, counts.2 >= 1 else {
+            throw X3Error(.invalidArgument, "grid \(counts.0) x \(counts.1) x \(counts.2): every count must be at least 1")
+        }
+        let (total, overflow) = counts.0.multipliedReportingOverflow(by: counts.1)
+        guard !overflow, total <= maxWindows, total * counts.2 <= maxWindows else {
+            throw X3Error(.outOfMemory, "a grid of \(counts.0) x \(counts.1) x \(counts.2) windows is more than the cap "
+                + "of \(maxWindows) windows (increase the step or raise the cap)")
+        }
+        (n1, n2, n3) = counts
+        self.step = step
+    }
+
+    /// The plain point counts of a step: nᵢ = max(1, ⌈|aᵢ| / s − 10⁻⁹⌉) (as Double, so a
+    /// tiny step cannot overflow).
+    public static func counts(lattice: Lattice, step: Double) -> [Double] {
+        let lengths = [norm(lattice.vectors.0), norm(lattice.vectors.1), norm(lattice.vectors.2)]
+        return lengths.map { max(1, ($0 / step - WindowGrid.roundingTolerance).rounded(.up)) }
     }
 
     private static func describe(_ x: Double) -> String {

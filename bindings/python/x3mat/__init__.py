@@ -22,7 +22,7 @@ __all__ = ["Structure", "X3Error", "X3IOError", "X3ParseError", "X3UnknownElemen
            "X3InvalidArgumentError", "X3NullArgumentError", "X3UnsupportedError", "X3OutOfMemoryError",
            "X3BufferTooSmallError", "X3IndexError", "X3DependencyError", "library_version",
            "blas_info", "element_symbol", "atomic_number", "Window", "Windows", "set_num_threads",
-           "get_num_threads", "set_limit", "get_limit", "site_hash", "networkx_site_hash", "SiteCatalogue", "Model",
+           "get_num_threads", "set_limit", "get_limit", "set_symmetry", "get_symmetry", "site_hash", "networkx_site_hash", "SiteCatalogue", "Model",
            "Explanation", "train", "Progress",
            "TrainingRun"]
 
@@ -63,6 +63,21 @@ def get_limit(name: str) -> int:
     value = ctypes.c_int64()
     lib.x3_get_limit(c_text(name, "limit name"), ctypes.byref(value))
     return value.value
+
+
+def set_symmetry(enabled: bool = True, tolerance: float = 0.01) -> None:
+    """Symmetry-reduced evaluation for every model call of the process: one window per
+    orbit of the structure's space group on the symmetry-adapted grid (enabled, the
+    default), or every window of the plain grid. tolerance: Å, 0 < t <= 0.5 (see
+    x3_set_symmetry in x3mat.h)."""
+    lib.x3_set_symmetry(1 if enabled else 0, float(tolerance))
+
+
+def get_symmetry() -> tuple[bool, float]:
+    """(enabled, tolerance in Å) of the symmetry setting (see `set_symmetry`)."""
+    enabled, tolerance = ctypes.c_int32(), ctypes.c_double()
+    lib.x3_get_symmetry(ctypes.byref(enabled), ctypes.byref(tolerance))
+    return bool(enabled.value), tolerance.value
 
 
 def get_num_threads() -> int:

@@ -61,9 +61,18 @@ class Model:
         lib.x3_model_sizes(self._handle, ctypes.byref(n), None)
         return n.value
 
+    def orbits(self, structure) -> tuple[int, int, int]:
+        """(windows, windows evaluated, symmetry operations) of this model's evaluation of a
+        structure under the symmetry setting (`x3mat.set_symmetry`); evaluates nothing."""
+        w, o, k = ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int64()
+        lib.x3_model_orbits(self._handle, structure._handle, ctypes.byref(w), ctypes.byref(o), ctypes.byref(k))
+        return w.value, o.value, k.value
+
     def contributions(self, structure):
         """(contributions (windows, targets), property (targets,)) for a structure, windows
-        cut with the model's radius and step (the order of Structure.windows)."""
+        cut with the model's radius and step on the grid of the symmetry setting (one
+        window per orbit evaluated; with `x3mat.set_symmetry(False)` the plain grid in the
+        order of Structure.windows)."""
         n = ctypes.c_int64()
         lib.x3_model_contributions(self._handle, structure._handle, ctypes.byref(n), None, 0, None)
         t = len(self.targets)

@@ -155,6 +155,14 @@ class Structure:
         lib.x3_structure_warning_count(self._handle, ctypes.byref(n))
         return [get_string(lib.x3_structure_warning, self._handle, i) for i in range(n.value)]
 
+    def space_group(self, tolerance: float = 0.01) -> tuple[int, str]:
+        """spglib's space group of the atoms at a distance tolerance (Å): (International
+        Tables number, Hermann–Mauguin symbol)."""
+        number = ctypes.c_int32()
+        buf = ctypes.create_string_buffer(32)  # spglib's symbols have at most 10 characters
+        lib.x3_structure_space_group(self._handle, float(tolerance), ctypes.byref(number), buf, len(buf), None)
+        return number.value, buf.value.decode()
+
     def write_cif(self, path: str | os.PathLike) -> None:
         """Writes a P1 CIF (atomically)."""
         lib.x3_structure_write_cif(self._handle, c_text(path, "path"))
