@@ -428,8 +428,10 @@ X3_API x3_status x3_model_sizes(const x3_model *model, int64_t *parameters, int6
  * map such a grid onto itself are left out. With symmetry off, the plain grid of
  * x3_windows_sample and every window. */
 
-/** Chooses symmetry-reduced evaluation for the whole process: enabled 1 (the default)
- *  or 0, tolerance in Å (0 < t <= 0.5; default 0.01). */
+/** Chooses symmetry-reduced evaluation for the whole process: enabled 1 (the default:
+ *  one window per orbit), 0 (the plain grid, every window) or 2 (every window of the
+ *  symmetry-adapted grid: to check the reduction against a full evaluation); tolerance in
+ *  Å (0 < t <= 0.5; default 0.01). */
 X3_API x3_status x3_set_symmetry(int32_t enabled, double tolerance);
 
 /** The current symmetry setting. Either pointer may be NULL. */
@@ -553,7 +555,9 @@ typedef int32_t (*x3_progress_callback)(const x3_training_progress *progress, vo
  *  "weight_decay" (1e-4), "warmup_fraction" (0.05), "final_learning_rate_fraction" (0.02),
  *  "clip_norm" (5), "loss" ("l1" or "mse"), "validation_fraction" (0.2),
  *  "test_fraction" (0), "seed" (0), "validation_windows" (0 = all), "training_limit"
- *  (0 = all; a nested seeded subset of the training set); and run settings
+ *  (0 = all; a nested seeded subset of the training set), "symmetry" (true: one window
+ *  per orbit of the symmetry-adapted grid, weighted by its size; false: every window of
+ *  the plain grid), "symmetry_tolerance" (0.01 Å); and run settings
  *  "labels" (CSV path), "id_column", "limit", "threads", "time_budget" (seconds),
  *  "resume" (true: continue the run in output_dir with its saved options and
  *  configuration, which then must not be given). Unknown keys are an error.

@@ -27,9 +27,9 @@ func modelOrbits(_ model: EquiformerModel<Float>, _ st: Structure) throws -> Win
 @_cdecl("x3_set_symmetry")
 public func x3_set_symmetry(_ enabled: Int32, _ tolerance: Double) -> Int32 {
     guarded(#function) {
-        guard enabled == 0 || enabled == 1 else { throw X3Error(.invalidArgument, "enabled = \(enabled); use 0 or 1") }
+        guard (0...2).contains(enabled) else { throw X3Error(.invalidArgument, "enabled = \(enabled); use 0, 1 or 2") }
         try CrystalSymmetry.validate(tolerance: tolerance)
-        symmetrySetting.withLock { $0 = SymmetryOptions(enabled: enabled == 1, tolerance: tolerance) }
+        symmetrySetting.withLock { $0 = SymmetryOptions(enabled: enabled != 0, tolerance: tolerance, reduce: enabled == 1) }
     }
 }
 
@@ -37,7 +37,7 @@ public func x3_set_symmetry(_ enabled: Int32, _ tolerance: Double) -> Int32 {
 public func x3_get_symmetry(_ enabled: UnsafeMutablePointer<Int32>?, _ tolerance: UnsafeMutablePointer<Double>?) -> Int32 {
     guarded(#function) {
         let s = currentSymmetry()
-        enabled?.pointee = s.enabled ? 1 : 0
+        enabled?.pointee = !s.enabled ? 0 : s.reduce ? 1 : 2
         tolerance?.pointee = s.tolerance
     }
 }

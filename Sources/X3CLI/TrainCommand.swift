@@ -1,5 +1,6 @@
 import ArgumentParser
 import X3Core
+import X3Symmetry
 import X3Network
 import X3Training
 #if canImport(Glibc)
@@ -102,6 +103,10 @@ struct TrainCommand: ParsableCommand {
     var validationWindows: Int?
     @Option(help: "Train on at most N of the training structures (a seeded, nested subset; validation unchanged), for data-efficiency curves.")
     var trainingLimit: Int?
+    @Option(help: ArgumentHelp("on: windows on each structure's symmetry-adapted grid, one evaluated per orbit and weighted by its size; off: every window of the plain grid. [default: on]", valueName: "on|off"))
+    var symmetry: String?
+    @Option(help: "Distance tolerance of the symmetry search and check, Å. [default: \(CrystalSymmetry.defaultTolerance)]")
+    var symmetryTolerance: Double?
     @Option(help: "Stop after this long (e.g. 3600, 45m, 2h), writing a checkpoint.") var timeBudget: String?
     @Option(help: "Threads (default: X3MAT_NUM_THREADS or the number of CPUs). Part of what fixes the result.")
     var threads: Int?
@@ -127,6 +132,11 @@ struct TrainCommand: ParsableCommand {
         if let clipNorm { o.clipNorm = clipNorm }
         if let validationWindows { o.validationWindows = validationWindows }
         if let trainingLimit { o.trainingLimit = trainingLimit }
+        if let symmetry {
+            guard symmetry == "on" || symmetry == "off" else { throw X3Error(.invalidArgument, "--symmetry '\(symmetry)': use on or off") }
+            o.symmetry = symmetry == "on"
+        }
+        if let symmetryTolerance { o.symmetryTolerance = symmetryTolerance }
         try o.validate()
         return o
     }
@@ -157,7 +167,8 @@ struct TrainCommand: ParsableCommand {
                          ("--learning-rate", learningRate != nil), ("--weight-decay", weightDecay != nil), ("--loss", loss != nil),
                          ("--validation", validation != nil), ("--test", test != nil), ("--seed", seed != nil),
                          ("--clip-norm", clipNorm != nil), ("--validation-windows", validationWindows != nil),
-                         ("--training-limit", trainingLimit != nil),
+                         ("--training-limit", trainingLimit != nil), ("--symmetry", symmetry != nil),
+                         ("--symmetry-tolerance", symmetryTolerance != nil),
                          ("--window-radius", windowRadius != nil), ("--window-step", windowStep != nil),
                          ("--config", config != "default")].filter(\.1).map(\.0)
             if !given.isEmpty {
@@ -193,7 +204,7 @@ struct TrainCommand: ParsableCommand {
               + "windows R = \(fixed(c.windowRadius, 2)) Å, step \(fixed(c.windowStep, 2)) Å")
         print("training: \(trainer.options.epochs) epochs × \(trainer.stepsPerEpoch) steps, \(trainer.options.batchStructures) structures × "
               + "\(trainer.options.windowsPerStructure == 0 ? "all" : String(trainer.options.windowsPerStructure)) windows per step, "
-              + "\(trainer.options.loss.rawValue) loss, \(trainer.threads) threads"
+              + "\(trainer.options.loss.rawValue) loss, \(trainer.threads) threads, symmetry \(trainer.options.symmetry ? "on" : "off")"
               + (resume ? "; resuming after epoch \(trainer.completedEpochs)" : ""))
         for (t, name) in c.targets.enumerated() {
             print("  \(name): train mean \(fixed(c.targetMean[t], 4)), std \(fixed(c.targetStd[t], 4))")

@@ -243,7 +243,7 @@ public enum CIFReader {
         }
         warnings += merger.allWarnings.map { "\(source): \($0)" }
         var s = try Structure(name: blockName, lattice: lattice, atomicNumbers: merger.atomicNumbers,
-                              fractionalPositions: merger.positions, labels: merger.labels,
+                              fractionalPositions: merger.symmetrizedPositions, labels: merger.labels,
                               occupancies: merger.occupancies)
         s.warnings = warnings
         s.symmetryOperations = operations
@@ -298,7 +298,10 @@ public enum CIFReader {
 
 /// Collects atoms, merging those that coincide within a tolerance (minimum image),
 /// using a periodic grid of bins at least 1 Å wide so each query looks at (at most) 27
-/// bins. Bins are a flat array of linked lists in insertion order; their number is capped
+/// bins. The images of one site that coincide (a site on a special position, whose
+/// tabulated coordinates are rounded) become one atom at their mean, which the
+/// operations that produced them map exactly onto itself: the expanded structure has the
+/// file's symmetry to rounding, not only to the precision of its coordinates. Bins are a flat array of linked lists in insertion order; their number is capped
 /// at 2²¹ (wider bins beyond that), so memory and work stay linear in the atoms.
 struct AtomMerger {
     let lattice: Lattice
@@ -312,6 +315,9 @@ struct AtomMerger {
     var occupancies: [Double] = []
     var sites: [Int] = []
     var warnings: [String] = []
+    /// Per atom: the sum of the fractional displacements of its site's coinciding images
+    /// from its position, and their number (itself included).
+    private var shifts: [Vec3] = [], images: [Int] = []
     /// Pairs of sites already warned about (or counted), as site₁ · 2³² + site₂.
     private var reportedPairs = Set<Int>()
     /// Bin offsets to visit along each axis: -1...1, or every bin when there are fewer than 3.
@@ -350,9 +356,14 @@ struct AtomMerger {
             var m = Int(head[key(bi + di, bj + dj, bk + dk)])
             while m >= 0 {
                 defer { m = Int(next[m]) }
-                let d = norm(lattice.minimumImage(lattice.cartesian(f - positions[m])))
+                let r = lattice.minimumImage(lattice.cartesian(f - positions[m]))
+                let d = norm(r)
                 guard d < tolerance else { continue }
-                if sites[m] == site { return }  // a special position: the same atom again
+                if sites[m] == site {  // a special position: the same atom again
+                    shifts[m] += lattice.fractional(r)
+                    images[m] += 1
+                    return
+                }
                 let other = labels[m], otherZ = atomicNumbers[m]
                 if otherZ == z {
                     report(sites[m], site) {
@@ -372,10 +383,19 @@ struct AtomMerger {
         if tail[k] >= 0 { next[Int(tail[k])] = index } else { head[k] = index }
         tail[k] = index
         positions.append(f)
+        shifts.append(.zero)
+        images.append(1)
         atomicNumbers.append(z)
         labels.append(label)
         occupancies.append(occupancy)
         sites.append(site)
+    }
+
+    /// The atoms' positions: each at the mean of its site's coinciding images, wrapped into [0, 1).
+    var symmetrizedPositions: [Vec3] {
+        zip(positions, zip(shifts, images)).map { p, si in
+            si.1 == 1 ? p : Lattice.wrap(p + si.0 / Double(si.1))
+        }
     }
 
     /// Most warnings kept; past them only their number is (a broken file can raise one per atom).

@@ -11,3 +11,14 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 }
+
+extension SplitMix64 {
+    /// `k` distinct indices out of 0..<n, uniformly (all when k is 0 or ≥ n), ascending:
+    /// the first k steps of a Fisher–Yates shuffle.
+    public mutating func choose(_ k: Int, of n: Int) -> [Int] {
+        if k == 0 || k >= n { return Array(0..<n) }
+        var idx = Array(0..<n)
+        for i in 0..<k { idx.swapAt(i, i + Int(next() % UInt64(n - i))) }
+        return idx[..<k].sorted()
+    }
+}

@@ -115,6 +115,28 @@ public struct WindowOrbits: Sendable {
         return best
     }
 
+    /// Orbits with integer weights for an estimate of the mean of a quantity over the grid
+    /// that is equal on each orbit: mean ≈ Σ count · value(orbit) / denominator.
+    public struct Draw: Sendable {
+        /// (orbit, count), orbits ascending.
+        public var picks: [(orbit: Int, count: Int)]
+        public var denominator: Int
+    }
+
+    /// With k = 0 or k ≥ the grid: every orbit, counted by its size (the exact mean).
+    /// Otherwise k grid points drawn uniformly without replacement (`SplitMix64.choose`),
+    /// grouped by orbit: the mean over the drawn points, an unbiased estimate of the grid's
+    /// mean in which each orbit appears in proportion to its size (expected count
+    /// k · size / grid points). Without symmetry it is the plain draw of k windows.
+    public func draw(_ k: Int, rng: inout SplitMix64) -> Draw {
+        if k == 0 || k >= grid.count {
+            return Draw(picks: sizes.enumerated().map { ($0, $1) }, denominator: grid.count)
+        }
+        var counts: [Int: Int] = [:]
+        for p in rng.choose(k, of: grid.count) { counts[Int(orbitOf[p]), default: 0] += 1 }
+        return Draw(picks: counts.keys.sorted().map { ($0, counts[$0]!) }, denominator: k)
+    }
+
     /// Values per orbit (`width` per orbit, e.g. one per target) laid on every grid point.
     public func expand(_ values: [Double], width: Int) -> [Double] {
         precondition(values.count == count * width)

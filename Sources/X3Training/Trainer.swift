@@ -1,5 +1,6 @@
 import X3Core
 import X3Network
+import X3Symmetry
 import X3Windows
 #if canImport(Glibc)
 import Glibc
@@ -82,7 +83,7 @@ public final class Trainer {
     var optimizer: AdamW
     var state = TrainerState()
     var bestParams: [Float] = []
-    private var windows: [Windows?]
+    private var windows: [OrbitWindows?]
 
     public var targets: [String] { model.config.targets }
     public var stepsPerEpoch: Int { (split.train.count + options.batchStructures - 1) / options.batchStructures }
@@ -253,23 +254,15 @@ public final class Trainer {
         return order
     }
 
-    /// `k` distinct window indices out of `n` (all when k is 0 or ≥ n), ascending.
-    static func choose(_ k: Int, of n: Int, rng: inout SplitMix64) -> [Int] {
-        if k == 0 || k >= n { return Array(0..<n) }
-        var idx = Array(0..<n)
-        for i in 0..<k { idx.swapAt(i, i + Int(rng.next() % UInt64(n - i))) }
-        return idx[..<k].sorted()
-    }
-
     /// One optimizer step on `batch` (dataset indices); returns the batch loss.
     private func trainStep(_ batch: [Int], seed: UInt64, learningRate lr: Double) throws -> Double {
         var rng = SplitMix64(seed: seed)
-        var ws: [GraphBatch.Window] = [], counts: [Int] = []
+        var ws: [GraphBatch.Window] = [], draws: [WindowOrbits.Draw] = []
         for i in batch {
-            let w = windows[i]!
-            let chosen = Trainer.choose(options.windowsPerStructure, of: w.count, rng: &rng)
-            for c in chosen { ws.append(GraphBatch.Window(w, c)) }
-            counts.append(chosen.count)
+            let o = windows[i]!
+            let d = o.orbits.draw(options.windowsPerStructure, rng: &rng)
+            for p in d.picks { ws.append(GraphBatch.Window(o.windows, p.orbit)) }
+            draws.append(d)
         }
         let parts = model.batches(ws, parts: threads)
         let tapes = model.forward(parts, threads: threads)
@@ -282,11 +275,12 @@ public final class Trainer {
         var loss = 0.0, first = 0
         let scale = 1.0 / Double(batch.count * T)
         for (b, i) in batch.enumerated() {
-            let k = counts[b]
+            let picks = draws[b].picks, k = picks.count, denominator = Double(draws[b].denominator)
             for t in 0..<T {
+                // the structure's mean: orbits weighted by the grid points they stand for
                 var mean = 0.0
-                for w in first..<(first + k) { mean += Double(out[w * T + t]) }
-                mean /= Double(k)
+                for (j, p) in picks.enumerated() { mean += Double(p.count) * Double(out[(first + j) * T + t]) }
+                mean /= denominator
                 let y = (dataset.label(i, t) - model.config.targetMean[t]) / model.config.targetStd[t]
                 let d = mean - y
                 let g: Double
@@ -294,7 +288,7 @@ public final class Trainer {
                 case .l1: loss += abs(d) * scale; g = (d > 0 ? 1 : d < 0 ? -1 : 0) * scale
                 case .mse: loss += d * d * scale; g = 2 * d * scale
                 }
-                for w in first..<(first + k) { gradOut[w * T + t] = Float(g / Double(k)) }
+                for (j, p) in picks.enumerated() { gradOut[(first + j) * T + t] = Float(g * Double(p.count) / denominator) }
             }
             first += k
         }
@@ -333,19 +327,20 @@ public final class Trainer {
         guard !set.isEmpty else { return [] }
         var m = model
         if let params { m.params.values = params }
-        let lists = set.map { i in
+        let draws = set.map { i in
             var rng = SplitMix64(seed: mix(options.seed, UInt64(i), 0x7A11D))
-            return Trainer.choose(k, of: windows[i]!.count, rng: &rng)
+            return windows[i]!.orbits.draw(k, rng: &rng)
         }
         let c = withoutActuallyEscaping(progress) { p in
-            Predictor.contributions(m, set.map { windows[$0]! }, subsets: lists, threads: threads, progress: p)
+            Predictor.contributions(m, set.map { windows[$0]!.windows }, subsets: draws.map { $0.picks.map(\.orbit) },
+                                    threads: threads, progress: p)
         }
         let T = targets.count
         return (0..<set.count).map { i in
             (0..<T).map { t in
                 var sum = 0.0
-                for k in 0..<lists[i].count { sum += c[i][k * T + t] }
-                return sum / Double(lists[i].count)
+                for (j, p) in draws[i].picks.enumerated() { sum += Double(p.count) * c[i][j * T + t] }
+                return sum / Double(draws[i].denominator)
             }
         }
     }
@@ -365,8 +360,8 @@ public final class Trainer {
     private func prepareWindows(_ set: [Int], progress: (Int, Int) -> Void) throws {
         let todo = set.filter { windows[$0] == nil }
         guard !todo.isEmpty else { return }
-        let results = TaskResults<Result<Windows, Error>>(count: todo.count)
-        let config = model.config
+        let results = TaskResults<Result<OrbitWindows, Error>>(count: todo.count)
+        let config = model.config, symmetry = options.symmetryOptions
         var done = 0
         let chunk = 64
         var lo = 0
@@ -375,7 +370,9 @@ public final class Trainer {
             let structures = dataset.structures
             parallelFor(tasks: hi - lo, threads: threads) { j in
                 let s = structures[todo[base + j]]
-                results[base + j] = Result { try WindowSampler.sample(s, radius: config.windowRadius, step: config.windowStep, threads: 1) }
+                results[base + j] = Result {
+                    try OrbitWindows(s, radius: config.windowRadius, step: config.windowStep, symmetry: symmetry)
+                }
             }
             for j in lo..<hi {
                 switch results[j]! {
@@ -395,7 +392,7 @@ public final class Trainer {
     public var cachedWindows: (structures: Int, windows: Int, atoms: Int) {
         windows.reduce((0, 0, 0)) { acc, w in
             guard let w else { return acc }
-            return (acc.0 + 1, acc.1 + w.count, acc.2 + w.totalAtoms)
+            return (acc.0 + 1, acc.1 + w.windows.count, acc.2 + w.windows.totalAtoms)
         }
     }
 }

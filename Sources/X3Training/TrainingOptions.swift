@@ -1,4 +1,5 @@
 import X3Core
+import X3Symmetry
 
 /// The discrepancy between a structure's label and the mean of its window contributions,
 /// on normalised targets (SPEC, "Training").
@@ -16,8 +17,9 @@ public struct TrainingOptions: Sendable, Equatable {
     public var epochs = 60
     /// Structures per optimizer step.
     public var batchStructures = 8
-    /// Windows drawn (without replacement) from each structure per step; the mean of their
-    /// contributions is an unbiased estimate of the structure's prediction. 0 = all windows.
+    /// Windows drawn (grid points, uniformly without replacement, so orbits in proportion
+    /// to their size) from each structure per step; the mean of their contributions is an
+    /// unbiased estimate of the structure's prediction. 0 = all windows.
     public var windowsPerStructure = 4
     /// Peak learning rate of AdamW, reached after the warm-up.
     public var learningRate = 2e-3
@@ -41,8 +43,17 @@ public struct TrainingOptions: Sendable, Equatable {
     /// a smaller limit takes a prefix of a larger one's); 0 = all. The validation and test
     /// sets do not change, which makes data-efficiency curves comparable.
     public var trainingLimit = 0
+    /// Windows on each structure's symmetry-adapted grid, one evaluated per orbit and
+    /// weighted by the orbit's size (true, the default; see `WindowOrbits`), or every
+    /// window of the plain grid (false). Predictions of the trained model use the same.
+    public var symmetry = true
+    /// Distance tolerance of the symmetry search and check, Å.
+    public var symmetryTolerance = CrystalSymmetry.defaultTolerance
 
     public init() {}
+
+    /// The symmetry options of prediction that match these.
+    public var symmetryOptions: SymmetryOptions { SymmetryOptions(enabled: symmetry, tolerance: symmetryTolerance) }
 
     public func validate() throws {
         func check(_ ok: Bool, _ what: String) throws { if !ok { throw X3Error(.invalidArgument, "training options: \(what)") } }
@@ -59,6 +70,8 @@ public struct TrainingOptions: Sendable, Equatable {
                   "validation_fraction = \(validationFraction), test_fraction = \(testFraction); each in [0, 1) and their sum below 1")
         try check(validationWindows >= 0, "validation_windows = \(validationWindows); use 0 (all) or more")
         try check(trainingLimit >= 0, "training_limit = \(trainingLimit); use 0 (all) or more")
+        try check(symmetryTolerance.isFinite && symmetryTolerance > 0 && symmetryTolerance <= CrystalSymmetry.maxTolerance,
+                  "symmetry_tolerance = \(symmetryTolerance); use (0, \(CrystalSymmetry.maxTolerance)] Å")
     }
 
     /// The options as JSON (stored in checkpoints; accepted by `init(json:)`).
@@ -71,6 +84,7 @@ public struct TrainingOptions: Sendable, Equatable {
             ("loss", .string(loss.rawValue)), ("validation_fraction", .number(validationFraction)),
             ("test_fraction", .number(testFraction)), ("seed", .string(String(seed))),
             ("validation_windows", .number(Double(validationWindows))), ("training_limit", .number(Double(trainingLimit))),
+            ("symmetry", .bool(symmetry)), ("symmetry_tolerance", .number(symmetryTolerance)),
         ])
     }
 
@@ -104,6 +118,10 @@ public struct TrainingOptions: Sendable, Equatable {
                 else { throw X3Error(.parse, "\(source): training option 'seed' must be a non-negative integer") }
             case "validation_windows": validationWindows = try int(k, v)
             case "training_limit": trainingLimit = try int(k, v)
+            case "symmetry":
+                guard let b = v.bool else { throw X3Error(.parse, "\(source): training option 'symmetry' must be true or false") }
+                symmetry = b
+            case "symmetry_tolerance": symmetryTolerance = try num(k, v)
             default: throw X3Error(.parse, "\(source): unknown training option '\(k)'")
             }
         }

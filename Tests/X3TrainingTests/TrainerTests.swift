@@ -61,13 +61,15 @@ struct TrainerTests {
     }
 
     @Test func optionsRefuseBadValuesAndUnknownKeys() throws {
-        let ok = try TrainingOptions(json: try JSONValue.parse("{\"epochs\": 5, \"loss\": \"mse\", \"seed\": \"18446744073709551615\"}", source: "o"),
+        let ok = try TrainingOptions(json: try JSONValue.parse("{\"epochs\": 5, \"loss\": \"mse\", \"seed\": \"18446744073709551615\", "
+                                                               + "\"symmetry\": false, \"symmetry_tolerance\": 0.05}", source: "o"),
                                      source: "o")
-        #expect(ok.epochs == 5 && ok.loss == .mse && ok.seed == UInt64.max)
+        #expect(ok.epochs == 5 && ok.loss == .mse && ok.seed == UInt64.max && !ok.symmetry && ok.symmetryTolerance == 0.05)
         #expect(try TrainingOptions(json: ok.json, source: "round trip") == ok)
         for (text, word) in [("{\"epochs\": 0}", "epochs = 0"), ("{\"validation_fraction\": 0.6, \"test_fraction\": 0.4}", "sum below 1"),
                              ("{\"loss\": \"l3\"}", "\"l1\" or \"mse\""), ("{\"epoch\": 3}", "unknown training option 'epoch'"),
-                             ("{\"learning_rate\": -1}", "learning_rate")] {
+                             ("{\"learning_rate\": -1}", "learning_rate"), ("{\"symmetry\": \"yes\"}", "true or false"),
+                             ("{\"symmetry_tolerance\": 0}", "symmetry_tolerance"), ("{\"symmetry_tolerance\": 0.6}", "symmetry_tolerance")] {
             do {
                 _ = try TrainingOptions(json: try JSONValue.parse(text, source: "o"), source: "o")
                 Issue.record("accepted \(text)")

@@ -65,9 +65,8 @@ def test_killed_run_resumes_to_the_same_model(tmp_path):
     # predict and evaluate with the trained model agree with the trainer's predictions
     model = out / "model.safetensors"
     rows = list(csv.DictReader(open(out / "predictions_validation.csv")))
-    # The trainer evaluates every window of the plain grid; --symmetry off does the same.
     ev = run("evaluate", SHARED / "iza", "--model", model, "--split", f"{out / 'split.csv'}:validation",
-             "--output", tmp_path / "parity.csv", "--symmetry", "off")
+             "--output", tmp_path / "parity.csv")
     assert ev.returncode == 0, ev.stderr
     parity = list(csv.DictReader(open(tmp_path / "parity.csv")))
     assert [r["id"] for r in parity] == [r["id"] for r in rows]
@@ -80,7 +79,7 @@ def test_killed_run_resumes_to_the_same_model(tmp_path):
     assert shown == pytest.approx(np.mean(np.abs(a - y)), rel=1e-3)
     first = rows[0]["id"]
     pr = run("predict", "--model", model, SHARED / "iza" / "cif" / f"{first}.cif", "--output", tmp_path / "p.json",
-             "--contributions", tmp_path / "w.csv", "--symmetry", "off")
+             "--contributions", tmp_path / "w.csv")
     assert pr.returncode == 0, pr.stderr
     doc = json.loads((tmp_path / "p.json").read_text())
     value = doc["structures"][0]["property"]["ar_uptake_mol_kg"]

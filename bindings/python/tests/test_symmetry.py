@@ -67,3 +67,19 @@ def test_space_group_errors_name_the_problem():
     with pytest.raises(x3mat.X3InvalidArgumentError, match="tolerance"):
         s.space_group(0.0)
     assert s.space_group(0.01)[0] == 221  # one atom in a cubic cell: Pm-3m
+
+
+def test_reduced_map_equals_every_window_of_the_adapted_grid(shared, restore_symmetry):
+    # SOD (Im-3m, a = 8.965 Å): the plain grid at 2 Å is 5³, the body centring (1/2, 1/2,
+    # 1/2) needs even counts: 6³. reduce=False evaluates all 216 windows of that grid.
+    model = x3mat.Model.load(MODEL)
+    s = x3mat.Structure.from_cif(shared / "iza/cif/SOD.cif")
+    windows, evaluated, operations = model.orbits(s)
+    assert (windows, operations) == (216, 96) and evaluated < 20
+    reduced, _ = model.contributions(s)
+    x3mat.set_symmetry(True, 0.01, reduce=False)
+    assert model.orbits(s) == (216, 216, 1)
+    full, _ = model.contributions(s)
+    assert np.abs(reduced - full).max() <= 1e-5 * np.abs(full).max()
+    x3mat.set_symmetry(False)
+    assert model.orbits(s)[0] == 125

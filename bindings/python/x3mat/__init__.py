@@ -65,19 +65,20 @@ def get_limit(name: str) -> int:
     return value.value
 
 
-def set_symmetry(enabled: bool = True, tolerance: float = 0.01) -> None:
+def set_symmetry(enabled: bool = True, tolerance: float = 0.01, reduce: bool = True) -> None:
     """Symmetry-reduced evaluation for every model call of the process: one window per
     orbit of the structure's space group on the symmetry-adapted grid (enabled, the
-    default), or every window of the plain grid. tolerance: Å, 0 < t <= 0.5 (see
+    default), or every window of the plain grid. With reduce=False, every window of the
+    symmetry-adapted grid (to check the reduction). tolerance: Å, 0 < t <= 0.5 (see
     x3_set_symmetry in x3mat.h)."""
-    lib.x3_set_symmetry(1 if enabled else 0, float(tolerance))
+    lib.x3_set_symmetry(0 if not enabled else 1 if reduce else 2, float(tolerance))
 
 
 def get_symmetry() -> tuple[bool, float]:
     """(enabled, tolerance in Å) of the symmetry setting (see `set_symmetry`)."""
     enabled, tolerance = ctypes.c_int32(), ctypes.c_double()
     lib.x3_get_symmetry(ctypes.byref(enabled), ctypes.byref(tolerance))
-    return bool(enabled.value), tolerance.value
+    return enabled.value != 0, tolerance.value
 
 
 def get_num_threads() -> int:

@@ -57,7 +57,7 @@ def train(data_dir, targets, output_dir, *, config: dict | None = None, resume: 
     Model.create). options: training options (epochs, batch_structures,
     windows_per_structure, learning_rate, weight_decay, warmup_fraction,
     final_learning_rate_fraction, clip_norm, loss, validation_fraction, test_fraction, seed,
-    validation_windows, training_limit) and run settings (labels, id_column, limit, threads,
+    validation_windows, training_limit, symmetry, symmetry_tolerance) and run settings (labels, id_column, limit, threads,
     time_budget).
     progress: called with a `Progress`; return False to stop (a checkpoint is written;
     call again with resume=True to continue). An exception raised in it stops training
