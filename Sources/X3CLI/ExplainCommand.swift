@@ -77,6 +77,7 @@ struct ExplainCommand: ParsableCommand {
         let g = e.maps[0]
         print("\(e.prediction.id)  (\(s.formula), \(s.count) atoms; \(describeWindows(e.prediction)) on a "
               + "\(g.n1) x \(g.n2) x \(g.n3) grid, R = \(fixed(e.prediction.windows.radius, 2)) Å)")
+        for w in e.prediction.symmetry.warnings { print("  warning: \(w)") }
         for (t, name) in e.prediction.targets.enumerated() {
             let h = e.histograms[t], map = e.maps[t]
             print("  \(name) = \(g4(e.prediction.property[t]))   map min \(g4(map.values.min()!)), max \(g4(map.values.max()!)); "

@@ -149,6 +149,7 @@ struct PredictCommand: ParsableCommand {
 
     func summary(_ p: StructurePrediction, _ s: Structure) -> String {
         var lines = ["\(p.id)  (\(s.formula), \(s.count) atoms; \(describeWindows(p)))"]
+        lines += p.symmetry.warnings.map { "  warning: \($0)" }
         for (t, v) in zip(p.targets, p.property) { lines.append("  \(t) = \(g4(v))") }
         return lines.joined(separator: "\n")
     }

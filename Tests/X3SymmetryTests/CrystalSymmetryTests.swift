@@ -2,6 +2,7 @@ import Testing
 import X3Core
 import X3Symmetry
 import X3TestSupport
+import X3Windows
 
 /// Where a structure's symmetry comes from and what is kept: spglib agrees with the IZA
 /// database's space groups, listed operations are checked against the atoms, and bad or
@@ -136,6 +137,18 @@ struct CrystalSymmetryTests {
         let sym = try CrystalSymmetry(of: s)
         #expect(sym.operations.count == 1)
         #expect(sym.warnings.contains { $0.contains("do not form a group") })
+    }
+
+    @Test func aFailedSpglibSearchGivesTheIdentityWithItsMessage() throws {
+        // Two atoms 0.005 Å apart, closer than the 0.01 Å tolerance: spglib refuses the cell.
+        let lattice = try Lattice(a: 7, b: 8, c: 9, alpha: 90, beta: 90, gamma: 90)
+        let s = try Structure(name: "close", lattice: lattice, atomicNumbers: [6, 6, 8],
+                              fractionalPositions: [Vec3(0.1, 0.1, 0.1), Vec3(0.1 + 0.005 / 7, 0.1, 0.1), Vec3(0.5, 0.4, 0.3)])
+        let sym = try CrystalSymmetry(of: s)
+        #expect(sym.operations.count == 1 && sym.source == .none)
+        #expect(sym.warnings.count == 1 && sym.warnings[0].contains("spglib"), "\(sym.warnings)")
+        let o = try WindowOrbits(lattice: lattice, step: 2, symmetry: sym, maxWindows: 1000)
+        #expect(o.grid == (try WindowGrid(lattice: lattice, step: 2, maxWindows: 1000)) && o.count == o.grid.count)
     }
 
     @Test func theToleranceIsChecked() throws {

@@ -42,6 +42,7 @@ module x3mat
         procedure :: positions => structure_positions
         procedure :: atomic_numbers => structure_atomic_numbers
         procedure :: formula => structure_formula
+        procedure :: space_group => structure_space_group
         procedure :: free => structure_free
     end type x3_structure
 
@@ -78,6 +79,7 @@ module x3mat
         procedure :: windows => model_windows
         procedure :: map => model_map
         procedure :: explain => model_explain
+        procedure :: orbits => model_orbits
         procedure :: free => model_free
     end type x3_model
 
@@ -100,7 +102,7 @@ module x3mat
             integer(c_int32_t) :: stop
         end function
     end interface
-    public :: x3_progress_callback, x3_train
+    public :: x3_progress_callback, x3_train, x3_set_symmetry, x3_get_symmetry
 
     interface
         function c_version() bind(C, name="x3_version")
@@ -338,6 +340,34 @@ module x3mat
             integer(c_int32_t), intent(out) :: finished
             integer(c_int32_t) :: c_train
         end function
+        function x3_set_symmetry(enabled, tolerance) bind(C, name="x3_set_symmetry")
+            import :: c_int32_t, c_double
+            integer(c_int32_t), value :: enabled
+            real(c_double), value :: tolerance
+            integer(c_int32_t) :: x3_set_symmetry
+        end function
+        function x3_get_symmetry(enabled, tolerance) bind(C, name="x3_get_symmetry")
+            import :: c_int32_t, c_double
+            integer(c_int32_t), intent(out) :: enabled
+            real(c_double), intent(out) :: tolerance
+            integer(c_int32_t) :: x3_get_symmetry
+        end function
+        function c_structure_space_group(s, tolerance, number, symbol, capacity, length) &
+                bind(C, name="x3_structure_space_group")
+            import :: c_ptr, c_double, c_int32_t, c_int64_t
+            type(c_ptr), value :: s
+            real(c_double), value :: tolerance
+            integer(c_int32_t), intent(out) :: number
+            type(c_ptr), value :: symbol, length
+            integer(c_int64_t), value :: capacity
+            integer(c_int32_t) :: c_structure_space_group
+        end function
+        function c_model_orbits(m, s, nwindows, norbits, noperations) bind(C, name="x3_model_orbits")
+            import :: c_ptr, c_int64_t, c_int32_t
+            type(c_ptr), value :: m, s
+            integer(c_int64_t), intent(out) :: nwindows, norbits, noperations
+            integer(c_int32_t) :: c_model_orbits
+        end function
     end interface
 
 contains
@@ -465,6 +495,15 @@ contains
         do i = 1, int(n)
             s(i:i) = buffer(i)
         end do
+    end function
+
+    !> spglib's space group of the atoms at a distance tolerance (Å): International
+    !> Tables number (1...230).
+    integer(c_int32_t) function structure_space_group(self, tolerance, number) result(status)
+        class(x3_structure), intent(in) :: self
+        real(c_double), intent(in) :: tolerance
+        integer(c_int32_t), intent(out) :: number
+        status = c_structure_space_group(self%ptr, tolerance, number, c_null_ptr, 0_c_int64_t, c_null_ptr)
     end function
 
     !> Releases the structure; safe to call twice.
@@ -733,6 +772,16 @@ contains
         character(len=*), intent(in) :: directory, options_json
         status = c_model_explain(self%ptr, structure%ptr, trim(directory) // c_null_char, &
                                  trim(options_json) // c_null_char)
+    end function
+
+    !> The windows of the model's evaluation of a structure under the symmetry setting
+    !> (x3_set_symmetry): grid points, windows evaluated (one per orbit) and symmetry
+    !> operations used. Evaluates nothing.
+    integer(c_int32_t) function model_orbits(self, structure, nwindows, norbits, noperations) result(status)
+        class(x3_model), intent(in) :: self
+        type(x3_structure), intent(in) :: structure
+        integer(c_int64_t), intent(out) :: nwindows, norbits, noperations
+        status = c_model_orbits(self%ptr, structure%ptr, nwindows, norbits, noperations)
     end function
 
     subroutine model_free(self)

@@ -19,6 +19,7 @@ program gcmc_predict
     integer :: g(3)
     integer(c_int32_t), allocatable :: z(:)
     integer :: k, w, nearest
+    integer(c_int64_t) :: nwindows, norbits, noperations
 
     if (command_argument_count() /= 2) then
         print '(a)', 'usage: gcmc_predict MODEL.safetensors FRAMEWORK.cif'
@@ -35,6 +36,15 @@ program gcmc_predict
     if (from_file%positions(X3_FRACTIONAL, frac) /= X3_OK) call fail()
     if (from_file%atomic_numbers(z) /= X3_OK) call fail()
     if (model%predict(from_file, reference) /= X3_OK) call fail()
+    ! symmetry: one window per orbit is evaluated; every window of the same grid (mode 2)
+    ! gives the same property, as the network is invariant under the crystal's operations
+    if (model%orbits(from_file, nwindows, norbits, noperations) /= X3_OK) call fail()
+    print '(a, i0, a, i0, a, i0, a)', 'windows ', nwindows, ', evaluated ', norbits, ' (', noperations, &
+        ' symmetry operations)'
+    if (x3_set_symmetry(2, 0.01d0) /= X3_OK) call fail()
+    if (model%predict(from_file, property) /= X3_OK) call fail()
+    if (abs(property(1) - reference(1)) > 1d-5 * max(1d0, abs(reference(1)))) call fail()
+    if (x3_set_symmetry(1, 0.01d0) /= X3_OK) call fail()
     call from_file%free()
 
     do k = -1, 1
