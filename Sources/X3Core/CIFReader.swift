@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Options for reading a CIF.
 public struct CIFReadOptions: Sendable {
     /// Data block to read, by name (case-insensitive, without `data_`); nil: the first.
@@ -122,9 +126,9 @@ public enum CIFReader {
         let alpha = try number("_cell_angle_alpha", display: "_cell_angle_alpha")
         let beta = try number("_cell_angle_beta", display: "_cell_angle_beta")
         let gamma = try number("_cell_angle_gamma", display: "_cell_angle_gamma")
-        let lattice: Lattice
+        let given: Lattice
         do {
-            lattice = try Lattice(a: a, b: b, c: c, alpha: alpha, beta: beta, gamma: gamma)
+            given = try Lattice(a: a, b: b, c: c, alpha: alpha, beta: beta, gamma: gamma)
         } catch let e as X3Error {
             let line = block.items["_cell_length_a"]?.line ?? block.line
             throw X3Error.input(.invalidCell, source: source, line: line, field: "_cell_*", e.message)
@@ -138,6 +142,7 @@ public enum CIFReader {
                 "\(operations.count) distinct symmetry operators; at most \(options.maxOperations) are read "
                 + "(the largest space group has 192; limit 'cif_max_operations')")
         }
+        let lattice = symmetrized(given, operations)
 
         // ---- atom sites
         let fx = "_atom_site_fract_x", cx = "_atom_site_cartn_x"
@@ -248,6 +253,39 @@ public enum CIFReader {
         s.warnings = warnings
         s.symmetryOperations = operations
         return s
+    }
+
+    /// The cell whose metric tensor G (Gᵢⱼ = aᵢ · aⱼ) the listed operations leave exactly
+    /// unchanged: the mean of RᵀGR over them, when it is within 10⁻⁴ (relative) of the
+    /// given G. Files round their cell parameters, so a hexagonal cell can read
+    /// a = 12.93705, b = 12.93700 Å (IZA's PTT), which no hexagonal operation maps onto
+    /// itself; the mean restores a = b. Otherwise (an exact cell, or one far from the
+    /// symmetry, whose operations the symmetry check then refuses) the cell as given.
+    static func symmetrized(_ l: Lattice, _ ops: [SymmetryOperation]) -> Lattice {
+        guard ops.count > 1 else { return l }
+        let v = [l.vectors.0, l.vectors.1, l.vectors.2]
+        let g = (0..<3).map { i in (0..<3).map { j in dot(v[i], v[j]) } }
+        var m = [[Double]](repeating: [0, 0, 0], count: 3)
+        for op in ops {
+            let r = [op.rotation.0, op.rotation.1, op.rotation.2]
+            for i in 0..<3 { for j in 0..<3 {
+                var x = 0.0
+                for k in 0..<3 { for n in 0..<3 { x += r[k][i] * g[k][n] * r[n][j] } }
+                m[i][j] += x / Double(ops.count)
+            }}
+        }
+        var scale = 0.0, change = 0.0
+        for i in 0..<3 {
+            for j in 0..<3 {
+                scale = max(scale, abs(g[i][j]))
+                change = max(change, abs(m[i][j] - g[i][j]))
+            }
+        }
+        guard change > 1e-12 * scale, change <= 1e-4 * scale else { return l }
+        let a = m[0][0].squareRoot(), b = m[1][1].squareRoot(), c = m[2][2].squareRoot()
+        func angle(_ x: Double) -> Double { acos(max(-1, min(1, x))) * 180 / .pi }
+        return (try? Lattice(a: a, b: b, c: c, alpha: angle(m[1][2] / (b * c)), beta: angle(m[0][2] / (a * c)),
+                             gamma: angle(m[0][1] / (a * b)))) ?? l
     }
 
     static let operatorTags = ["_symmetry_equiv_pos_as_xyz", "_space_group_symop_operation_xyz"]

@@ -7,9 +7,10 @@ import X3Core
 ///   than the identity (the IZA files do);
 /// - otherwise spglib's search on the atoms (`SpglibDataset`), with distance tolerance
 ///   `tolerance`.
-/// Every candidate is checked: it must send each atom within `tolerance` (Å) of an atom of
-/// the same element. Translations within `tolerance` of a multiple of 1/24 of the cell
-/// are set to it exactly (so they map a window grid onto itself; see `WindowOrbits`).
+/// Every candidate is checked: it must keep the cell's metric (`keepsMetric`) and send each
+/// atom within `tolerance` (Å) of an atom of the same element. Translations within
+/// `tolerance` of a multiple of 1/24 of the cell are set to it exactly (so they map a
+/// window grid onto itself; see `WindowOrbits`).
 /// The kept operations must form a group (modulo lattice translations); when they do not
 /// (contradictory CIF operations, say), only the identity is kept and a warning says why.
 /// Operations are in the structure's own cell and origin, fractional: f ↦ R f + t.
@@ -94,7 +95,11 @@ public struct CrystalSymmetry: Sendable {
         for op in candidates {
             let snapped = Self.snapped(op, lengths: lengths, tolerance: tolerance)
             if kept.contains(where: { $0.equalsModuloLattice(snapped) }) { continue }
-            if matcher.maps(snapped) { kept.append(snapped) } else { failed += 1 }
+            if Self.keepsMetric(snapped, s.lattice, tolerance: tolerance) && matcher.maps(snapped) {
+                kept.append(snapped)
+            } else {
+                failed += 1
+            }
         }
         if failed > 0 {
             warnings.append("symmetry: \(failed) of the \(candidates.count) \(source == .file ? "listed" : "spglib") "
@@ -112,6 +117,27 @@ public struct CrystalSymmetry: Sendable {
         }
         self.init(operations: kept, source: source, spaceGroupNumber: number, spaceGroupSymbol: symbol,
                   tolerance: tolerance, warnings: warnings)
+    }
+
+    /// True when the rotation keeps the cell's metric G (Gᵢⱼ = aᵢ · aⱼ): RᵀGR = G to
+    /// within 2 L · tolerance (L the longest cell vector), the change of a squared length
+    /// when a vector of length L moves by the tolerance. An operation that maps the
+    /// fractional positions onto themselves but not the cell is no isometry.
+    static func keepsMetric(_ op: SymmetryOperation, _ l: Lattice, tolerance: Double) -> Bool {
+        let v = [l.vectors.0, l.vectors.1, l.vectors.2]
+        let r = [op.rotation.0, op.rotation.1, op.rotation.2]
+        let longest = v.map(norm).max()!
+        // column j of R in Cartesian: the image of lattice vector j
+        let image = (0..<3).map { (j: Int) -> Vec3 in
+            let a: Vec3 = r[0][j] * v[0], b: Vec3 = r[1][j] * v[1], c: Vec3 = r[2][j] * v[2]
+            return a + b + c
+        }
+        for i in 0..<3 {
+            for j in 0..<3 where abs(dot(image[i], image[j]) - dot(v[i], v[j])) > 2 * longest * tolerance {
+                return false
+            }
+        }
+        return true
     }
 
     /// Translations are sent to the nearest multiple of 1/24 when within the tolerance of

@@ -81,6 +81,28 @@ struct CrystalSymmetryTests {
         #expect(broken.isEmpty, "\(broken)")
     }
 
+    /// PTT's file (P-3m1) gives a = 12.93705 and b = 12.93700 Å; the reader makes the
+    /// cell the one its operations keep (a = b), so all 12 hold at 1e-6 Å.
+    @Test(.enabled(if: sharedData != nil)) func aRoundedHexagonalCellIsMadeHexagonal() throws {
+        let s = try CIFReader.read(path: sharedData! + "/iza/cif/PTT.cif")
+        let p = s.lattice.parameters
+        #expect(abs(p.a - p.b) < 1e-9 && abs(p.a - 12.937025) < 1e-5 && abs(p.gamma - 120) < 1e-9)
+        #expect(try CrystalSymmetry(of: s, tolerance: 1e-6).operations.count == 12)
+    }
+
+    @Test func operationsThatDoNotKeepTheCellAreDropped() throws {
+        // A 4-fold about c in a cell with a = 8, b = 8.5 Å: the fractional positions are
+        // symmetric, the cell is not, so only x,y,z and -x,-y,z are isometries.
+        let lattice = try Lattice(a: 8, b: 8.5, c: 5, alpha: 90, beta: 90, gamma: 90)
+        var s = try Structure(name: "rect", lattice: lattice, atomicNumbers: [14, 8, 8, 8, 8],
+                              fractionalPositions: [Vec3(0, 0, 0), Vec3(0.2, 0, 0), Vec3(0, 0.2, 0),
+                                                    Vec3(0.8, 0, 0), Vec3(0, 0.8, 0)])
+        s.symmetryOperations = try ["x,y,z", "-y,x,z", "-x,-y,z", "y,-x,z"].map(SymmetryOperation.init(parsing:))
+        let sym = try CrystalSymmetry(of: s)
+        #expect(sym.operations.count == 2)
+        #expect(sym.warnings.contains { $0.contains("2 of the 4") }, "\(sym.warnings)")
+    }
+
     @Test func aStructureWithoutSymmetryKeepsOnlyTheIdentity() throws {
         var rng = SplitMix(state: 7)
         let lattice = try Lattice(a: 9.1, b: 10.3, c: 11.7, alpha: 83, beta: 97, gamma: 104)
