@@ -82,7 +82,6 @@ public func x3_model_contributions(_ m: OpaquePointer?, _ s: OpaquePointer?, _ n
     guarded(#function) {
         let model = try modelArg(m)
         let st = try structure(s)
-        let t = model.config.targets.count
         if contributions == nil && capacity == 0 && property == nil {
             // size query: the window grid only, no evaluation
             nwindows?.pointee = Int64(try modelOrbits(model, st).grid.count)
