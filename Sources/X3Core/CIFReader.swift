@@ -334,19 +334,16 @@ public enum CIFReader {
     }
 }
 
-/// Collects atoms, merging those that coincide within a tolerance (minimum image),
-/// using a periodic grid of bins at least 1 Å wide so each query looks at (at most) 27
-/// bins. The images of one site that coincide (a site on a special position, whose
-/// tabulated coordinates are rounded) become one atom at their mean, which the
-/// operations that produced them map exactly onto itself: the expanded structure has the
-/// file's symmetry to rounding, not only to the precision of its coordinates. Bins are a flat array of linked lists in insertion order; their number is capped
-/// at 2²¹ (wider bins beyond that), so memory and work stay linear in the atoms.
+/// Collects atoms, merging those that coincide within a tolerance (minimum image), with
+/// the atoms in `PeriodicBins` at least 1 Å wide. The images of one site that coincide (a
+/// site on a special position, whose tabulated coordinates are rounded) become one atom at
+/// their mean, which the operations that produced them map exactly onto itself: the
+/// expanded structure has the file's symmetry to rounding, not only to the precision of
+/// its coordinates.
 struct AtomMerger {
     let lattice: Lattice
     let tolerance: Double
-    let bins: (Int, Int, Int)
-    /// Per bin: the first and last atom in it (-1 when empty); per atom: the next in its bin.
-    private var head: [Int32], tail: [Int32], next: [Int32] = []
+    private var bins: PeriodicBins
     var positions: [Vec3] = []
     var atomicNumbers: [Int] = []
     var labels: [String] = []
@@ -358,68 +355,42 @@ struct AtomMerger {
     private var shifts: [Vec3] = [], images: [Int] = []
     /// Pairs of sites already warned about (or counted), as site₁ · 2³² + site₂.
     private var reportedPairs = Set<Int>()
-    /// Bin offsets to visit along each axis: -1...1, or every bin when there are fewer than 3.
-    private let reach: (ClosedRange<Int>, ClosedRange<Int>, ClosedRange<Int>)
-
-    static let maxBins = 1 << 21
 
     init(lattice: Lattice, tolerance: Double) {
         self.lattice = lattice
         self.tolerance = tolerance
-        let w = lattice.perpendicularWidths  // at most 10⁴ Å (Lattice limits)
-        var n = [w.x, w.y, w.z].map { max(1, min(1024, Int($0))) }
-        while n[0] * n[1] * n[2] > AtomMerger.maxBins { n[n.firstIndex(of: n.max()!)!] /= 2 }
-        bins = (n[0], n[1], n[2])
-        head = Array(repeating: -1, count: n[0] * n[1] * n[2])
-        tail = head
-        func offsets(_ k: Int) -> ClosedRange<Int> { k >= 3 ? -1...1 : 0...(k - 1) }
-        reach = (offsets(n[0]), offsets(n[1]), offsets(n[2]))
-    }
-
-    private func bin(_ f: Vec3) -> (Int, Int, Int) {
-        (min(bins.0 - 1, Int(f.x * Double(bins.0))), min(bins.1 - 1, Int(f.y * Double(bins.1))),
-         min(bins.2 - 1, Int(f.z * Double(bins.2))))
-    }
-
-    private func key(_ i: Int, _ j: Int, _ k: Int) -> Int {
-        let a = (i % bins.0 + bins.0) % bins.0, b = (j % bins.1 + bins.1) % bins.1
-        let c = (k % bins.2 + bins.2) % bins.2
-        return (a * bins.1 + b) * bins.2 + c
+        bins = PeriodicBins(lattice: lattice, width: 1)
     }
 
     /// Adds an atom at wrapped fractional position `f` unless one within tolerance exists.
     mutating func add(fractional f: Vec3, z: Int, site: Int, label: String, occupancy: Double, line: Int) {
-        let (bi, bj, bk) = bin(f)
-        for di in reach.0 { for dj in reach.1 { for dk in reach.2 {
-            var m = Int(head[key(bi + di, bj + dj, bk + dk)])
-            while m >= 0 {
-                defer { m = Int(next[m]) }
-                let r = lattice.minimumImage(lattice.cartesian(f - positions[m]))
-                let d = norm(r)
-                guard d < tolerance else { continue }
-                if sites[m] == site {  // a special position: the same atom again
-                    shifts[m] += lattice.fractional(r)
-                    images[m] += 1
-                    return
-                }
-                let other = labels[m], otherZ = atomicNumbers[m]
-                if otherZ == z {
-                    report(sites[m], site) {
-                        "line \(line): site \(label) coincides with site \(other) (\(Self.formatted(d)) Å apart); "
-                            + "merged into one atom"
-                    }
-                    return
-                }
-                report(sites[m], site) {
-                    "line \(line): site \(label) (Z=\(z)) overlaps site \(other) (Z=\(otherZ)), "
-                        + "\(Self.formatted(d)) Å apart; both kept (disorder?)"
-                }
+        var near: [(atom: Int, r: Vec3, d: Double)] = []
+        bins.forEach(near: f) { m in
+            let r = lattice.minimumImage(lattice.cartesian(f - positions[m]))
+            let d = norm(r)
+            if d < tolerance { near.append((m, r, d)) }
+            return true
+        }
+        for (m, r, d) in near {
+            if sites[m] == site {  // a special position: the same atom again
+                shifts[m] += lattice.fractional(r)
+                images[m] += 1
+                return
             }
-        }}}
-        let k = key(bi, bj, bk), index = Int32(positions.count)
-        next.append(-1)
-        if tail[k] >= 0 { next[Int(tail[k])] = index } else { head[k] = index }
-        tail[k] = index
+            let other = labels[m], otherZ = atomicNumbers[m]
+            if otherZ == z {
+                report(sites[m], site) {
+                    "line \(line): site \(label) coincides with site \(other) (\(Self.formatted(d)) Å apart); "
+                        + "merged into one atom"
+                }
+                return
+            }
+            report(sites[m], site) {
+                "line \(line): site \(label) (Z=\(z)) overlaps site \(other) (Z=\(otherZ)), "
+                    + "\(Self.formatted(d)) Å apart; both kept (disorder?)"
+            }
+        }
+        bins.insert(f)
         positions.append(f)
         shifts.append(.zero)
         images.append(1)

@@ -82,13 +82,19 @@ public enum WindowSampler {
                               limits: WindowLimits = WindowLimits(), threads: Int = X3Threads.count) throws -> Windows {
         try validate(s, radius: radius, limits: limits)
         let grid = try WindowGrid(lattice: s.lattice, step: step, maxWindows: limits.maxWindows)
-        return try sample(s, radius: radius, grid: grid, limits: limits, threads: threads)
+        return try gather(s, radius: radius, grid: grid, limits: limits, threads: threads)
     }
 
     /// Windows of radius `radius` (Å) on the points of a grid over the unit cell.
     public static func sample(_ s: Structure, radius: Double, grid: WindowGrid,
                               limits: WindowLimits = WindowLimits(), threads: Int = X3Threads.count) throws -> Windows {
         try validate(s, radius: radius, limits: limits)
+        return try gather(s, radius: radius, grid: grid, limits: limits, threads: threads)
+    }
+
+    /// The windows of every point of `grid`, for a validated structure and radius.
+    static func gather(_ s: Structure, radius: Double, grid: WindowGrid, limits: WindowLimits,
+                       threads: Int) throws -> Windows {
         guard grid.count <= limits.maxWindows else {
             throw X3Error(.outOfMemory, "a grid of \(grid.count) windows exceeds the cap of \(limits.maxWindows) windows")
         }
