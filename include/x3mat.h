@@ -399,9 +399,19 @@ X3_API x3_status x3_model_create(const char *config_json, x3_model **out);
  *  more than 2^30 parameters (X3_ERR_OUT_OF_MEMORY). */
 X3_API x3_status x3_model_parameter_count(const char *config_json, int64_t *parameters);
 
-/** Loads a model file. A truncated, corrupted or inconsistent file gives X3_ERR_PARSE
- *  with what is wrong; a newer format version X3_ERR_UNSUPPORTED. */
+/** Loads a model file, given by path or by name (as x3_model_find resolves it: a name is
+ *  a string with no '/', no ".safetensors" suffix and no file of that name in the working
+ *  directory). A truncated, corrupted or inconsistent file gives X3_ERR_PARSE with what is
+ *  wrong; a newer format version X3_ERR_UNSUPPORTED; an unknown name X3_ERR_IO with the
+ *  folders searched. */
 X3_API x3_status x3_model_load(const char *path, x3_model **out);
+
+/** The file of a model given by name, e.g. "iza-ar-uptake" (string-out convention); a path
+ *  is returned as it is. NAME.safetensors is looked for in, in order: each folder of
+ *  $X3MAT_MODEL_PATH (separated by ':'), PREFIX/share/x3mat/models for libx3mat (or the
+ *  calling program) installed in PREFIX/lib (PREFIX/bin), and the models/ folder of the
+ *  source tree libx3mat was built from. X3_ERR_IO when no folder has it. */
+X3_API x3_status x3_model_find(const char *name, char *buffer, int64_t capacity, int64_t *length);
 
 /** Writes a model file (atomically). */
 X3_API x3_status x3_model_save(const x3_model *model, const char *path);
@@ -464,6 +474,17 @@ X3_API x3_status x3_model_contributions(const x3_model *model, const x3_structur
  *  contributions, in the targets' units): property receives ntargets values
  *  (x3_model_sizes). The same numbers as x3_model_contributions's property. */
 X3_API x3_status x3_model_predict(const x3_model *model, const x3_structure *structure, double *property);
+
+/** Contributions of windows at caller-given centres, without building the structure's
+ *  window grid: ncentres x 3 coordinates (coordinates X3_FRACTIONAL or X3_CARTESIAN, Å;
+ *  any cell image), each cut with the model's radius and evaluated; contributions receives
+ *  ncentres x ntargets values, row-major, in the targets' units (capacity: its length).
+ *  No symmetry reduction. ncentres 0 is a valid empty request. X3_ERR_INVALID_ARGUMENT for
+ *  a centre that is not finite or lies more than 1e6 cells from the origin,
+ *  X3_ERR_BUFFER_TOO_SMALL when capacity < ncentres x ntargets. */
+X3_API x3_status x3_model_contributions_at(const x3_model *model, const x3_structure *structure, int32_t coordinates,
+                                           int64_t ncentres, const double *centres, double *contributions,
+                                           int64_t capacity);
 
 /** The windows the model evaluates for a structure (its radius and step, on the grid of
  *  the current symmetry setting; the order of x3_model_contributions's rows), e.g. to place contributions at their centres.
@@ -582,6 +603,18 @@ X3_API x3_status x3_set_num_threads(int32_t n);
 
 /** The number of threads libx3mat's parallel loops use now. */
 X3_API int32_t x3_get_num_threads(void);
+
+/* Memory and threads of a long-lived host. libx3mat's parallel loops run on a pool of
+ * worker threads created on first use and kept for the life of the process (no thread is
+ * created per call); they sleep while idle. The network's work buffers are recycled
+ * between calls in a process-wide pool that only grows: a host that predicts repeatedly
+ * keeps the peak memory of its largest call until it calls x3_release_memory. Nothing
+ * is trimmed automatically. */
+
+/** Returns the network's pooled work buffers and the C allocator's free memory
+ *  (malloc_trim) to the system. Safe at any time, including while other threads use
+ *  libx3mat (their buffers in use are not touched). Results do not change. */
+X3_API x3_status x3_release_memory(void);
 
 /** Process-wide caps on the work and memory of one request; past one, the request fails
  *  (X3_ERR_OUT_OF_MEMORY, or X3_ERR_UNSUPPORTED for operators) before the large

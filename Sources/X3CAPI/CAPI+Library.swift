@@ -1,6 +1,7 @@
 // Version, errors, elements and runtime information.
 import CX3Support
 import X3Core
+import X3Network
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -93,6 +94,14 @@ public func x3_blas_info(_ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int
         let text = "OpenBLAS \(String(cString: x3s_blas_library())), core \(String(cString: x3s_blas_corename())) "
             + "(\(how)), \(x3s_blas_get_threads()) threads"
         try copyOut(text, buffer, capacity, length)
+    }
+}
+
+@_cdecl("x3_release_memory")
+public func x3_release_memory() -> Int32 {
+    guarded(#function) {
+        BufferPool.trim()
+        x3s_release_heap()
     }
 }
 

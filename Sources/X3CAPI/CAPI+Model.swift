@@ -2,6 +2,7 @@
 import CX3Support
 import X3Core
 import X3Network
+import X3Training
 import X3Windows
 
 final class ModelBox {
@@ -40,11 +41,17 @@ public func x3_model_parameter_count(_ configJSON: UnsafePointer<CChar>?, _ para
 @_cdecl("x3_model_load")
 public func x3_model_load(_ path: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     guarded(#function) {
-        let p = try string(path, "path")
+        let p = try ModelSearchPath.resolve(try string(path, "path"))
         let o = try output(out, "out")
         try requireBLAS()
         o.pointee = handles.register(ModelBox(try ModelFile.load(path: p)))
     }
+}
+
+@_cdecl("x3_model_find")
+public func x3_model_find(_ name: UnsafePointer<CChar>?, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int64,
+                          _ length: UnsafeMutablePointer<Int64>?) -> Int32 {
+    guarded(#function) { try copyOut(try ModelSearchPath.resolve(try string(name, "name")), buffer, capacity, length) }
 }
 
 @_cdecl("x3_model_save")
@@ -96,5 +103,23 @@ public func x3_model_contributions(_ m: OpaquePointer?, _ s: OpaquePointer?, _ n
             }
         }
         if let property { for (j, v) in p.property.enumerated() { property[j] = v } }
+    }
+}
+
+@_cdecl("x3_model_contributions_at")
+public func x3_model_contributions_at(_ m: OpaquePointer?, _ s: OpaquePointer?, _ coordinates: Int32, _ ncentres: Int64,
+                                      _ centres: UnsafePointer<Double>?, _ contributions: UnsafeMutablePointer<Double>?,
+                                      _ capacity: Int64) -> Int32 {
+    guarded(#function) {
+        let model = try modelArg(m)
+        let st = try structure(s)
+        let (cs, kind) = try centresArg(ncentres, centres, coordinates)
+        let T = model.config.targets.count
+        let out = try checkOut(contributions, capacity, needed: cs.count * T, "contributions")
+        guard let out else { return }
+        try requireBLAS()
+        let w = try WindowSampler.sample(st, radius: model.config.windowRadius, centres: cs, coordinates: kind)
+        let c = Predictor.contributions(model, [w])[0]
+        for (i, v) in c.enumerated() { out[i] = v }
     }
 }

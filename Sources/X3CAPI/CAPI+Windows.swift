@@ -35,24 +35,31 @@ public func x3_windows_sample(_ s: OpaquePointer?, _ radius: Double, _ step: Dou
     }
 }
 
+/// The caller's window centres (ncentres × 3 doubles) and their coordinate kind, checked.
+func centresArg(_ ncentres: Int64, _ centres: UnsafePointer<Double>?, _ coordinates: Int32) throws
+    -> ([Vec3], CoordinateKind)
+{
+    guard ncentres >= 0 else { throw X3Error(.invalidArgument, "ncentres = \(ncentres) is negative") }
+    let cap = Limits.value(.windowMaxCount)
+    guard ncentres <= Int64(cap) else {
+        throw X3Error(.outOfMemory, "ncentres = \(ncentres) exceeds the cap of \(cap) windows per call "
+            + "(limit 'window_max_count'); ask for the centres in parts")
+    }
+    guard let kind = CoordinateKind(rawValue: coordinates) else {
+        throw X3Error(.invalidArgument, "coordinates = \(coordinates); use X3_FRACTIONAL (0) or X3_CARTESIAN (1)")
+    }
+    let n = Int(ncentres)
+    if n > 0 && centres == nil { throw nullArgument("centres") }
+    return ((0..<n).map { i in Vec3(centres![3 * i], centres![3 * i + 1], centres![3 * i + 2]) }, kind)
+}
+
 @_cdecl("x3_windows_at")
 public func x3_windows_at(_ s: OpaquePointer?, _ radius: Double, _ ncentres: Int64, _ centres: UnsafePointer<Double>?,
                           _ coordinates: Int32, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     guarded(#function) {
         let st = try structure(s)
         let o = try output(out, "out")
-        guard ncentres >= 0 else { throw X3Error(.invalidArgument, "ncentres = \(ncentres) is negative") }
-        let cap = Limits.value(.windowMaxCount)
-        guard ncentres <= Int64(cap) else {
-            throw X3Error(.outOfMemory, "ncentres = \(ncentres) exceeds the cap of \(cap) windows per call "
-                + "(limit 'window_max_count'); ask for the centres in parts")
-        }
-        guard let kind = CoordinateKind(rawValue: coordinates) else {
-            throw X3Error(.invalidArgument, "coordinates = \(coordinates); use X3_FRACTIONAL (0) or X3_CARTESIAN (1)")
-        }
-        let n = Int(ncentres)
-        if n > 0 && centres == nil { throw nullArgument("centres") }
-        let cs = (0..<n).map { i in Vec3(centres![3 * i], centres![3 * i + 1], centres![3 * i + 2]) }
+        let (cs, kind) = try centresArg(ncentres, centres, coordinates)
         let w = try WindowSampler.sample(st, radius: radius, centres: cs, coordinates: kind)
         o.pointee = handles.register(WindowsBox(w))
     }

@@ -59,7 +59,7 @@ struct ExplainCommand: ParsableCommand {
     func run() throws { try exitingOnError(explain) }
 
     func explain() throws {
-        let modelPath = try ShippedModels.resolve(model)
+        let modelPath = try ModelSearchPath.resolve(model)
         let m = try ModelFile.load(path: modelPath)
         var o = ExplainOptions()
         o.threads = try threadCount(threads)

@@ -10,36 +10,6 @@ import X3Windows
 import Glibc
 #endif
 
-/// Shipped models, by name, and where they are looked for.
-enum ShippedModels {
-    static let names = ["iza-ar-uptake", "qmof-band-gap", "coremof-co2-ch4"]
-    static let defaultName = "iza-ar-uptake"
-
-    /// Folders searched for NAME.safetensors: $X3MAT_MODELS, then beside the program
-    /// (PREFIX/share/x3mat/models for an installed x3mat, the repository's models/ for
-    /// build/bin/x3mat and .build/release/x3mat-cli).
-    static func folders() -> [String] {
-        var out: [String] = []
-        if let env = getenv("X3MAT_MODELS") { out.append(String(cString: env)) }
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        if n > 0 {
-            let exe = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            let dir = exe.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-            out += [dir + "/../share/x3mat/models", dir + "/../../models", dir + "/../../../models"]
-        }
-        return out
-    }
-
-    /// A path, or the name of a shipped model.
-    static func resolve(_ spec: String) throws -> String {
-        if spec.contains("/") || spec.hasSuffix(".safetensors") || FileIO.isFile(spec) { return spec }
-        for dir in folders() where FileIO.isFile("\(dir)/\(spec).safetensors") { return "\(dir)/\(spec).safetensors" }
-        throw X3Error(.io, "no model file '\(spec)' and no shipped model of that name in \(folders().joined(separator: ", ")); "
-                      + "shipped models: \(names.joined(separator: ", "))")
-    }
-}
-
 /// CIF paths from files and folders (a folder contributes its *.cif, or cif/*.cif).
 func cifFiles(_ inputs: [String]) throws -> [String] {
     var out: [String] = []
@@ -73,7 +43,7 @@ struct PredictCommand: ParsableCommand {
             Weisfeiler–Lehman hashes of their bond graphs) are grouped, and the sites with
             the highest mean contribution are listed.
 
-            Shipped models (--model NAME): \(ShippedModels.names.joined(separator: ", ")).
+            Shipped models (--model NAME): \(ModelSearchPath.shippedNames.joined(separator: ", ")).
               iza-ar-uptake   Ar uptake of zeolites, mol/kg (the default)
               qmof-band-gap   band gap of MOFs, eV
               coremof-co2-ch4 CO2 (0.15 bar) and CH4 (65 bar) uptake of MOFs at 298 K, mol/kg
@@ -86,7 +56,7 @@ struct PredictCommand: ParsableCommand {
             """)
 
     @Argument(help: "CIF files, or folders of them.") var inputs: [String]
-    @Option(help: "A shipped model's name or a model file.") var model: String = ShippedModels.defaultName
+    @Option(help: "A shipped model's name or a model file.") var model: String = ModelSearchPath.defaultName
     @Option(help: "Write predictions here: .csv (one row per structure) or .json (with --contributions, per window too).")
     var output: String?
     @Option(help: "Write every window's centre and contribution here (CSV).") var contributions: String?
@@ -103,7 +73,7 @@ struct PredictCommand: ParsableCommand {
     func predict() throws {
         let nThreads = try threadCount(threads)
         let symmetryOptions = try symmetry.options()
-        let modelPath = try ShippedModels.resolve(model)
+        let modelPath = try ModelSearchPath.resolve(model)
         let m = try ModelFile.load(path: modelPath)
         let c = m.config
         let files = try cifFiles(inputs)
@@ -190,7 +160,7 @@ struct EvaluateCommand: ParsableCommand {
             """)
 
     @Argument(help: "Data folder (cif/ and labels.csv).") var data: String
-    @Option(help: "A shipped model's name or a model file.") var model: String = ShippedModels.defaultName
+    @Option(help: "A shipped model's name or a model file.") var model: String = ModelSearchPath.defaultName
     @Option(name: .customLong("target"), help: "Label column for each model target, in order (default: the model's target names).")
     var targets: [String] = []
     @OptionGroup var dataset: DatasetOptions
@@ -209,7 +179,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func evaluate() throws {
         let nThreads = try threadCount(threads)
-        let modelPath = try ShippedModels.resolve(model)
+        let modelPath = try ModelSearchPath.resolve(model)
         let m = try ModelFile.load(path: modelPath)
         let columns = targets.isEmpty ? m.config.targets : targets
         guard columns.count == m.config.targets.count else {

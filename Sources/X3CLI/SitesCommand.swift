@@ -75,7 +75,7 @@ struct SitesCommand: ParsableCommand {
         var model: EquiformerModel<Float>?
         var modelPath = ""
         if paths.count == 2 {
-            modelPath = try ShippedModels.resolve(paths[0])
+            modelPath = try ModelSearchPath.resolve(paths[0])
             model = try ModelFile.load(path: modelPath)
             let c = model!.config
             for (given, used, name) in [(radius, c.windowRadius, "--radius"), (step, c.windowStep, "--step")] {

@@ -1,4 +1,4 @@
-// A minimal parallel-for on POSIX threads, for work split into independent tasks.
+// A parallel-for on POSIX threads, for work split into independent tasks.
 // (No Foundation/Dispatch: libx3mat links the Swift runtime statically and keeps its
 // dependencies to libc, libm, libdl and libpthread.)
 #if canImport(Glibc)
@@ -37,9 +37,10 @@ public enum X3Threads {
     }()
 }
 
-/// Runs `body(task)` for every task in 0..<tasks on up to `threads` threads (the calling
-/// thread is one of them). Tasks are handed out in increasing order from a shared counter,
-/// so uneven tasks balance. `body` must be safe to call concurrently for different tasks.
+/// Runs `body(task)` for every task in 0..<tasks on up to `threads` threads: the calling
+/// thread and workers of the process-wide `WorkerPool` (created once, then reused).
+/// Tasks are handed out in increasing order from a shared counter, so uneven tasks
+/// balance. `body` must be safe to call concurrently for different tasks.
 /// Returns when all tasks are done.
 public func parallelFor(tasks: Int, threads: Int = X3Threads.count, _ body: @escaping @Sendable (Int) -> Void) {
     guard tasks > 0 else { return }
@@ -48,43 +49,7 @@ public func parallelFor(tasks: Int, threads: Int = X3Threads.count, _ body: @esc
         for t in 0..<tasks { body(t) }
         return
     }
-    let job = ParallelJob(tasks: tasks, body: body)
-    var workers: [pthread_t] = []
-    for _ in 1..<nThreads {
-        let context = Unmanaged.passRetained(job).toOpaque()
-        var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { raw in
-            let job = Unmanaged<ParallelJob>.fromOpaque(raw!).takeRetainedValue()
-            job.run()
-            return nil
-        }, context)
-        if rc == 0 {
-            workers.append(thread)
-        } else {
-            Unmanaged<ParallelJob>.fromOpaque(context).release()  // run with fewer threads
-        }
-    }
-    job.run()
-    for w in workers { pthread_join(w, nil) }
-}
-
-private final class ParallelJob: Sendable {
-    let tasks: Int
-    let body: @Sendable (Int) -> Void
-    let next = Atomic<Int>(0)
-
-    init(tasks: Int, body: @escaping @Sendable (Int) -> Void) {
-        self.tasks = tasks
-        self.body = body
-    }
-
-    func run() {
-        while true {
-            let t = next.add(1, ordering: .relaxed).oldValue
-            if t >= tasks { return }
-            body(t)
-        }
-    }
+    WorkerPool.run(tasks: tasks, threads: nThreads, body)
 }
 
 /// Per-task results written by concurrent tasks and read after `parallelFor` returns.

@@ -76,6 +76,7 @@ module x3mat
         procedure :: targets => model_targets
         procedure :: predict => model_predict
         procedure :: contributions => model_contributions
+        procedure :: contributions_at => model_contributions_at
         procedure :: windows => model_windows
         procedure :: map => model_map
         procedure :: explain => model_explain
@@ -103,6 +104,7 @@ module x3mat
         end function
     end interface
     public :: x3_progress_callback, x3_train, x3_set_symmetry, x3_get_symmetry
+    public :: x3_model_find, x3_release_memory, x3_element_symbol, x3_element_mass
 
     interface
         function c_version() bind(C, name="x3_version")
@@ -286,6 +288,45 @@ module x3mat
             import :: c_ptr
             type(c_ptr), value :: m
         end subroutine
+        function c_model_find(name, buffer, capacity, length) bind(C, name="x3_model_find")
+            import :: c_char, c_int64_t, c_int32_t
+            character(kind=c_char), intent(in) :: name(*)
+            character(kind=c_char), intent(out) :: buffer(*)
+            integer(c_int64_t), value :: capacity
+            integer(c_int64_t), intent(out) :: length
+            integer(c_int32_t) :: c_model_find
+        end function
+        function c_model_contributions_at(m, s, coordinates, n, centres, contributions, capacity) &
+                bind(C, name="x3_model_contributions_at")
+            import :: c_ptr, c_int32_t, c_int64_t, c_double
+            type(c_ptr), value :: m, s
+            integer(c_int32_t), value :: coordinates
+            integer(c_int64_t), value :: n, capacity
+            real(c_double), intent(in) :: centres(*)
+            real(c_double), intent(out) :: contributions(*)
+            integer(c_int32_t) :: c_model_contributions_at
+        end function
+        !> Returns the network's pooled work buffers and the C heap's free memory to the
+        !> system (x3_release_memory in include/x3mat.h); predictions do not change.
+        function x3_release_memory() bind(C, name="x3_release_memory")
+            import :: c_int32_t
+            integer(c_int32_t) :: x3_release_memory
+        end function
+        !> The standard atomic mass (g/mol) of element z.
+        function x3_element_mass(z, mass) bind(C, name="x3_element_mass")
+            import :: c_int32_t, c_double
+            integer(c_int32_t), value :: z
+            real(c_double), intent(out) :: mass
+            integer(c_int32_t) :: x3_element_mass
+        end function
+        function c_element_symbol(z, buffer, capacity, length) bind(C, name="x3_element_symbol")
+            import :: c_char, c_int32_t, c_int64_t
+            integer(c_int32_t), value :: z
+            character(kind=c_char), intent(out) :: buffer(*)
+            integer(c_int64_t), value :: capacity
+            integer(c_int64_t), intent(out) :: length
+            integer(c_int32_t) :: c_element_symbol
+        end function
         function c_model_sizes(m, parameters, targets) bind(C, name="x3_model_sizes")
             import :: c_ptr, c_int64_t, c_int32_t
             type(c_ptr), value :: m
@@ -402,6 +443,45 @@ contains
         s = from_c(c_last_error())
     end function
 
+    !> The file of a model given by name (e.g. "iza-ar-uptake"), searched as x3_model_find
+    !> in include/x3mat.h describes ($X3MAT_MODEL_PATH, PREFIX/share/x3mat/models, the
+    !> source tree's models/); a path is returned as it is.
+    integer(c_int32_t) function x3_model_find(name, path) result(status)
+        character(len=*), intent(in) :: name
+        character(len=:), allocatable, intent(out) :: path
+        character(kind=c_char), allocatable :: buffer(:)
+        character(kind=c_char) :: probe(1)
+        integer(c_int64_t) :: n
+        path = ""
+        status = c_model_find(trim(name) // c_null_char, probe, 0_c_int64_t, n)
+        if (status /= X3_ERR_BUFFER_TOO_SMALL) return
+        allocate(buffer(n + 1))
+        status = c_model_find(trim(name) // c_null_char, buffer, n + 1, n)
+        if (status == X3_OK) path = chars_to_string(buffer, int(n))
+    end function
+
+    !> The symbol of element z (e.g. "Si" for 14).
+    integer(c_int32_t) function x3_element_symbol(z, symbol) result(status)
+        integer(c_int32_t), intent(in) :: z
+        character(len=:), allocatable, intent(out) :: symbol
+        character(kind=c_char) :: buffer(8)
+        integer(c_int64_t) :: n
+        symbol = ""
+        status = c_element_symbol(z, buffer, 8_c_int64_t, n)
+        if (status == X3_OK) symbol = chars_to_string(buffer, int(n))
+    end function
+
+    !> The first n characters of a C character array.
+    pure function chars_to_string(chars, n) result(s)
+        character(kind=c_char), intent(in) :: chars(:)
+        integer, intent(in) :: n
+        character(len=n) :: s
+        integer :: i
+        do i = 1, n
+            s(i:i) = chars(i)
+        end do
+    end function
+
     !> Reads a CIF file (first data block; symmetry expanded). Returns the status.
     integer(c_int32_t) function structure_read_cif(self, path) result(status)
         class(x3_structure), intent(inout) :: self
@@ -486,15 +566,11 @@ contains
         character(kind=c_char), allocatable :: buffer(:)
         character(kind=c_char) :: probe(1)
         integer(c_int64_t) :: n
-        integer :: i
         s = ""
         if (c_formula(self%ptr, probe, 0_c_int64_t, n) /= X3_ERR_BUFFER_TOO_SMALL) return
         allocate(buffer(n + 1))
         if (c_formula(self%ptr, buffer, n + 1, n) /= X3_OK) return
-        s = repeat(' ', int(n))
-        do i = 1, int(n)
-            s(i:i) = buffer(i)
-        end do
+        s = chars_to_string(buffer, int(n))
     end function
 
     !> spglib's space group of the atoms at a distance tolerance (Å): International
@@ -675,7 +751,8 @@ contains
         end do
     end function
 
-    !> Loads a model file (a shipped model or one written by x3mat train).
+    !> Loads a model: a file written by x3mat train, or a shipped model by name (e.g.
+    !> "iza-ar-uptake"; see x3_model_find).
     integer(c_int32_t) function model_load(self, path) result(status)
         class(x3_model), intent(inout) :: self
         character(len=*), intent(in) :: path
@@ -725,6 +802,25 @@ contains
         allocate(contributions(t, n))
         status = c_model_contributions(self%ptr, structure%ptr, n, c_loc(contributions), int(t, c_int64_t) * n, &
                                        c_loc(property))
+    end function
+
+    !> Contributions (targets, ncentres) of windows cut with the model's radius at the
+    !> caller's centres (3, ncentres): coordinates X3_FRACTIONAL or X3_CARTESIAN (Å), any
+    !> cell image. No window grid is built and no symmetry reduction is made.
+    integer(c_int32_t) function model_contributions_at(self, structure, coordinates, centres, contributions) &
+            result(status)
+        class(x3_model), intent(in) :: self
+        type(x3_structure), intent(in) :: structure
+        integer(c_int32_t), intent(in) :: coordinates
+        real(c_double), intent(in) :: centres(:, :)
+        real(c_double), intent(out) :: contributions(:, :)
+        if (size(centres, 1) /= 3 .or. size(contributions, 2) < size(centres, 2) &
+                .or. size(contributions, 1) /= self%targets()) then
+            status = X3_ERR_BUFFER_TOO_SMALL
+            return
+        end if
+        status = c_model_contributions_at(self%ptr, structure%ptr, coordinates, int(size(centres, 2), c_int64_t), &
+                                          centres, contributions, int(size(contributions), c_int64_t))
     end function
 
     !> The windows the model evaluates (its radius and step), e.g. for their centres.

@@ -357,6 +357,65 @@ static x3_status c_model_unknown_key(void) {
 }
 static x3_status c_model_bad_json(void) { x3_model *m = NULL; return x3_model_create("{\"lmax\": }", &m); }
 static x3_status c_model_missing_file(void) { x3_model *m = NULL; return x3_model_load("/nonexistent/m.safetensors", &m); }
+static x3_status c_model_unknown_name(void) { x3_model *m = NULL; return x3_model_load("no-such-model", &m); }
+static x3_status c_model_find_null(void) { char b[8]; return x3_model_find(NULL, b, 8, NULL); }
+
+/* x3_model_contributions_at: a model (shipped, by name) and a small structure */
+static x3_status with_model(x3_status (*body)(x3_model *, x3_structure *)) {
+    x3_model *m = NULL;
+    x3_structure *s = NULL;
+    double cell[9] = {8, 0, 0, 0, 8, 0, 0, 0, 8}, pos[6] = {0, 0, 0, 0.5, 0.5, 0.5};
+    int32_t z[2] = {14, 8};
+    if (x3_model_load("iza-ar-uptake", &m) != X3_OK) return (x3_status)-1;
+    if (x3_structure_from_arrays(cell, 2, pos, X3_FRACTIONAL, z, &s) != X3_OK) return (x3_status)-1;
+    x3_clear_error();
+    x3_status st = body(m, s);
+    x3_structure_free(s);
+    x3_model_free(m);
+    return st;
+}
+static x3_status at_null_centres(x3_model *m, x3_structure *s) {
+    double c[2];
+    return x3_model_contributions_at(m, s, X3_CARTESIAN, 2, NULL, c, 2);
+}
+static x3_status at_nan_centre(x3_model *m, x3_structure *s) {
+    double xyz[6] = {1, 1, 1, 2, NAN, 2}, c[2] = {-7, -7};
+    x3_status st = x3_model_contributions_at(m, s, X3_CARTESIAN, 2, xyz, c, 2);
+    return c[0] == -7 && c[1] == -7 ? st : (x3_status)-1;
+}
+static x3_status at_small_buffer(x3_model *m, x3_structure *s) {
+    double xyz[6] = {1, 1, 1, 2, 2, 2}, c[1];
+    return x3_model_contributions_at(m, s, X3_CARTESIAN, 2, xyz, c, 1);
+}
+static x3_status at_bad_coordinates(x3_model *m, x3_structure *s) {
+    double xyz[3] = {1, 1, 1}, c[1];
+    return x3_model_contributions_at(m, s, 5, 1, xyz, c, 1);
+}
+static x3_status at_far_centre(x3_model *m, x3_structure *s) {
+    double xyz[3] = {1e7, 0, 0}, c[1];
+    return x3_model_contributions_at(m, s, X3_FRACTIONAL, 1, xyz, c, 1);
+}
+static x3_status at_freed_model(x3_model *m, x3_structure *s) {
+    (void)m;
+    x3_model *gone = NULL;
+    if (x3_model_load("iza-ar-uptake", &gone) != X3_OK) return (x3_status)-1;
+    x3_model_free(gone);
+    double xyz[3] = {1, 1, 1}, c[1];
+    return x3_model_contributions_at(gone, s, X3_CARTESIAN, 1, xyz, c, 1);
+}
+static x3_status at_null_structure(x3_model *m, x3_structure *s) {
+    (void)s;
+    double xyz[3] = {1, 1, 1}, c[1];
+    return x3_model_contributions_at(m, NULL, X3_CARTESIAN, 1, xyz, c, 1);
+}
+static x3_status c_at_null_centres(void) { return with_model(at_null_centres); }
+static x3_status c_at_nan_centre(void) { return with_model(at_nan_centre); }
+static x3_status c_at_small_buffer(void) { return with_model(at_small_buffer); }
+static x3_status c_at_bad_coordinates(void) { return with_model(at_bad_coordinates); }
+static x3_status c_at_far_centre(void) { return with_model(at_far_centre); }
+static x3_status c_at_freed_model(void) { return with_model(at_freed_model); }
+static x3_status c_at_null_structure(void) { return with_model(at_null_structure); }
+
 static x3_status c_model_not_safetensors(void) {
     x3_model *m = NULL;
     return x3_model_load(write_file("junk.safetensors", GOOD, strlen(GOOD)), &m);
@@ -434,6 +493,15 @@ static const struct test_case CASES[] = {
     {"model: bad JSON", c_model_bad_json, X3_ERR_PARSE, {"<config>", "JSON at byte"}},
     {"model: missing file", c_model_missing_file, X3_ERR_IO, {"/nonexistent/m.safetensors"}},
     {"model: not safetensors", c_model_not_safetensors, X3_ERR_PARSE, {"junk.safetensors"}},
+    {"model: unknown name", c_model_unknown_name, X3_ERR_IO, {"no model file 'no-such-model'", "X3MAT_MODEL_PATH"}},
+    {"model find: NULL name", c_model_find_null, X3_ERR_NULL_ARGUMENT, {"x3_model_find", "'name' is NULL"}},
+    {"centres: NULL", c_at_null_centres, X3_ERR_NULL_ARGUMENT, {"x3_model_contributions_at", "'centres' is NULL"}},
+    {"centres: NaN", c_at_nan_centre, X3_ERR_INVALID_ARGUMENT, {"centre 1", "not finite"}},
+    {"centres: small buffer", c_at_small_buffer, X3_ERR_BUFFER_TOO_SMALL, {"'contributions' needs 2", "capacity is 1"}},
+    {"centres: bad coordinates", c_at_bad_coordinates, X3_ERR_INVALID_ARGUMENT, {"coordinates = 5"}},
+    {"centres: 1e7 cells away", c_at_far_centre, X3_ERR_INVALID_ARGUMENT, {"centre 0", "cells from the origin"}},
+    {"centres: freed model", c_at_freed_model, X3_ERR_INVALID_ARGUMENT, {"not a live libx3mat handle"}},
+    {"centres: NULL structure", c_at_null_structure, X3_ERR_NULL_ARGUMENT, {"'structure' is NULL"}},
 };
 
 int main(int argc, char **argv) {

@@ -6,7 +6,9 @@
  *   from the CPU or from $OPENBLAS_CORETYPE. Debian's 0.3.21 does not know recent Xeons
  *   and falls back to its slowest kernels there, and a dependency's constructor runs
  *   before ours, so libx3mat does not link OpenBLAS: it sets OPENBLAS_CORETYPE from the
- *   CPU's features (unless the user set it) and then dlopen()s OpenBLAS on first use. */
+ *   CPU's features (unless the user set it) and then dlopen()s OpenBLAS on first use;
+ * - returning the C heap's free memory to the system;
+ * - the path of the file this code was loaded from. */
 #ifndef X3SUPPORT_H
 #define X3SUPPORT_H
 
@@ -52,6 +54,16 @@ void x3s_sgemm(int transA, int transB, int m, int n, int k, float alpha, const f
                int lda, const float *b, int ldb, float beta, float *c, int ldc);
 void x3s_dgemm(int transA, int transB, int m, int n, int k, double alpha, const double *a,
                int lda, const double *b, int ldb, double beta, double *c, int ldc);
+
+/* ---- memory ------------------------------------------------------------------- */
+/** Returns the C allocator's free memory to the system (glibc's malloc_trim); a no-op
+ *  with other C libraries. */
+void x3s_release_heap(void);
+
+/* ---- location ----------------------------------------------------------------- */
+/** The file libx3mat's code was loaded from (libx3mat.so, or a program that links it
+ *  statically), as the dynamic loader names it; "" if unknown. */
+const char *x3s_library_path(void);
 
 #ifdef __cplusplus
 }
