@@ -58,6 +58,7 @@ module x3mat
         procedure :: at => windows_at
         procedure :: count => windows_count
         procedure :: grid_shape => windows_grid_shape
+        procedure :: radius => windows_radius
         procedure :: centres => windows_centres
         procedure :: atom_count => windows_atom_count
         procedure :: atoms => windows_atoms
@@ -229,6 +230,12 @@ module x3mat
             integer(c_int64_t), intent(out) :: shape(3)
             real(c_double), intent(out) :: step
             integer(c_int32_t) :: c_windows_grid
+        end function
+        function c_windows_radius(w, radius) bind(C, name="x3_windows_radius")
+            import :: c_ptr, c_double, c_int32_t
+            type(c_ptr), value :: w
+            real(c_double), intent(out) :: radius
+            integer(c_int32_t) :: c_windows_radius
         end function
         function c_windows_centres(w, coordinates, out, capacity) bind(C, name="x3_windows_centres")
             import :: c_ptr, c_double, c_int32_t, c_int64_t
@@ -638,6 +645,13 @@ contains
         shape = 0
         status = c_windows_grid(self%ptr, shape, s)
         if (present(step)) step = s
+    end function
+
+    !> The windows' radius (Å).
+    integer(c_int32_t) function windows_radius(self, radius) result(status)
+        class(x3_windows), intent(in) :: self
+        real(c_double), intent(out) :: radius
+        status = c_windows_radius(self%ptr, radius)
     end function
 
     !> Window centres (3, count), fractional or Cartesian (Å).
