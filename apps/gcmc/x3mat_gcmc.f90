@@ -109,6 +109,7 @@ contains
             if (any(grid_n /= shape3)) call die('internal: window grid and map disagree')
             if (windows%radius(radius) /= X3_OK) call die(x3_last_error())
             call windows%free()
+            if (x3_release_memory() /= X3_OK) call die(x3_last_error())  ! the network's buffers, before simulating
             if (.not. opt%quiet) print '(a, a, a, f0.3, a, i0, a, i0, a, i0, a)', 'model ', trim(opt%model), &
                 ': predicted uptake ', property(1), ' (', shape3(1), ' x ', shape3(2), ' x ', shape3(3), ' windows)'
             if (present(predicted)) predicted = property(1)

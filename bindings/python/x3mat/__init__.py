@@ -22,7 +22,8 @@ __all__ = ["Structure", "X3Error", "X3IOError", "X3ParseError", "X3UnknownElemen
            "X3InvalidArgumentError", "X3NullArgumentError", "X3UnsupportedError", "X3OutOfMemoryError",
            "X3BufferTooSmallError", "X3IndexError", "X3DependencyError", "library_version",
            "blas_info", "element_symbol", "atomic_number", "Window", "Windows", "set_num_threads",
-           "get_num_threads", "set_limit", "get_limit", "set_symmetry", "get_symmetry", "site_hash", "networkx_site_hash", "SiteCatalogue", "Model",
+           "get_num_threads", "set_limit", "get_limit", "set_symmetry", "get_symmetry", "find_model", "release_memory",
+           "site_hash", "networkx_site_hash", "SiteCatalogue", "Model",
            "Explanation", "train", "Progress",
            "TrainingRun"]
 
@@ -79,6 +80,19 @@ def get_symmetry() -> tuple[bool, float]:
     enabled, tolerance = ctypes.c_int32(), ctypes.c_double()
     lib.x3_get_symmetry(ctypes.byref(enabled), ctypes.byref(tolerance))
     return enabled.value != 0, tolerance.value
+
+
+def find_model(name: str) -> str:
+    """The file of a model given by name (e.g. "iza-ar-uptake"): searched in
+    $X3MAT_MODEL_PATH, PREFIX/share/x3mat/models and the source tree's models/
+    (x3_model_find); `Model.load` takes the name directly."""
+    return get_string(lib.x3_model_find, c_text(name, "name"))
+
+
+def release_memory() -> None:
+    """Returns libx3mat's pooled work buffers and the C heap's free memory to the system
+    (x3_release_memory); results do not change."""
+    lib.x3_release_memory()
 
 
 def get_num_threads() -> int:

@@ -155,6 +155,10 @@ _declare("x3_set_symmetry", [ctypes.c_int32, ctypes.c_double])
 _declare("x3_get_symmetry", [c_int32_p, c_double_p])
 _declare("x3_structure_space_group", [c_handle, ctypes.c_double, c_int32_p, ctypes.c_char_p, ctypes.c_int64, c_int64_p])
 _declare("x3_model_orbits", [c_handle, c_handle, c_int64_p, c_int64_p, c_int64_p])
+_declare("x3_model_find", [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int64, c_int64_p])
+_declare("x3_model_contributions_at", [c_handle, c_handle, ctypes.c_int32, ctypes.c_int64, c_double_p, c_double_p,
+                                       ctypes.c_int64])
+_declare("x3_release_memory", [])
 
 
 class TrainingProgress(ctypes.Structure):

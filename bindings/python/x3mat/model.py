@@ -40,6 +40,7 @@ class Model:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Model":
+        """A model file, or a shipped model by name (e.g. "iza-ar-uptake"; see find_model)."""
         out = c_handle()
         lib.x3_model_load(c_text(path, "path"), ctypes.byref(out))
         return cls(out.value)
@@ -82,6 +83,17 @@ class Model:
                                    c.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), c.size,
                                    prop.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
         return c, prop
+
+    def contributions_at(self, structure, centres, cartesian: bool = True):
+        """Contributions (n, targets) of windows cut with the model's radius at given centres
+        ((n, 3) array: Cartesian Å, or fractional with cartesian=False; any cell image),
+        without building the window grid and without symmetry reduction."""
+        c = np.ascontiguousarray(centres, dtype=np.float64).reshape(-1, 3)
+        out = np.empty((len(c), len(self.targets)))
+        lib.x3_model_contributions_at(self._handle, structure._handle, 1 if cartesian else 0, len(c),
+                                      c.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
+                                      out.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), out.size)
+        return out
 
     def windows(self, structure):
         """The windows this model evaluates for a structure (its radius and step), in the

@@ -1,0 +1,57 @@
+"""What a host code needs, through the Python binding: models by name (with
+X3MAT_MODEL_PATH taking precedence), contributions at given centres equal to those of the
+model's own grid, and memory release that leaves results unchanged."""
+import pathlib
+import shutil
+
+import numpy as np
+import pytest
+
+import x3mat
+
+REPO = pathlib.Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture
+def no_symmetry():
+    x3mat.set_symmetry(False, 0.01)
+    yield
+    x3mat.set_symmetry(True, 0.01)
+
+
+def test_shipped_model_by_name_is_the_repository_file():
+    assert pathlib.Path(x3mat.find_model("iza-ar-uptake")).resolve() == (REPO / "models/iza-ar-uptake.safetensors").resolve()
+    assert x3mat.Model.load("qmof-band-gap").targets == ["band_gap_eV"]
+
+
+def test_model_path_variable_comes_first_and_unknown_names_fail(tmp_path, monkeypatch):
+    shutil.copy(REPO / "models/iza-ar-uptake.safetensors", tmp_path / "mine.safetensors")
+    monkeypatch.setenv("X3MAT_MODEL_PATH", f"/nonexistent:{tmp_path}")
+    assert pathlib.Path(x3mat.find_model("mine")) == tmp_path / "mine.safetensors"
+    with pytest.raises(x3mat.X3IOError, match="no model file 'nothing-here'"):
+        x3mat.find_model("nothing-here")
+
+
+def test_contributions_at_grid_centres_equal_the_grid_evaluation(shared, no_symmetry):
+    model = x3mat.Model.load("iza-ar-uptake")
+    s = x3mat.Structure.from_cif(shared / "iza/cif/AFI.cif")
+    grid, _ = model.contributions(s)
+    windows = model.windows(s)
+    # the grid's own fractional centres: the same windows, the same numbers
+    assert np.array_equal(model.contributions_at(s, windows.fractional_centres, cartesian=False), grid)
+    # Cartesian centres, and centres shifted by whole cells, differ from them by rounding only
+    # (single-precision network: 1e-6 relative)
+    np.testing.assert_allclose(model.contributions_at(s, windows.centres), grid, rtol=1e-6, atol=0)
+    shifted = windows.fractional_centres + np.array([1, -2, 3])
+    np.testing.assert_allclose(model.contributions_at(s, shifted, cartesian=False), grid, rtol=1e-6, atol=0)
+    assert model.contributions_at(s, np.empty((0, 3))).shape == (0, 1)
+    with pytest.raises(x3mat.X3InvalidArgumentError, match="not finite"):
+        model.contributions_at(s, [[0.0, np.nan, 1.0]])
+
+
+def test_release_memory_leaves_predictions_unchanged(shared):
+    model = x3mat.Model.load("iza-ar-uptake")
+    s = x3mat.Structure.from_cif(shared / "iza/cif/LTA.cif")
+    before = model.predict(s)
+    x3mat.release_memory()
+    assert np.array_equal(model.predict(s), before)
