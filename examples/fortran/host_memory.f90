@@ -4,7 +4,9 @@
 ! x3_release_memory. The resident memory (VmRSS) is printed after the first round and
 ! then tracked; with the release call it stays flat.
 !
-!   host_memory MODEL FRAMEWORK.cif SECONDS [MAX_GROWTH_PERCENT]
+!   host_memory MODEL FRAMEWORK.cif SECONDS [MAX_GROWTH_PERCENT [keep]]
+!
+! With "keep" the release call is skipped (to compare).
 !
 ! The RSS is taken as settled after min(60 s, SECONDS / 4); exits with status 1 when the
 ! largest RSS after that exceeds the settled RSS by more than MAX_GROWTH_PERCENT
@@ -21,6 +23,7 @@ program host_memory
     integer(c_int32_t), allocatable :: z(:)
     integer(8) :: start, now, rate
     integer :: rounds, rss, rss_settled, rss_max, rss_first
+    logical :: release
     real :: elapsed, settle
 
     if (command_argument_count() < 3) then
@@ -35,6 +38,11 @@ program host_memory
     if (command_argument_count() >= 4) then
         call get_command_argument(4, arg)
         read(arg, *) limit
+    end if
+    release = .true.
+    if (command_argument_count() >= 5) then
+        call get_command_argument(5, arg)
+        release = trim(arg) /= 'keep'
     end if
     if (model%load(trim(model_name)) /= X3_OK) call fail()
     if (from_file%read_cif(trim(cif_path)) /= X3_OK) call fail()
@@ -55,7 +63,9 @@ program host_memory
         call random_number(centres)
         if (model%contributions_at(framework, X3_FRACTIONAL, centres, contributions) /= X3_OK) call fail()
         call framework%free()
-        if (x3_release_memory() /= X3_OK) call fail()
+        if (release) then
+            if (x3_release_memory() /= X3_OK) call fail()
+        end if
         rounds = rounds + 1
         rss = resident_kib()
         call system_clock(now)
@@ -65,9 +75,10 @@ program host_memory
         if (rss_settled >= 0) rss_max = max(rss_max, rss)
         if (elapsed >= seconds) exit
     end do
-    print '(a, i0, a, f0.1, a)', 'rounds ', rounds, ' in ', elapsed, ' s'
-    print '(a, i0, a, i0, a, f0.1, a, i0, a)', 'RSS after the first round ', rss_first, ' KiB; after ', &
-        int(settle), ' s ', real(rss_settled) / 1024, ' MiB; largest after that ', rss_max, ' KiB'
+    print '(a, i0, a, f0.1, a, l1)', 'rounds ', rounds, ' in ', elapsed, ' s; x3_release_memory after each: ', release
+    print '(a, f0.1, a, i0, a, f0.1, a, f0.1, a)', 'RSS after the first round ', real(rss_first) / 1024, &
+        ' MiB; after ', int(settle), ' s ', real(rss_settled) / 1024, ' MiB; largest after that ', &
+        real(rss_max) / 1024, ' MiB'
     print '(a, f0.2, a)', 'growth after settling: ', 100.0 * (rss_max - rss_settled) / rss_settled, ' %'
     call from_file%free()
     call model%free()
