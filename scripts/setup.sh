@@ -28,7 +28,7 @@ step() {
 }
 
 echo "== installing Python packages (numpy, pytest, ase, pymatgen, matplotlib, spglib)"
-step python3 -m pip install --disable-pip-version-check --root-user-action=ignore numpy pytest ase pymatgen safetensors matplotlib spglib
+step python3 -m pip install --disable-pip-version-check --root-user-action=ignore numpy pytest ase pymatgen safetensors matplotlib spglib scipy
 
 echo "== building libx3mat (SwiftPM, driven by CMake) into build/"
 step cmake -S . -B build -DCMAKE_BUILD_TYPE=Release

@@ -51,8 +51,8 @@ module gcmc_simulation
         integer :: window_shape(3) = 0
         real(dp), allocatable :: cumulative(:), voxel_p(:)  ! P_k and its cumulative sum
         ! sampling: occupancy histogram on a grid `refine` times finer than the window grid
-        ! (bins centred on fractional b / (refine n)), summed over samples and unit cells;
-        ! molecules per cell
+        ! (bins centred on fractional b / (refine n)), summed over samples and over the
+        ! box's unit cells; the loading in molecules per cell
         real(dp), allocatable :: histogram(:, :, :)
         integer :: samples = 0
         type(block_average) :: loading
@@ -396,7 +396,7 @@ contains
                 end do
             end do
         end do
-        density = density / max(1, self%samples) / voxel
+        density = density / max(1, self%samples) / product(self%reps) / voxel
     end function
 
     !> Mean number of molecules within `radius` (Å) of each window grid point (k1, k2, k3),
@@ -436,7 +436,7 @@ contains
                 end do
             end do
         end do
-        counts = counts / max(1, self%samples)
+        counts = counts / max(1, self%samples) / product(self%reps)
     end function
 
     pure real(dp) function det3(m)
