@@ -289,8 +289,8 @@ contains
         character(len=512) :: line
         character(len=64) :: tag
         integer :: unit, io, lineno, molecule_id, atom_id
-        real(dp) :: x(3), inverse(3, 3), box(3, 3)
-        integer :: d
+        real(dp) :: x(3), inverse(3, 3), box(3, 3), host
+        integer :: d, i
         do d = 1, 3
             box(:, d) = run%cell(:, d) * run%reps(d)
         end do
@@ -309,8 +309,13 @@ contains
         end do
         close(unit)
         run%energy = run%total_energy()
-        if (.not. opt%quiet) print '(a, i0, a, a, a, f0.1, a)', 'started from ', run%ads%n, ' molecules of ', &
-            trim(path), ' (energy ', run%energy, ' K)'
+        host = 0
+        do i = 1, run%ads%n
+            host = host + run%grid%energy(run%ads%s(:, i) * run%reps)
+        end do
+        print '(a, i0, a, a)', 'started from ', run%ads%n, ' molecules of ', trim(path)
+        print '(a, f0.2, a, f0.2, a)', '  host/adsorbate energy ', host, ' K, adsorbate/adsorbate energy ', &
+            run%energy - host, ' K'
     end subroutine
 
     function itoa(i) result(s)
