@@ -20,6 +20,16 @@ import os
 import re
 import statistics
 
+import numpy as np
+from scipy.stats import spearmanr
+
+
+def partial_spearman(x, y, z):
+    """Spearman correlation of x and y with z partialled out (from the three pairwise rho)."""
+    rxy, rxz, ryz = spearmanr(x, y).statistic, spearmanr(x, z).statistic, spearmanr(y, z).statistic
+    denominator = math.sqrt(max(0.0, (1 - rxz ** 2) * (1 - ryz ** 2)))
+    return (rxy - rxz * ryz) / denominator if denominator > 0 else float("nan")
+
 parser = argparse.ArgumentParser()
 parser.add_argument("dirs", nargs="+")
 parser.add_argument("--labels", default=os.path.join(os.path.dirname(__file__), "../../shared/data/iza/labels.csv"))
@@ -38,9 +48,14 @@ for d in args.dirs:
         fields = dict(re.findall(r"(\w+)=\s*(\S+)", m.group(2)))
         cycles = re.search(r"^cycles (\d+) \+ (\d+)", text, re.M)
         wall = re.search(r"wall ([0-9.]+) s, max RSS (\d+) KiB", text)
+        partial = float("nan")
+        table_path = path[:-4] + ".windows.csv"
+        if os.path.exists(table_path):
+            t = np.genfromtxt(table_path, delimiter=",", names=True)
+            partial = partial_spearman(t["contribution"], t["molecules_in_window"], -t["framework_atoms"])
         runs[m.group(1)] = dict(fields, init=int(cycles.group(1)), cycles=int(cycles.group(2)),
                                 wall=float(wall.group(1)) if wall else float("nan"),
-                                rss=int(wall.group(2)) / 1024 if wall else float("nan"))
+                                rss=int(wall.group(2)) / 1024 if wall else float("nan"), partial=partial)
 
 print("| framework | label (mol/kg) | simulated | difference | tolerance | within | predicted | cycles | wall (s) |")
 print("| --- | --- | --- | ---: | ---: | --- | ---: | --- | ---: |")
@@ -54,10 +69,12 @@ for name, r in sorted(runs.items()):
 
 keys = ["rho_density", "rho_sphere", "proxy_density", "proxy_sphere"]
 print()
-print("| framework | map vs density | map vs molecules in window | proxy vs density | proxy vs molecules in window | strongest site |")
-print("| --- | ---: | ---: | ---: | ---: | --- |")
+print("| framework | map vs density | map vs molecules in window | proxy vs density | proxy vs molecules in window "
+      "| map vs molecules, proxy partialled out | strongest site |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
 for name, r in sorted(runs.items()):
-    print(f"| {name} | " + " | ".join(f"{float(r[k]):.3f}" for k in keys) + f" | {r['site']} |")
+    print(f"| {name} | " + " | ".join(f"{float(r[k]):.3f}" for k in keys) + f" | {r['partial']:.3f} | {r['site']} |")
+keys.append("partial")
 medians = [statistics.median(float(r[k]) for r in runs.values()) for k in keys]
 print(f"| **median of {len(runs)}** | " + " | ".join(f"**{m:.3f}**" for m in medians) + " | |")
 wins = [sum(float(r["rho_density"]) > float(r["proxy_density"]) for r in runs.values()),

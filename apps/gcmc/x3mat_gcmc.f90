@@ -68,7 +68,6 @@ contains
         character(len=32) :: adsorbate, pseudo
         character(len=:), allocatable :: symbol, kind
 
-        call cpu_time(t0)
         if (s%read_cif(trim(path)) /= X3_OK) call die(x3_last_error())
         cell = s%cell()
         if (s%positions(X3_FRACTIONAL, frac) /= X3_OK) call die(x3_last_error())
@@ -118,18 +117,16 @@ contains
         end if
 
         ! framework energy grid
+        t0 = wall_seconds()
         call run%grid%build(cell, frac, eps4, sig2, opt%cutoff, opt%spacing, ff%shifted)
-        call cpu_time(t1)
+        t1 = wall_seconds()
         if (.not. opt%quiet) print '(a, i0, a, i0, a, i0, a, f0.3, a, f0.1, a)', 'energy grid ', run%grid%n(1), ' x ', &
-            run%grid%n(2), ' x ', run%grid%n(3), ' (spacing <= ', opt%spacing, ' A, tricubic) in ', t1 - t0, ' s CPU'
+            run%grid%n(2), ' x ', run%grid%n(3), ' (spacing <= ', opt%spacing, ' A, tricubic) in ', t1 - t0, ' s'
         if (opt%check_grid > 0) call check_grid(run, cell, frac, eps4, sig2)
 
         call run%init(cell, opt%temperature, opt%pressure, opt%cutoff, eps, sig, ff%shifted, shape3)
         run%trials = opt%trials
-        if (opt%biased) then
-            if (.not. opt%use_model) call die('--biased-insertion needs a model')
-            call run%set_bias(map, opt%bias_floor)
-        end if
+        if (opt%biased) call run%set_bias(map, opt%bias_floor)
         if (.not. opt%quiet) print '(a, 3(i0, a), f0.1, a, f0.1, a, es10.4, a)', 'box ', run%reps(1), ' x ', &
             run%reps(2), ' x ', run%reps(3), ' cells, ', run%volume, ' A^3, ', opt%temperature, ' K, beta f = ', &
             run%beta_f, ' /A^3'
@@ -143,7 +140,7 @@ contains
                 print '(a, i0, a, i0, a, i0, a, f0.3, a)', '  cycle ', c, '/', opt%init_cycles + opt%cycles, &
                     ': ', run%ads%n, ' molecules, max step ', run%max_step, ' A'
         end do
-        call cpu_time(t2)
+        t2 = wall_seconds()
         drift = run%energy - run%total_energy()
 
         m = run%loading%mean()
@@ -157,7 +154,7 @@ contains
                 ' attempts, acceptance ', real(run%accepted(a), dp) / run%attempts(a)
         end do
         print '(a, i0, a, i0, a, f0.2, a, f0.2, a, es9.2, a)', 'cycles ', opt%init_cycles, ' + ', opt%cycles, &
-            ', grid ', t1 - t0, ' s, Monte Carlo ', t2 - t1, ' s CPU; energy drift ', drift, ' K'
+            ', grid ', t1 - t0, ' s, Monte Carlo ', t2 - t1, ' s; energy drift ', drift, ' K'
         if (present(uptake)) uptake = mol_kg
         if (present(error)) error = err_kg
 
@@ -174,7 +171,7 @@ contains
             u_strong = run%grid%energy(strong_frac)
             kind = merge('Interior', 'Exterior', u_strong < 0)
             print '(a, 3f7.4, a, f0.3, a, es10.3, a, es10.3, a, a)', 'strongest window at fractional', strong_frac, &
-                ', contribution ', maxval(map), ', framework energy ', min(u_strong, 1d99), ' K, density ', &
+                ', contribution ', maxval(map), ', framework energy ', min(u_strong, 1d99), ' K (1E+99: inside the wall), density ', &
                 density(best(1), best(2), best(3)), ' /A^3: ', kind
             print '(a, a, 8(a, es12.5), 2a)', 'RESULT ', trim(basename(path)), ' predicted=', property(1), &
                 ' simulated=', mol_kg, ' error=', err_kg, ' rho_density=', rho(1), ' rho_sphere=', rho(2), &
@@ -195,7 +192,6 @@ contains
         type(x3_structure) :: s
         real(dp) :: predicted(size(paths)), p(8), sim, err
         integer :: order(size(paths)), i, k, n
-        if (.not. opt%use_model) call die('--funnel needs a model')
         do i = 1, size(paths)
             predicted(i) = -huge(1d0)
             if (s%read_cif(trim(paths(i))) /= X3_OK) then
@@ -326,6 +322,13 @@ contains
         s = trim(buffer)
     end function
 
+    !> Wall-clock seconds since an arbitrary origin.
+    real(dp) function wall_seconds()
+        integer(int64) :: count, rate
+        call system_clock(count, rate)
+        wall_seconds = real(count, dp) / real(rate, dp)
+    end function
+
     subroutine random_seed_from(seed)
         integer, intent(in) :: seed
         integer :: n, i
@@ -410,6 +413,8 @@ contains
             call die('no framework CIF given')
         end if
         if (count > 1 .and. opt%funnel == 0) call die('several frameworks need --funnel K')
+        if ((opt%biased .or. opt%funnel > 0) .and. .not. opt%use_model) &
+            call die('--biased-insertion and --funnel need a model')
         inputs = found(1:count)
     end subroutine
 
