@@ -171,7 +171,8 @@ contains
             u_strong = run%grid%energy(strong_frac)
             kind = merge('Interior', 'Exterior', u_strong < 0)
             print '(a, 3f7.4, a, f0.3, a, es10.3, a, es10.3, a, a)', 'strongest window at fractional', strong_frac, &
-                ', contribution ', maxval(map), ', framework energy ', min(u_strong, 1d99), ' K (1E+99: inside the wall), density ', &
+                ', contribution ', maxval(map), ', framework energy ', min(u_strong, 1d99), &
+                ' K (1E+99: inside the wall), density ', &
                 density(best(1), best(2), best(3)), ' /A^3: ', kind
             print '(a, a, 8(a, es12.5), 2a)', 'RESULT ', trim(basename(path)), ' predicted=', property(1), &
                 ' simulated=', mol_kg, ' error=', err_kg, ' rho_density=', rho(1), ' rho_sphere=', rho(2), &
