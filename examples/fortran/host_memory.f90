@@ -80,6 +80,8 @@ program host_memory
         ' MiB; after ', int(settle), ' s ', real(rss_settled) / 1024, ' MiB; largest after that ', &
         real(rss_max) / 1024, ' MiB'
     print '(a, f0.2, a)', 'growth after settling: ', 100.0 * (rss_max - rss_settled) / rss_settled, ' %'
+    print '(a, f0.1, a)', 'peak RSS of the process (VmHWM, during the predictions): ', &
+        real(status_kib('VmHWM:')) / 1024, ' MiB'
     call from_file%free()
     call model%free()
     if (100.0 * (rss_max - rss_settled) / rss_settled > limit) then
@@ -89,18 +91,24 @@ program host_memory
 
 contains
 
-    !> VmRSS of this process in KiB, from /proc/self/status.
+    !> VmRSS of this process in KiB.
     integer function resident_kib()
+        resident_kib = status_kib('VmRSS:')
+    end function
+
+    !> A "Name: value kB" field of /proc/self/status in KiB; -1 if missing.
+    integer function status_kib(field)
+        character(len=*), intent(in) :: field
         character(len=256) :: line
         integer :: unit, io
-        resident_kib = -1
+        status_kib = -1
         open(newunit=unit, file='/proc/self/status', action='read', iostat=io)
         if (io /= 0) return
         do
             read(unit, '(a)', iostat=io) line
             if (io /= 0) exit
-            if (line(1:6) == 'VmRSS:') then
-                read(line(7:), *) resident_kib
+            if (line(1:len(field)) == field) then
+                read(line(len(field) + 1:), *) status_kib
                 exit
             end if
         end do
