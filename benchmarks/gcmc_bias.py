@@ -3,11 +3,11 @@ cycles, seeds 1..S, the two modes alternated on one pinned core.
 
     python3 benchmarks/gcmc_bias.py FRAMEWORK INIT CYCLES SEEDS CORE [extra x3mat-gcmc options]
 
-Per mode: the uptake (mean over seeds, with the standard error from the spread of the seeds
-and the mean block error), insertion acceptance, Monte Carlo CPU seconds per run, and the
-efficiency 1 / (block error^2 x CPU seconds) -- the inverse of the CPU time needed for a
-given error. The bias must not change the uptake (difference within the errors); the
-efficiency ratio says whether it pays.
+Per mode: the uptake (mean over seeds), the error of one run estimated two ways (the
+standard deviation of the seeds' uptakes, and the mean block error), insertion acceptance,
+Monte Carlo seconds per run, and the efficiency 1 / (error^2 x seconds) -- the inverse of
+the time needed for a given error -- from each error estimate. The bias must not change
+the uptake (difference within the errors); the efficiency ratio says whether it pays.
 """
 import math
 import os
@@ -39,15 +39,17 @@ for seed in range(1, int(seeds) + 1):
 
 print()
 print(f"{framework}, {init} + {cycles} cycles, {seeds} seeds per mode {' '.join(extra)}")
-print("| insertion | uptake (mol/kg) | spread of seeds | mean block error | insertion acceptance | MC CPU s | efficiency 1/(err² s) |")
-print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+print("| insertion | uptake (mol/kg) ± its standard error | sd of seeds | mean block error | insertion acceptance "
+      "| MC s per run | efficiency (sd of seeds) | efficiency (block error) |")
+print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 eff = {}
 for mode, rs in results.items():
     u = [r["uptake"] for r in rs]
-    err = statistics.mean(r["error"] for r in rs)
+    block = statistics.mean(r["error"] for r in rs)
+    sd = statistics.stdev(u) if len(u) > 1 else float("nan")
     sec = statistics.mean(r["seconds"] for r in rs)
-    eff[mode] = 1 / (err ** 2 * sec)
-    spread = statistics.stdev(u) / math.sqrt(len(u)) if len(u) > 1 else float("nan")
-    print(f"| {mode} | {statistics.mean(u):.4f} | {spread:.4f} | {err:.4f} | "
-          f"{statistics.mean(r['acceptance'] for r in rs):.5f} | {sec:.1f} | {eff[mode]:.3g} |")
-print(f"efficiency ratio biased / uniform: {eff['biased'] / eff['uniform']:.2f}")
+    eff[mode] = (1 / (sd ** 2 * sec), 1 / (block ** 2 * sec))
+    print(f"| {mode} | {statistics.mean(u):.4f} ± {sd / math.sqrt(len(u)):.4f} | {sd:.4f} | {block:.4f} | "
+          f"{statistics.mean(r['acceptance'] for r in rs):.5f} | {sec:.1f} | {eff[mode][0]:.3g} | {eff[mode][1]:.3g} |")
+print(f"efficiency ratio biased / uniform: {eff['biased'][0] / eff['uniform'][0]:.2f} (sd of seeds), "
+      f"{eff['biased'][1] / eff['uniform'][1]:.2f} (block errors)")
