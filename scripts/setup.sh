@@ -27,7 +27,7 @@ step() {
     fi
 }
 
-echo "== installing Python packages (numpy, pytest, ase, pymatgen, matplotlib, spglib)"
+echo "== installing Python packages (numpy, pytest, ase, pymatgen, safetensors, matplotlib, spglib, scipy)"
 step python3 -m pip install --disable-pip-version-check --root-user-action=ignore numpy pytest ase pymatgen safetensors matplotlib spglib scipy
 
 echo "== building libx3mat (SwiftPM, driven by CMake) into build/"
