@@ -34,9 +34,9 @@ program x3mat_gcmc
     character(len=:), allocatable :: message
 
     call parse_arguments(opt, inputs)
-    message = ff%read(opt%forcefield)
+    message = ff%read(trim(opt%forcefield))
     if (message /= '') call die(message)
-    message = molecule%read(opt%molecule)
+    message = molecule%read(trim(opt%molecule))
     if (message /= '') call die(message)
     if (opt%use_model) then
         if (model%load(trim(opt%model)) /= X3_OK) call die('model ' // trim(opt%model) // ': ' // x3_last_error())
@@ -451,6 +451,6 @@ contains
     subroutine die(text)
         character(len=*), intent(in) :: text
         write(error_unit, '(a)') 'x3mat-gcmc: ' // text
-        error stop 1
+        stop 1, quiet=.true.
     end subroutine
 end program x3mat_gcmc
