@@ -53,7 +53,7 @@ enum WorkerPool {
         let done = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)  // a helper left a job
         var queue: [Job] = []
         var workers = 0
-        var idle = 0
+        var idle = 0  // workers not helping with a job (waiting, or started and not yet waiting)
 
         init() { reset() }
 
@@ -93,7 +93,10 @@ enum WorkerPool {
         s.queue.append(job)
         let missing = max(0, min(threads - 1, X3Threads.maxCount - 1) - s.idle)
         let canStart = max(0, X3Threads.maxCount - 1 - s.workers)
-        for _ in 0..<min(missing, canStart) where startWorker() { s.workers += 1 }
+        for _ in 0..<min(missing, canStart) where startWorker() {
+            s.workers += 1
+            s.idle += 1
+        }
         pthread_cond_broadcast(s.work)
         s.unlock()
 
@@ -121,26 +124,26 @@ enum WorkerPool {
         return pthread_create(&thread, &attributes, { _ in WorkerPool.workerLoop() }, nil) == 0
     }
 
-    /// A worker: waits for a job with room for a helper, works on it, repeats.
+    /// A worker: waits for a job with room for a helper, works on it, repeats. A worker
+    /// counts as idle from its creation until it joins a job, and again after it leaves
+    /// one, so a caller never starts a worker while an existing one is free.
     private static func workerLoop() -> UnsafeMutableRawPointer? {
         let s = state
         s.lock()
         while true {
-            var job: Job? = nil
-            while true {
-                // jobs with no task left are dropped; the first with room for a helper is taken
-                for j in s.queue where j.exhausted { remove(j) }
-                if let j = s.queue.first(where: { $0.helpers < $0.maxHelpers }) { job = j; break }
-                s.idle += 1
+            // jobs with no task left are dropped; the first with room for a helper is taken
+            for j in s.queue where j.exhausted { remove(j) }
+            guard let job = s.queue.first(where: { $0.helpers < $0.maxHelpers }) else {
                 pthread_cond_wait(s.work, s.mutex)
-                s.idle -= 1
+                continue
             }
-            guard let job else { continue }
             job.helpers += 1
+            s.idle -= 1
             s.unlock()
             job.run()
             s.lock()
             job.helpers -= 1
+            s.idle += 1
             if job.inQueue { remove(job) }
             pthread_cond_broadcast(s.done)
         }
