@@ -55,3 +55,26 @@ def test_release_memory_leaves_predictions_unchanged(shared):
     before = model.predict(s)
     x3mat.release_memory()
     assert model.predict(s) == before
+
+
+def _predict_in_child(queue, path):
+    model = x3mat.Model.load("iza-ar-uptake")
+    queue.put(model.predict(x3mat.Structure.from_cif(path)))
+
+
+def test_a_forked_child_predicts_the_same_without_hanging(shared):
+    # fork() copies the pool's bookkeeping but not its threads (multiprocessing's default on Linux)
+    import multiprocessing
+    path = str(shared / "iza/cif/LTA.cif")
+    model = x3mat.Model.load("iza-ar-uptake")
+    expected = model.predict(x3mat.Structure.from_cif(path))  # the parent's pool is running now
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_predict_in_child, args=(queue, path))
+    child.start()
+    child.join(timeout=120)
+    if child.is_alive():
+        child.kill()
+        pytest.fail("the forked child hung")
+    assert child.exitcode == 0
+    assert queue.get(timeout=5) == expected
