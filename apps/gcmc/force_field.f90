@@ -42,7 +42,7 @@ module force_field
         procedure :: read => molecule_read
     end type
 
-    public :: lower
+    public :: lower, itoa
 contains
 
     !> Reads DIR/pseudo_atoms.def and DIR/force_field_mixing_rules.def. Returns '' on
@@ -64,10 +64,8 @@ contains
             return
         end if
         lineno = 0
-        call next_data_line(unit, line, lineno, io)
-        read(line, *, iostat=io) n
-        if (io /= 0 .or. n < 1 .or. n > 10000) then
-            error = where(path, lineno) // 'field "number of pseudo atoms": "' // trim(line) // '" is not a count'
+        call read_count(unit, path, lineno, 'number of pseudo atoms', n, error)
+        if (error /= '') then
             close(unit); return
         end if
         allocate(self%atoms(n))
@@ -112,10 +110,8 @@ contains
                 '"; only "no" is supported'
             close(unit); return
         end if
-        call next_data_line(unit, line, lineno, io)
-        read(line, *, iostat=io) n
-        if (io /= 0 .or. n < 1 .or. n > 10000) then
-            error = where(path, lineno) // 'field "number of defined interactions": "' // trim(line) // '"'
+        call read_count(unit, path, lineno, 'number of defined interactions', n, error)
+        if (error /= '') then
             close(unit); return
         end if
         allocate(self%lj(n))
@@ -254,6 +250,23 @@ contains
         end if
     end function
 
+    !> The next data line as a count (1...10000) of `what`; error is '' or names the file,
+    !> line and field.
+    subroutine read_count(unit, path, lineno, what, n, error)
+        integer, intent(in) :: unit
+        character(len=*), intent(in) :: path, what
+        integer, intent(inout) :: lineno
+        integer, intent(out) :: n
+        character(len=:), allocatable, intent(out) :: error
+        character(len=512) :: line
+        integer :: io
+        error = ''
+        call next_data_line(unit, line, lineno, io)
+        read(line, *, iostat=io) n
+        if (io /= 0 .or. n < 1 .or. n > 10000) &
+            error = where(path, lineno) // 'field "' // what // '": "' // trim(line) // '" is not a count of 1 to 10000'
+    end subroutine
+
     !> The next line that is not a comment (RASPA files alternate "# title" and data lines).
     subroutine next_data_line(unit, line, lineno, io)
         integer, intent(in) :: unit
@@ -280,6 +293,7 @@ contains
         s = path // ':' // itoa(lineno) // ': '
     end function
 
+    !> An integer as text, without blanks.
     function itoa(i) result(s)
         integer, intent(in) :: i
         character(len=:), allocatable :: s

@@ -15,7 +15,7 @@ module gcmc_statistics
         procedure :: error => blocks_error
     end type
 
-    public :: spearman, ranks
+    public :: spearman, ranks, sort_order
 contains
 
     !> nblocks blocks of `samples / nblocks` samples each (the remainder goes to the last).

@@ -206,33 +206,21 @@ contains
             end if
             call s%free()
         end do
-        order = size(paths) + 1 - ranks_order(predicted)
+        order = sort_order(-predicted)  ! best first; ties in the given order
         n = min(opt%funnel, size(paths))
         print '(a, i0, a, i0, a)', 'funnel: ', size(paths), ' frameworks ranked by predicted uptake; simulating the top ', &
             n, ':'
         do k = 1, n
-            i = findloc(order, k, 1)
+            i = order(k)
             print '(i4, 2x, a, a, f0.3)', k, trim(basename(paths(i))), ' predicted ', predicted(i)
         end do
         do k = 1, n
-            i = findloc(order, k, 1)
+            i = order(k)
             call simulate(paths(i), uptake=sim, error=err)
             print '(a, i0, 2x, a, a, f0.3, a, f0.3, a, f0.3)', 'FUNNEL ', k, trim(basename(paths(i))), ' predicted ', &
                 predicted(i), ' simulated ', sim, ' +- ', err
         end do
     end subroutine
-
-    !> Ranks (1 = smallest) as integers, ties broken by position.
-    function ranks_order(x) result(r)
-        real(dp), intent(in) :: x(:)
-        integer :: r(size(x)), i, j
-        do i = 1, size(x)
-            r(i) = 1
-            do j = 1, size(x)
-                if (x(j) < x(i) .or. (x(j) == x(i) .and. j < i)) r(i) = r(i) + 1
-            end do
-        end do
-    end function
 
     !> Grid energy against direct summation at random points where the grid gives < 0 K.
     subroutine check_grid(run, cell, frac, eps4, sig2)
@@ -286,12 +274,8 @@ contains
         character(len=512) :: line
         character(len=64) :: tag
         integer :: unit, io, lineno, molecule_id, atom_id
-        real(dp) :: x(3), inverse(3, 3), box(3, 3), host
-        integer :: d, i
-        do d = 1, 3
-            box(:, d) = run%cell(:, d) * run%reps(d)
-        end do
-        inverse = run%inverse_box
+        real(dp) :: x(3), host
+        integer :: i
         open(newunit=unit, file=trim(path), status='old', action='read', iostat=io)
         if (io /= 0) call die(trim(path) // ': cannot open')
         lineno = 0
@@ -302,7 +286,7 @@ contains
             if (index(line, 'Adsorbate-atom-position:') /= 1) cycle
             read(line, *, iostat=io) tag, molecule_id, atom_id, x
             if (io /= 0) call die(trim(path) // ':' // itoa(lineno) // ': expected "Adsorbate-atom-position: i j x y z"')
-            call run%ads%add(matmul(inverse, x))
+            call run%ads%add(matmul(run%inverse_box, x))
         end do
         close(unit)
         run%energy = run%total_energy()
@@ -314,14 +298,6 @@ contains
         print '(a, f0.2, a, f0.2, a)', '  host/adsorbate energy ', host, ' K, adsorbate/adsorbate energy ', &
             run%energy - host, ' K'
     end subroutine
-
-    function itoa(i) result(s)
-        integer, intent(in) :: i
-        character(len=:), allocatable :: s
-        character(len=24) :: buffer
-        write(buffer, '(i0)') i
-        s = trim(buffer)
-    end function
 
     !> Wall-clock seconds since an arbitrary origin.
     real(dp) function wall_seconds()
