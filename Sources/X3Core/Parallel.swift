@@ -24,10 +24,6 @@ public enum X3Threads {
 
     public static func set(_ n: Int) { override.store(max(0, n), ordering: .relaxed) }
 
-    /// Worker threads of the process-wide pool started so far: they are kept and reused, so
-    /// this stays at most `maxCount - 1` however many parallel loops run.
-    public static var poolWorkers: Int { WorkerPool.workers }
-
     /// The number of online CPUs.
     public static let processors: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 

@@ -77,14 +77,6 @@ enum WorkerPool {
         return s
     }()
 
-    /// The number of worker threads started so far (never more than `X3Threads.maxCount - 1`).
-    static var workers: Int {
-        let s = state
-        s.lock()
-        defer { s.unlock() }
-        return s.workers
-    }
-
     /// Runs `body(t)` for every t in 0..<tasks on the caller and up to `threads - 1` workers.
     static func run(tasks: Int, threads: Int, _ body: @escaping @Sendable (Int) -> Void) {
         let s = state
