@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "X3NetworkTests", dependencies: ["X3Core", "X3Network", "X3TestSupport"],
                     exclude: ["make_sh_reference.py"]),
         // The C API is tested through the built libx3mat.so, as users reach it:
-        // tests/c (C programs run by CTest) and bindings/python/tests (pytest).
+        // Tests/c (C programs run by CTest) and bindings/python/tests (pytest).
     ]
 )
 

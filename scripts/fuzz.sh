@@ -7,10 +7,10 @@
 # $X3MAT_FUZZ_SCRATCH or .build-fuzz), seeds a corpus per target under $X3MAT_FUZZ_OUT or
 # build/fuzz/ (CIFs of ../shared/data
 # or $X3MAT_SHARED_DATA, ../shared/fuzz-seeds, the shipped models, model configurations,
-# and the regression inputs of tests/fuzz/), and runs each target for the given time.
+# and the regression inputs of Tests/fuzz/), and runs each target for the given time.
 # Limits: -timeout=1 (a second per input), -rss_limit_mb=2048, inputs up to 64 KB.
 # A crash, timeout or out-of-memory report fails the run; the input is kept in
-# build/fuzz/artifacts/ — add it to tests/fuzz/TARGET/ as a regression test.
+# build/fuzz/artifacts/ — add it to Tests/fuzz/TARGET/ as a regression test.
 # Prints the executions and run time of each target and a closing 'N passed, N failed'.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,12 +50,12 @@ seed() {  # seed TARGET FILE...
     mkdir -p "$dir"
     for f in "$@"; do [ -f "$f" ] && cp -n "$f" "$dir/" 2>/dev/null || true; done
 }
-# The regression inputs (tests/fuzz/TARGET/) and the fuzz seeds go in every time, so each
+# The regression inputs (Tests/fuzz/TARGET/) and the fuzz seeds go in every time, so each
 # run starts by replaying them.
-seed cif "$seeds"/*.cif tests/fuzz/cif/*
-seed arrays tests/fuzz/arrays/*
-seed model tests/fuzz/model/*
-seed config tests/fuzz/config/*
+seed cif "$seeds"/*.cif Tests/fuzz/cif/*
+seed arrays Tests/fuzz/arrays/*
+seed model Tests/fuzz/model/*
+seed config Tests/fuzz/config/*
 if [ ! -f "$out/corpus-cif/LTA.cif" ]; then
     seed cif $(ls "$data"/iza/cif/*.cif 2>/dev/null | head -60) \
         $(ls "$data"/qmof/cif/*.cif 2>/dev/null | head -30) \

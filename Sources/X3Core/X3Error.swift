@@ -75,7 +75,7 @@ public struct X3Error: Error, CustomStringConvertible, Sendable, Equatable {
 }
 
 /// The library's version; include/x3mat.h's X3_VERSION_* macros, CMakeLists.txt and the
-/// Python package must agree (tests/c/test_structure.c and the Python tests check).
+/// Python package must agree (Tests/c/test_structure.c and the Python tests check).
 public enum X3Version {
     public static let major: Int32 = 0, minor: Int32 = 1, patch: Int32 = 0
     public static let string: StaticString = "0.1.0"

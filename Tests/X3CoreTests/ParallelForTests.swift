@@ -5,7 +5,7 @@ import X3Core
 /// `parallelFor` on the persistent worker pool: every task runs exactly once for any
 /// thread count, and nested and concurrent calls finish (no deadlock) with the right
 /// results. (That repeated calls start no new thread is checked from C, in a process with
-/// one caller: tests/c/test_host.c.)
+/// one caller: Tests/c/test_host.c.)
 @Suite struct ParallelForTests {
     /// Runs `tasks` tasks and returns how often each ran.
     private func runCounts(tasks: Int, threads: Int) -> [Int] {

@@ -4,7 +4,7 @@ import X3TestSupport
 import X3Windows
 
 /// The extended XYZ writer: frame layout and numbers (ASE reading it is tested in
-/// tests/cli/test_cli_windows.py).
+/// Tests/cli/test_cli_windows.py).
 struct WindowsXYZTests {
     @Test func framesHoldEveryWindowWithPositionsToEightDecimals() throws {
         let s = try Structure(name: "toy cell", lattice: Lattice(a: 5.3, b: 6.1, c: 4.4, alpha: 80, beta: 95, gamma: 105),
