@@ -36,7 +36,7 @@ for dataset in iza qmof; do
 done
 echo "interpretation: a whole explanation vs the prediction alone (same run), and strongest sites with a model:"
 $bench explain "$data"
-/usr/bin/time -f "  %e s wall, %M KiB peak RSS" build/bin/x3mat sites iza-ar-uptake "$data/iza" --remove O:contract \
+/usr/bin/time -f "  %e s wall, %M KiB peak RSS" build/bin/x3mat sites "$data/iza" -m iza-ar-uptake --remove O:contract \
     --top 5 --limit 40 2>&1 | grep -v "structures, .* ETA"
 echo "baselines on the shipped model's split (mean predictor, random forest on pore descriptors; needs scikit-learn):"
 python3 -c "import sklearn" 2>/dev/null && python3 benchmarks/baselines.py models/iza-ar-uptake ../shared/data/iza ar_uptake_mol_kg \

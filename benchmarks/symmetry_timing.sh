@@ -23,9 +23,9 @@ for f in iza/cif/LTA.cif iza/cif/FAU.cif coremof/cif/ABAVIJ_clean.cif; do
     done
 done
 for symmetry in on off; do
-    echo "x3mat sites iza-ar-uptake $data/iza --symmetry $symmetry:"
-    /usr/bin/time -f "  %e s wall, %M KiB peak RSS" taskset -c 0,1 $x3mat sites iza-ar-uptake "$data/iza" \
-        --symmetry $symmetry --out "$out/sites-$symmetry" 2>&1 | grep -E "structures, .* windows|wall" | grep -v ETA
+    echo "x3mat sites $data/iza -m iza-ar-uptake --symmetry $symmetry:"
+    /usr/bin/time -f "  %e s wall, %M KiB peak RSS" taskset -c 0,1 $x3mat sites "$data/iza" -m iza-ar-uptake \
+        --symmetry $symmetry --output "$out/sites-$symmetry" 2>&1 | grep -E "structures, .* windows|wall" | grep -v ETA
 done
 for symmetry in on off; do
     echo "one IZA training epoch (the shipped model's command, --epochs 1), --symmetry $symmetry:"

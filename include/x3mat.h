@@ -408,9 +408,10 @@ X3_API x3_status x3_model_load(const char *path, x3_model **out);
 
 /** The file of a model given by name, e.g. "iza-ar-uptake" (string-out convention); a path
  *  is returned as it is. NAME.safetensors is looked for in, in order: each folder of
- *  $X3MAT_MODEL_PATH (separated by ':'), PREFIX/share/x3mat/models for libx3mat (or the
- *  calling program) installed in PREFIX/lib (PREFIX/bin), and the models/ folder of the
- *  source tree libx3mat was built from. X3_ERR_IO when no folder has it. */
+ *  $X3MAT_MODEL_PATH (separated by ':'), models/ beside libx3mat.so (the Python wheel's),
+ *  PREFIX/share/x3mat/models for libx3mat (or the calling program) installed in
+ *  PREFIX/lib, PREFIX/lib/TRIPLET or PREFIX/bin, and the models/ folder of the source tree
+ *  libx3mat was built from. X3_ERR_IO when no folder has it. */
 X3_API x3_status x3_model_find(const char *name, char *buffer, int64_t capacity, int64_t *length);
 
 /** Writes a model file (atomically). */
@@ -421,6 +422,14 @@ X3_API void x3_model_free(x3_model *model);
 
 /** The full configuration as JSON (string-out convention). */
 X3_API x3_status x3_model_config(const x3_model *model, char *buffer, int64_t capacity, int64_t *length);
+
+/** The model card as JSON (string-out convention), "" when the model has none: what the
+ *  model is for. Keys: "description"; "targets" (in the model's order), each with "name",
+ *  "unit", "conditions", "strong" ("high" or "low": which end of its contributions is
+ *  strong) and optionally "validation" {"mae", "rmse", "r2"} (validation metrics in the
+ *  target's unit); "training_data" {"source", "licence", "structures", "training",
+ *  "validation"}; optionally "command". `x3mat card` writes cards into model files. */
+X3_API x3_status x3_model_card(const x3_model *model, char *buffer, int64_t capacity, int64_t *length);
 
 /** Number of parameters and of targets. Either pointer may be NULL. */
 X3_API x3_status x3_model_sizes(const x3_model *model, int64_t *parameters, int64_t *targets);

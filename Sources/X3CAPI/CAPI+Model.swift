@@ -72,6 +72,12 @@ public func x3_model_config(_ m: OpaquePointer?, _ buffer: UnsafeMutablePointer<
     guarded(#function) { try copyOut(try modelArg(m).config.json.text, buffer, capacity, length) }
 }
 
+@_cdecl("x3_model_card")
+public func x3_model_card(_ m: OpaquePointer?, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int64,
+                          _ length: UnsafeMutablePointer<Int64>?) -> Int32 {
+    guarded(#function) { try copyOut(try modelArg(m).card?.json.text ?? "", buffer, capacity, length) }
+}
+
 @_cdecl("x3_model_sizes")
 public func x3_model_sizes(_ m: OpaquePointer?, _ parameters: UnsafeMutablePointer<Int64>?,
                            _ targets: UnsafeMutablePointer<Int64>?) -> Int32 {

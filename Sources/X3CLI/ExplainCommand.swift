@@ -31,25 +31,26 @@ struct ExplainCommand: ParsableCommand {
             |B| ≤ guard × max |B| and written there as 0.
 
             --strong says which end of the contributions is strong: high for
-            uptakes (the default), low for band gaps (conductive sites lower it).
+            uptakes, low for band gaps (conductive sites lower it). By default the
+            model card's strong end (x3mat info MODEL), else high.
 
             Examples:
-              x3mat explain iza-ar-uptake LTA.cif --out lta --refine 3
-              x3mat explain qmof-band-gap MOF.cif --out mof --strong low
-              x3mat explain coremof-co2-ch4 MOF.cif --out mof \\
+              x3mat explain LTA.cif -o lta --refine 3
+              x3mat explain MOF.cif -m qmof-band-gap -o mof
+              x3mat explain MOF.cif -m coremof-co2-ch4 -o mof \\
                   --selectivity 0/1      (CO2 over CH4, targets by index)
             """)
 
-    @Argument(help: "A shipped model's name or a model file.") var model: String
     @Argument(help: "The structure (CIF).") var structure: String
-    @Option(help: "Folder for the maps, histograms and sites (created if missing).") var out: String
+    @Option(name: .shortAndLong, help: "A shipped model's name or a model file.") var model: String = ModelSearchPath.defaultName
+    @Option(name: .shortAndLong, help: "Folder for the maps, histograms and sites (created if missing).") var output: String
     @Option(help: "Also write maps interpolated onto a grid N (or N1,N2,N3) times finer.") var refine: String = "1"
     @Option(help: "A selectivity map NUMERATOR/DENOMINATOR (target names or 0-based indices); repeatable.")
     var selectivity: [String] = []
     @Option(name: .customLong("guard"), help: "Selectivity guard, relative to max |denominator|.")
     var relativeGuard: Double = SelectivityMap.defaultRelativeGuard
     @Option(help: "Histogram bins.") var bins: Int = 20
-    @Option(help: "Strong end of the contributions: high or low.") var strong: String = "high"
+    @Option(help: "Strong end of the contributions: high or low (default: the model card's, else high).") var strong: String?
     @Option(help: "Sites listed per target.") var top: Int = 5
     @Option(help: "Atoms dropped from the bond graphs of sites: auto, none, or e.g. O:contract,H:delete.")
     var remove: String = "auto"
@@ -67,13 +68,13 @@ struct ExplainCommand: ParsableCommand {
         o.selectivity = try selectivity.map { try parsePair($0, targets: m.config.targets) }
         o.relativeGuard = relativeGuard
         o.bins = bins
-        o.strongEnd = try parseStrongEnd(strong)
+        o.strongEnd = try strongEnd(strong, card: m.card, targets: Array(m.config.targets.indices))
         o.top = top
         o.removal = remove
         o.symmetry = try symmetry.options()
         let s = try CIFReader.read(path: structure)
         let e = try Explanation.make(m, structure: s, id: structureID(structure), options: o)
-        let files = try e.write(directory: out, model: modelPath)
+        let files = try e.write(directory: output, model: modelPath)
         let g = e.maps[0]
         print("\(e.prediction.id)  (\(s.formula), \(s.count) atoms; \(describeWindows(e.prediction)) on a "
               + "\(g.n1) x \(g.n2) x \(g.n3) grid, R = \(fixed(e.prediction.windows.radius, 2)) Å)")
@@ -96,7 +97,7 @@ struct ExplainCommand: ParsableCommand {
                   + "(|denominator| ≤ \(g4(sel.threshold)))")
         }
         print("sites: windows grouped by WL hash, \(SiteGraphOptions.describe(removal: e.removal))")
-        print("wrote \(files.count) files to \(out): \(files.joined(separator: ", "))")
+        print("wrote \(files.count) files to \(output): \(files.joined(separator: ", "))")
     }
 }
 
@@ -108,9 +109,19 @@ func parseRefine(_ s: String) throws -> (Int, Int, Int) {
     throw X3Error(.invalidArgument, "--refine '\(s)': give N or N1,N2,N3 (whole numbers ≥ 1)")
 }
 
-func parseStrongEnd(_ s: String) throws -> StrongEnd {
-    guard let e = StrongEnd(rawValue: s.lowercased()) else {
-        throw X3Error(.invalidArgument, "--strong '\(s)': use high or low")
+/// The strong end: `--strong` when given, else the one the model card gives the targets
+/// `targets` (indices), else high.
+func strongEnd(_ option: String?, card: ModelCard?, targets: [Int]) throws -> StrongEnd {
+    if let option {
+        guard let e = StrongEnd(rawValue: option.lowercased()) else {
+            throw X3Error(.invalidArgument, "--strong '\(option)': use high or low")
+        }
+        return e
+    }
+    guard let card else { return .high }
+    let ends = Set(targets.map { card.targets[$0].strong })
+    guard ends.count == 1, let e = StrongEnd(rawValue: ends.first!) else {
+        throw X3Error(.invalidArgument, "the model card gives its targets different strong ends; choose one with --strong")
     }
     return e
 }

@@ -56,11 +56,11 @@ struct PredictCommand: ParsableCommand {
             """)
 
     @Argument(help: "CIF files, or folders of them.") var inputs: [String]
-    @Option(help: "A shipped model's name or a model file.") var model: String = ModelSearchPath.defaultName
-    @Option(help: "Write predictions here: .csv (one row per structure) or .json (with --contributions, per window too).")
+    @Option(name: .shortAndLong, help: "A shipped model's name or a model file.") var model: String = ModelSearchPath.defaultName
+    @Option(name: .shortAndLong, help: "Write predictions here: .csv (one row per structure) or .json (with --contributions, per window too).")
     var output: String?
     @Option(help: "Write every window's centre and contribution here (CSV).") var contributions: String?
-    @Option(help: "Sites to list per structure (default 5 for up to 10 structures, else 0).") var top: Int?
+    @Option(help: "Sites to list per structure (default: 5 for up to 10 structures, else 0).") var top: Int?
     @Option(help: "Atoms dropped from the bond graphs of sites: auto, none, or e.g. O:contract,H:delete.")
     var remove: String = "auto"
     @OptionGroup var symmetry: SymmetryFlags
@@ -160,13 +160,13 @@ struct EvaluateCommand: ParsableCommand {
             """)
 
     @Argument(help: "Data folder (cif/ and labels.csv).") var data: String
-    @Option(help: "A shipped model's name or a model file.") var model: String = ModelSearchPath.defaultName
+    @Option(name: .shortAndLong, help: "A shipped model's name or a model file.") var model: String = ModelSearchPath.defaultName
     @Option(name: .customLong("target"), help: "Label column for each model target, in order (default: the model's target names).")
     var targets: [String] = []
     @OptionGroup var dataset: DatasetOptions
     @Option(help: "Only structures listed with this set in a training run's split.csv (e.g. runs/iza/split.csv:validation).")
     var split: String?
-    @Option(help: "Write parity data (id, true and predicted value per target) here (CSV).") var output: String?
+    @Option(name: .shortAndLong, help: "Write parity data (id, true and predicted value per target) here (CSV).") var output: String?
     @Option(help: "Write the 2-D histogram of window contributions against the true property here (CSV; with several targets, one file per target: NAME_TARGET.csv).")
     var histogram: String?
     @Option(help: "Histogram bins: PROPERTY,CONTRIBUTION.") var histogramBins: String = "20,40"

@@ -14,23 +14,24 @@ struct SitesCommand: ParsableCommand {
         commandName: "sites",
         abstract: "Find the distinct local sites of a dataset by hashing window bond graphs; with a model, its strongest sites.",
         discussion: """
-            x3mat sites DIR            the most frequent sites of a dataset
-            x3mat sites MODEL DIR      the sites with the strongest mean contribution of a model
+            x3mat sites DIR              the most frequent sites of a dataset
+            x3mat sites DIR -m MODEL     the sites with the strongest mean contribution of a model
 
             Every structure of DIR (or DIR/cif) is cut into windows; each window becomes a
             bond graph (atoms bonded when closer than TOLERANCE × the sum of their covalent
             radii), chosen elements are removed, and the graph is hashed with the
             Weisfeiler–Lehman hash NetworkX computes (weisfeiler_lehman_graph_hash with
             node_attr="element"). Windows with equal hashes are the same site. The summary
-            lists the top sites with an example window; --out writes sites.csv,
+            lists the top sites with an example window; --output writes sites.csv,
             sites.json and one XYZ file per listed site (the example window's atoms).
 
             With a MODEL (a shipped model's name or a model file) the windows are the
             model's (its radius and step), each window's contribution is predicted, and
             sites are ranked by their mean contribution to --rank-by (the first target by
-            default), highest first (--strong low: lowest first, e.g. for band gaps).
+            default), strongest first: highest, or lowest with --strong low (e.g. band
+            gaps); by default the model card's strong end for that target.
             --min-count keeps sites seen in at least that many windows (recurring sites).
-            Without --rank-by, a table per target; --out then writes OUT/TARGET/ for each
+            Without --rank-by, a table per target; --output then writes OUTPUT/TARGET/ for each
             target of a multi-target model.
 
             Removal: ELEMENT:delete drops the atom (H in MOFs); ELEMENT:contract drops it and
@@ -38,34 +39,31 @@ struct SitesCommand: ParsableCommand {
 
             Examples:
               x3mat sites ../shared/data/iza --radius 6 --step 2 --remove O:contract
-              x3mat sites iza-ar-uptake ../shared/data/iza --top 5 --remove O:contract
+              x3mat sites ../shared/data/iza -m iza-ar-uptake --top 5 --remove O:contract
             """)
 
-    @Argument(help: "DIR, or MODEL DIR: a folder of CIF files (or a dataset folder with a cif/ subfolder), after an optional model.")
-    var paths: [String]
-    @Option(help: "Window radius, Å (default 6; with a model, the model's).") var radius: Double?
-    @Option(help: "Grid step, Å (default 2; with a model, the model's).") var step: Double?
+    @Argument(help: "A folder of CIF files, or a dataset folder with a cif/ subfolder.") var directory: String
+    @Option(name: .shortAndLong, help: "A shipped model's name or a model file: rank sites by its contributions.") var model: String?
+    @Option(help: "Window radius, Å (default: 6; with a model, the model's).") var radius: Double?
+    @Option(help: "Grid step, Å (default: 2; with a model, the model's).") var step: Double?
     @Option(help: "Elements to remove before hashing, e.g. O:contract or H:delete (comma-separated).")
     var remove: String = ""
     @Option(help: "Bond tolerance: bonded when d < tolerance × (r_i + r_j).") var tolerance: Double = SiteGraphOptions.defaultTolerance
     @Option(help: "Weisfeiler–Lehman iterations.") var iterations: Int = 3
     @Option(help: "BLAKE2b digest size in bytes (the hash has twice as many hex digits).") var digestSize: Int = 16
-    @Option(help: "How many sites to list (and write with --out).") var top: Int = 10
+    @Option(help: "How many sites to list (and write with --output).") var top: Int = 10
     @Option(help: "With a model: the target to rank by (name or 0-based index).") var rankBy: String?
-    @Option(help: "With a model: the strong end of the contributions, high or low.") var strong: String = "high"
+    @Option(help: "With a model: the strong end of the contributions, high or low (default: the model card's, else high).")
+    var strong: String?
     @Option(help: "List only sites seen in at least this many windows.") var minCount: Int = 1
     @Option(help: "Read at most this many structures (in name order).") var limit: Int?
-    @Option(help: "Write sites.csv, sites.json and sites/*.xyz into this folder.") var out: String?
+    @Option(name: .shortAndLong, help: "Write sites.csv, sites.json and sites/*.xyz into this folder.") var output: String?
     @OptionGroup var symmetry: SymmetryFlags
     @Option(help: "Threads (default: X3MAT_NUM_THREADS or the number of CPUs).") var threads: Int?
 
     func run() throws { try exitingOnError(sites) }
 
     func sites() throws {
-        guard paths.count == 1 || paths.count == 2 else {
-            throw X3Error(.invalidArgument, "give DIR, or MODEL DIR (\(paths.count) paths given)")
-        }
-        let directory = paths.last!
         let options = SiteGraphOptions(tolerance: tolerance, removal: try SiteGraphOptions.parseRemoval(remove),
                                        iterations: iterations, digestSize: digestSize)
         try options.validate()
@@ -74,8 +72,8 @@ struct SitesCommand: ParsableCommand {
         let nThreads = try threadCount(threads)
         var model: EquiformerModel<Float>?
         var modelPath = ""
-        if paths.count == 2 {
-            modelPath = try ModelSearchPath.resolve(paths[0])
+        if let spec = self.model {
+            modelPath = try ModelSearchPath.resolve(spec)
             model = try ModelFile.load(path: modelPath)
             let c = model!.config
             for (given, used, name) in [(radius, c.windowRadius, "--radius"), (step, c.windowStep, "--step")] {
@@ -86,9 +84,8 @@ struct SitesCommand: ParsableCommand {
         }
         let r = model?.config.windowRadius ?? radius ?? 6, h = model?.config.windowStep ?? step ?? 2
         let targets = model?.config.targets ?? []
-        guard model != nil || rankBy == nil else { throw X3Error(.invalidArgument, "--rank-by needs a model (MODEL DIR)") }
+        guard model != nil || rankBy == nil else { throw X3Error(.invalidArgument, "--rank-by needs a model (--model)") }
         let rank = try rankBy.map { try targetIndex($0, targets) }
-        let lowest = try parseStrongEnd(strong) == .low
         let dir = FileIO.isDirectory(directory + "/cif") ? directory + "/cif" : directory
         var files = try FileIO.list(directory: dir, suffix: ".cif")
         if let limit { files = Array(files.prefix(max(0, limit))) }
@@ -150,9 +147,11 @@ struct SitesCommand: ParsableCommand {
               + "WL hash: \(iterations) iterations, digest \(digestSize) bytes")
         if !skipped.isEmpty { print("skipped \(skipped.count) file(s) (reasons above)") }
         // Without a model: one table by frequency. With one: a table per target (or the
-        // --rank-by target), each written to OUT/TARGET/ when there are several.
+        // --rank-by target), each written to OUTPUT/TARGET/ when there are several; each
+        // target's strong end is --strong or its model card's.
         let rankings: [Int?] = model == nil ? [nil] : rank.map { [$0] } ?? Array(0..<targets.count)
         for r in rankings {
+            let lowest = try r.map { try strongEnd(strong, card: model?.card, targets: [$0]) == .low } ?? false
             if let r {
                 print("\nranked by mean contribution to \(targets[r]), \(lowest ? "lowest" : "highest") first; sites with ≥ \(minCount) windows")
             }
@@ -168,8 +167,8 @@ struct SitesCommand: ParsableCommand {
                 print(line + s.hash + String(repeating: " ", count: max(1, 35 - s.hash.count))
                       + "\(s.exampleStructure), window \(s.exampleWindow), \(s.exampleAtomicNumbers.isEmpty ? "empty" : Elements.hillFormula(atomicNumbers: s.exampleAtomicNumbers))")
             }
-            if let out {
-                let folder = rankings.count > 1 ? out + "/" + Explanation.stem(targets[r!]) : out
+            if let output {
+                let folder = rankings.count > 1 ? output + "/" + Explanation.stem(targets[r!]) : output
                 try catalogue.write(directory: folder, rankedBy: r, top: top, lowest: lowest, minCount: minCount)
                 print("wrote \(folder)/sites.csv, \(folder)/sites.json and \(ranked.count) XYZ files in \(folder)/sites/")
             }

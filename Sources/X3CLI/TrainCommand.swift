@@ -81,31 +81,31 @@ struct TrainCommand: ParsableCommand {
     @Argument(help: "Data folder (cif/ and labels.csv).") var data: String
     @Option(name: .customLong("target"), help: "Label column to learn (repeat for several targets).")
     var targets: [String] = []
-    @Option(help: "Folder for the model, checkpoint and logs.") var output: String
+    @Option(name: .shortAndLong, help: "Folder for the model, checkpoint and logs.") var output: String
     @Flag(help: "Continue the run saved in --output (its saved options are used).") var resume = false
     @OptionGroup var dataset: DatasetOptions
     @Option(help: "Model configuration: a JSON file, or 'default' or 'large'.") var config: String = "default"
     @Option(help: "Window radius in Å (overrides the configuration).") var windowRadius: Double?
     @Option(help: "Window grid step in Å (overrides the configuration).") var windowStep: Double?
-    @Option(help: "Epochs (passes over the training set). [default: 60]") var epochs: Int?
-    @Option(help: "Structures per step. [default: 8]") var batch: Int?
-    @Option(help: "Windows drawn per structure per step; 0 = all. [default: 4]") var windowsPerStructure: Int?
-    @Option(help: "Peak learning rate (AdamW; linear warm-up, then cosine decay). [default: 0.002]")
+    @Option(help: "Epochs (passes over the training set). (default: 60)") var epochs: Int?
+    @Option(help: "Structures per step. (default: 8)") var batch: Int?
+    @Option(help: "Windows drawn per structure per step; 0 = all. (default: 4)") var windowsPerStructure: Int?
+    @Option(help: "Peak learning rate (AdamW; linear warm-up, then cosine decay). (default: 0.002)")
     var learningRate: Double?
-    @Option(help: "AdamW weight decay. [default: 0.0001]") var weightDecay: Double?
-    @Option(help: "Loss on the structure's mean contribution: l1 or mse. [default: l1]") var loss: String?
-    @Option(help: "Fraction of structures for validation. [default: 0.2]") var validation: Double?
-    @Option(help: "Fraction of structures for a test set. [default: 0]") var test: Double?
-    @Option(help: "Seed of the split, the order and the windows drawn (and the model's initial weights). [default: 0]")
+    @Option(help: "AdamW weight decay. (default: 0.0001)") var weightDecay: Double?
+    @Option(help: "Loss on the structure's mean contribution: l1 or mse. (default: l1)") var loss: String?
+    @Option(help: "Fraction of structures for validation. (default: 0.2)") var validation: Double?
+    @Option(help: "Fraction of structures for a test set. (default: 0)") var test: Double?
+    @Option(help: "Seed of the split, the order and the windows drawn (and the model's initial weights). (default: 0)")
     var seed: UInt64?
-    @Option(help: "Gradient-norm clipping; 0 = off. [default: 5]") var clipNorm: Double?
-    @Option(help: "Windows per validation structure in the per-epoch validation (a fixed seeded subset); 0 = all. The final evaluation uses all. [default: 0]")
+    @Option(help: "Gradient-norm clipping; 0 = off. (default: 5)") var clipNorm: Double?
+    @Option(help: "Windows per validation structure in the per-epoch validation (a fixed seeded subset); 0 = all. The final evaluation uses all. (default: 0)")
     var validationWindows: Int?
     @Option(help: "Train on at most N of the training structures (a seeded, nested subset; validation unchanged), for data-efficiency curves.")
     var trainingLimit: Int?
-    @Option(help: ArgumentHelp("on: windows on each structure's symmetry-adapted grid, one evaluated per orbit and weighted by its size; off: every window of the plain grid. [default: on]", valueName: "on|off"))
+    @Option(help: ArgumentHelp("on: windows on each structure's symmetry-adapted grid, one evaluated per orbit and weighted by its size; off: every window of the plain grid. (default: on)", valueName: "on|off"))
     var symmetry: String?
-    @Option(help: "Distance tolerance of the symmetry search and check, Å. [default: \(CrystalSymmetry.defaultTolerance)]")
+    @Option(help: "Distance tolerance of the symmetry search and check, Å. (default: \(CrystalSymmetry.defaultTolerance))")
     var symmetryTolerance: Double?
     @Option(help: "Stop after this long (e.g. 3600, 45m, 2h), writing a checkpoint.") var timeBudget: String?
     @Option(help: "Threads (default: X3MAT_NUM_THREADS or the number of CPUs). Part of what fixes the result.")

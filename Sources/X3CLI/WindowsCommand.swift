@@ -30,7 +30,7 @@ struct WindowsCommand: ParsableCommand {
     @Option(help: "Refuse grids with more windows than this.") var maxWindows = Limits.Name.windowMaxCount.defaultValue
     @Option(help: "Threads (default: X3MAT_NUM_THREADS or the number of CPUs).") var threads: Int?
     @Option(name: .shortAndLong, help: "Write the windows to this extended XYZ file.") var output: String?
-    @Option(help: "Data block to read; default: the first.") var block: String?
+    @Option(help: "Data block to read (default: the first).") var block: String?
 
     func run() throws {
         do {

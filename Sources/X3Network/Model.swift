@@ -95,6 +95,9 @@ let speciesCount = Elements.maxZ + 1
 public struct EquiformerModel<T: NetworkScalar>: Sendable {
     public let config: ModelConfig
     public var params: ParameterStore<T>
+    /// What the model is for (units, conditions, strong end, data, metrics); model files
+    /// keep it, and a new model has none.
+    public var card: ModelCard?
     public let layout: CoefficientLayout
     let basis: RadialBasis
     let nodeEmbedding: Int, sourceEmbedding: Int, targetEmbedding: Int

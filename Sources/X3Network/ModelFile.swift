@@ -82,7 +82,8 @@ extension ModelConfig {
 /// header's `__metadata__` holds `format` = "x3mat-model", `format_version` = "1", the
 /// library version, `config` (the JSON of `ModelConfig`) and `checksum` ("crc32:" and 8 hex
 /// digits: the CRC-32 of zlib and Python's `zlib.crc32` over all tensor bytes, verified on
-/// load; files written before it existed have none); every parameter tensor is stored as
+/// load; files written before it existed have none), and, when the model has one, `card`
+/// (the JSON of `ModelCard`, checked on load); every parameter tensor is stored as
 /// F32 under its name. Files are written atomically.
 public enum ModelFile {
     public static let format = "x3mat-model", formatVersion = "1"
@@ -121,6 +122,7 @@ public enum ModelFile {
             ("libx3mat", .string(X3Version.string.description)), ("config", .string(model.config.json.text)),
             ("checksum", .string(tensorChecksum(data[...]))),
         ]
+        if let card = model.card { meta.append(("card", .string(card.json.text))) }
         meta += metadata.map { ($0.0, .string($0.1)) }
         var header: [(String, JSONValue)] = [("__metadata__", .object(meta))]
         var offset = 0
@@ -219,6 +221,10 @@ public enum ModelFile {
         // The file holds exactly this layout and is at most FileIO.defaultMaxBytes long, so
         // the parameter cap is met: build the model without laying it out again.
         var model = try EquiformerModel<Float>(config: config, allocating: true)
+        if let cardText = meta["card"]?.string {
+            model.card = try ModelCard(json: try JSONValue.parse(cardText, source: source + " (card)"),
+                                       targets: config.targets, source: source)
+        }
         var tensors = model.params.entries.map { (name: $0.name, shape: $0.shape, count: $0.count) }
         tensors += extras.map { (name: $0, shape: [model.params.count], count: model.params.count) }
         let names = Set(tensors.map(\.name))

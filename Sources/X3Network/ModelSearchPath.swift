@@ -10,9 +10,11 @@ import X3Core
 ///
 /// Folders, in this order:
 /// 1. each entry of `$X3MAT_MODEL_PATH` (separated by `:`);
-/// 2. `PREFIX/share/x3mat/models`, for a library or program installed in `PREFIX/lib` or
-///    `PREFIX/bin`;
-/// 3. the `models/` folder of the source tree libx3mat was built from.
+/// 2. `models/` beside libx3mat.so (the Python package's data: the wheel carries the
+///    library and the shipped models in one folder);
+/// 3. `PREFIX/share/x3mat/models`, for a library or program installed in `PREFIX/lib`
+///    (or a multiarch `PREFIX/lib/TRIPLET`) or `PREFIX/bin`;
+/// 4. the `models/` folder of the source tree libx3mat was built from.
 public enum ModelSearchPath {
     /// The models shipped in the repository's `models/` folder.
     public static let shippedNames = ["iza-ar-uptake", "qmof-band-gap", "coremof-co2-ch4"]
@@ -21,10 +23,13 @@ public enum ModelSearchPath {
     public static func folders() -> [String] {
         var out: [String] = []
         if let v = getenv("X3MAT_MODEL_PATH") { out += String(cString: v).split(separator: ":").map(String.init) }
+        func add(_ folder: String) { if !out.contains(folder) { out.append(folder) } }
+        if let library = libraryPath() { add(parent(library) + "/models") }
         for binary in [libraryPath(), executablePath()].compactMap({ $0 }) {
-            let prefix = parent(parent(binary))
-            let folder = prefix + "/share/x3mat/models"
-            if !out.contains(folder) { out.append(folder) }
+            var prefix = parent(parent(binary))
+            // Debian's multiarch libdir: PREFIX/lib/x86_64-linux-gnu/libx3mat.so.0
+            if prefix.hasSuffix("/lib") { prefix = parent(prefix) }
+            add(prefix + "/share/x3mat/models")
         }
         out.append(parent(parent(parent(#filePath))) + "/models")
         return out

@@ -1,4 +1,4 @@
-"""`x3mat explain`, `x3mat sites MODEL DIR` and `x3mat evaluate --histogram`: files,
+"""`x3mat explain`, `x3mat sites DIR --model MODEL` and `x3mat evaluate --histogram`: files,
 numbers recomputed with NumPy from what the commands wrote, bad input."""
 import csv
 import json
@@ -21,7 +21,7 @@ def run(*args):
 
 def test_explain_writes_maps_histogram_and_sites(tmp_path):
     out = tmp_path / "lta"
-    r = run("explain", "iza-ar-uptake", SHARED / "iza" / "cif" / "LTA.cif", "--out", out, "--refine", 2, "--top", 3)
+    r = run("explain", SHARED / "iza" / "cif" / "LTA.cif", "--model", "iza-ar-uptake", "--output", out, "--refine", 2, "--top", 3)
     assert r.returncode == 0, r.stderr
     assert "216 windows, 20 evaluated (48 operations from the file) on a 6 x 6 x 6 grid" in r.stdout
     assert "O contracted" in r.stdout
@@ -45,14 +45,23 @@ def test_explain_writes_maps_histogram_and_sites(tmp_path):
         assert (out / name).stat().st_size > 0
 
 
-def test_explain_strong_low_ranks_the_lowest_first(tmp_path):
-    r = run("explain", "qmof-band-gap", SHARED / "qmof" / "cif" / "qmof-0000295.cif", "--out", tmp_path, "--strong", "low")
+def test_explain_takes_the_strong_end_from_the_model_card(tmp_path):
+    # qmof-band-gap's card says low band gaps are strong: the lowest sites come first
+    cif = SHARED / "qmof" / "cif" / "qmof-0000295.cif"
+    r = run("explain", cif, "--model", "qmof-band-gap", "--output", tmp_path / "card")
     assert r.returncode == 0, r.stderr
-    sites = list(csv.DictReader(open(tmp_path / "sites_band_gap_eV" / "sites.csv")))
+    assert "(low is strong)" in r.stdout
+    sites = list(csv.DictReader(open(tmp_path / "card" / "sites_band_gap_eV" / "sites.csv")))
     means = [float(s["band_gap_eV_mean"]) for s in sites]
-    assert means == sorted(means) and "H deleted" in r.stdout
-    hist = list(csv.DictReader(open(tmp_path / "histogram_band_gap_eV.csv")))
+    assert len(means) >= 2 and means == sorted(means) and "H deleted" in r.stdout
+    hist = list(csv.DictReader(open(tmp_path / "card" / "histogram_band_gap_eV.csv")))
     assert hist[0]["class"] == "strong" and hist[-1]["class"] == "weak"
+    # --strong overrides the card
+    r = run("explain", cif, "-m", "qmof-band-gap", "-o", tmp_path / "high", "--strong", "high")
+    assert r.returncode == 0, r.stderr
+    sites = list(csv.DictReader(open(tmp_path / "high" / "sites_band_gap_eV" / "sites.csv")))
+    means = [float(s["band_gap_eV_mean"]) for s in sites]
+    assert means == sorted(means, reverse=True)
 
 
 @pytest.mark.parametrize("args,words", [
@@ -65,14 +74,14 @@ def test_explain_strong_low_ranks_the_lowest_first(tmp_path):
 ])
 def test_explain_bad_options_are_refused_and_write_nothing(tmp_path, args, words):
     out = tmp_path / "never"
-    r = run("explain", "iza-ar-uptake", SHARED / "iza" / "cif" / "SOD.cif", "--out", out, *args)
+    r = run("explain", SHARED / "iza" / "cif" / "SOD.cif", "--model", "iza-ar-uptake", "--output", out, *args)
     assert r.returncode == 1 and words in r.stderr, r.stderr
     assert not out.exists()
 
 
 def test_sites_with_a_model_ranks_by_mean_contribution(tmp_path):
     out = tmp_path / "sites"
-    r = run("sites", "iza-ar-uptake", SHARED / "iza", "--limit", 3, "--top", 4, "--remove", "O:contract", "--out", out)
+    r = run("sites", SHARED / "iza", "--model", "iza-ar-uptake", "--limit", 3, "--top", 4, "--remove", "O:contract", "--output", out)
     assert r.returncode == 0, r.stderr
     assert "ranked by mean contribution to ar_uptake_mol_kg, highest first" in r.stdout
     doc = json.loads((out / "sites.json").read_text())
@@ -91,21 +100,21 @@ def test_sites_with_a_model_ranks_by_mean_contribution(tmp_path):
     # site's example window carries a contribution equal to the site mean when the site
     # is a single window, and within the site's range otherwise
     top = doc["sites"][0]
-    ex = run("explain", "iza-ar-uptake", SHARED / "iza" / "cif" / f"{top['example']['structure']}.cif",
-             "--out", tmp_path / "ex", "--top", 1)
+    ex = run("explain", SHARED / "iza" / "cif" / f"{top['example']['structure']}.cif", "--model", "iza-ar-uptake",
+             "--output", tmp_path / "ex", "--top", 1)
     assert ex.returncode == 0, ex.stderr
     rows = list(csv.DictReader(open(tmp_path / "ex" / "windows.csv")))
     w = float(rows[top["example"]["window"]]["ar_uptake_mol_kg"])
     st = top["stats"]["ar_uptake_mol_kg"]
     assert abs(w - st["mean"]) <= 3 * st["std"] + 1e-4 * abs(st["mean"])
     # --strong low reverses the order; a radius other than the model's is refused
-    r = run("sites", "iza-ar-uptake", SHARED / "iza", "--limit", 3, "--top", 4, "--remove", "O:contract", "--strong", "low")
+    r = run("sites", SHARED / "iza", "--model", "iza-ar-uptake", "--limit", 3, "--top", 4, "--remove", "O:contract", "--strong", "low")
     low = [float(line.split()[3]) for line in r.stdout.split("(structure, window, atoms)")[1].strip().splitlines()]
     assert len(low) == 4
     assert low == sorted(low)
-    r = run("sites", "iza-ar-uptake", SHARED / "iza", "--radius", 5)
+    r = run("sites", SHARED / "iza", "--model", "iza-ar-uptake", "--radius", 5)
     assert r.returncode == 1 and "differs from the model's" in r.stderr
-    r = run("sites", "iza-ar-uptake", SHARED / "iza", "--rank-by", "co2")
+    r = run("sites", SHARED / "iza", "--model", "iza-ar-uptake", "--rank-by", "co2")
     assert r.returncode == 1 and "not a target of the model" in r.stderr
 
 
@@ -138,7 +147,7 @@ def test_evaluate_writes_the_dataset_histogram(tmp_path):
 def test_shipped_two_target_model_draws_a_selectivity_map(tmp_path):
     ase_cube = pytest.importorskip("ase.io.cube")
     co2, ch4 = "co2_uptake_298K_0.15bar_mol_kg", "ch4_uptake_298K_65bar_mol_kg"
-    r = run("explain", "coremof-co2-ch4", SHARED / "coremof" / "cif" / "ABAVIJ_clean.cif", "--out", tmp_path,
+    r = run("explain", SHARED / "coremof" / "cif" / "ABAVIJ_clean.cif", "--model", "coremof-co2-ch4", "--output", tmp_path,
             "--selectivity", f"{co2}/{ch4}", "--top", 2)
     assert r.returncode == 0, r.stderr
     assert "H deleted" in r.stdout and f"selectivity {co2}/{ch4}: undefined at" in r.stdout
@@ -169,7 +178,7 @@ def test_python_catalogue_of_model_contributions_matches_the_cli(tmp_path):
         cat.add(name, model.windows(s), contributions)
     mine = cat.sites(rank_by=0, top=6)
     out = tmp_path / "cli"
-    r = run("sites", "iza-ar-uptake", SHARED / "iza", "--limit", 3, "--top", 6, "--remove", "O:contract", "--out", out)
+    r = run("sites", SHARED / "iza", "--model", "iza-ar-uptake", "--limit", 3, "--top", 6, "--remove", "O:contract", "--output", out)
     assert r.returncode == 0, r.stderr
     theirs = json.loads((out / "sites.json").read_text())["sites"]
     assert cat.window_count == json.loads((out / "sites.json").read_text())["windows"]
@@ -183,7 +192,7 @@ def test_python_catalogue_of_model_contributions_matches_the_cli(tmp_path):
 def test_sites_of_a_two_target_model_rank_each_target(tmp_path):
     co2, ch4 = "co2_uptake_298K_0.15bar_mol_kg", "ch4_uptake_298K_65bar_mol_kg"
     out = tmp_path / "sites"
-    r = run("sites", "coremof-co2-ch4", SHARED / "coremof", "--limit", 2, "--top", 3, "--remove", "H:delete", "--out", out)
+    r = run("sites", SHARED / "coremof", "--model", "coremof-co2-ch4", "--limit", 2, "--top", 3, "--remove", "H:delete", "--output", out)
     assert r.returncode == 0, r.stderr
     assert f"ranked by mean contribution to {co2}" in r.stdout and f"ranked by mean contribution to {ch4}" in r.stdout
     for target in (co2, ch4):
@@ -191,7 +200,7 @@ def test_sites_of_a_two_target_model_rank_each_target(tmp_path):
         means = [s["stats"][target]["mean"] for s in doc["sites"]]
         assert len(means) == 3 and means == sorted(means, reverse=True)
     # --rank-by picks one target and writes OUT itself; without a model it is refused
-    r = run("sites", "coremof-co2-ch4", SHARED / "coremof", "--limit", 2, "--top", 3, "--rank-by", ch4, "--out", tmp_path / "one")
+    r = run("sites", SHARED / "coremof", "--model", "coremof-co2-ch4", "--limit", 2, "--top", 3, "--rank-by", ch4, "--output", tmp_path / "one")
     assert r.returncode == 0 and (tmp_path / "one" / "sites.json").exists() and co2 + "\n" not in r.stdout
     r = run("sites", SHARED / "coremof", "--limit", 1, "--rank-by", "0")
     assert r.returncode == 1 and "--rank-by needs a model" in r.stderr

@@ -23,7 +23,7 @@ def test_sites_of_a_folder_with_files(tmp_path):
         (folder / f"{name}.cif").write_bytes((SHARED / "iza" / "cif" / f"{name}.cif").read_bytes())
     (folder / "broken.cif").write_text("data_broken\n_cell_length_a 5\n")
     out = tmp_path / "out"
-    r = run("sites", folder, "--radius", 6, "--step", 2, "--remove", "O:contract", "--top", 3, "--out", out)
+    r = run("sites", folder, "--radius", 6, "--step", 2, "--remove", "O:contract", "--top", 3, "--output", out)
     assert r.returncode == 0, r.stderr
     assert "skipped broken.cif" in r.stderr and "broken.cif:" in r.stderr
     assert "3 structures" in r.stdout and "skipped 1 file(s)" in r.stdout

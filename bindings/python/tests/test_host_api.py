@@ -24,6 +24,14 @@ def test_shipped_model_by_name_is_the_repository_file():
     assert x3mat.Model.load("qmof-band-gap").targets == ["band_gap_eV"]
 
 
+def test_models_carry_their_cards():
+    card = x3mat.Model.load("qmof-band-gap").card
+    assert card["targets"][0]["name"] == "band_gap_eV" and card["targets"][0]["unit"] == "eV"
+    assert card["targets"][0]["strong"] == "low"
+    assert card["training_data"]["licence"]
+    assert x3mat.Model.create().card is None
+
+
 def test_model_path_variable_comes_first_and_unknown_names_fail(tmp_path, monkeypatch):
     shutil.copy(REPO / "models/iza-ar-uptake.safetensors", tmp_path / "mine.safetensors")
     monkeypatch.setenv("X3MAT_MODEL_PATH", f"/nonexistent:{tmp_path}")

@@ -53,6 +53,13 @@ class Model:
         return json.loads(get_string(lib.x3_model_config, self._handle))
 
     @property
+    def card(self) -> dict | None:
+        """The model card (what the model predicts, units, conditions, strong end, training
+        data and licence, validation metrics), or None when the model has none."""
+        text = get_string(lib.x3_model_card, self._handle)
+        return json.loads(text) if text else None
+
+    @property
     def targets(self) -> list[str]:
         return self.config["targets"]
 
