@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-for pkg in libopenblas-dev libsymspg-dev libomp-dev gfortran cmake pkg-config valgrind binutils; do
+for pkg in libopenblas-dev libsymspg-dev libomp-dev gfortran cmake pkg-config valgrind binutils dpkg-dev lintian; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -34,7 +34,8 @@ echo "== building libx3mat (SwiftPM, driven by CMake) into build/"
 step cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 step cmake --build build -j"$(nproc)"
 
-echo "== installing the Python binding (bindings/python) with the library bundled"
+echo "== installing the Python binding (bindings/python) with the library and the shipped models bundled"
 cp -L build/lib/libx3mat.so.0 bindings/python/x3mat/libx3mat.so.0
+rm -rf bindings/python/x3mat/models && mkdir -p bindings/python/x3mat/models && cp models/*.safetensors bindings/python/x3mat/models/
 step python3 -m pip install --disable-pip-version-check --root-user-action=ignore ./bindings/python
 echo "== ready: build/bin/x3mat (try: build/bin/x3mat predict ../shared/data/iza/cif/LTA.cif), build/lib/libx3mat.so, include/x3mat.h, python -c 'import x3mat'"

@@ -48,6 +48,9 @@ static corename_fn p_corename;
 static set_threads_fn p_set_threads;
 static get_threads_fn p_get_threads;
 
+/* The OpenBLAS to use: $X3MAT_OPENBLAS when set (and only it), else the system's
+ * libopenblas.so.0 / libopenblas.so, else $X3MAT_OPENBLAS_FALLBACK (the Python package
+ * points it at the OpenBLAS of the scipy-openblas32 wheel, for machines without one). */
 static void *open_openblas(int flags) {
     const char *override = getenv("X3MAT_OPENBLAS");
     if (override && override[0]) {
@@ -60,7 +63,23 @@ static void *open_openblas(int flags) {
         void *h = dlopen(names[i], flags);
         if (h) { snprintf(library_name, sizeof library_name, "%s", names[i]); return h; }
     }
+    const char *fallback = getenv("X3MAT_OPENBLAS_FALLBACK");
+    if (fallback && fallback[0]) {
+        void *h = dlopen(fallback, flags);
+        if (h) snprintf(library_name, sizeof library_name, "%s", fallback);
+        return h;
+    }
     return NULL;
+}
+
+/* A function of OpenBLAS: its plain name, or with the "scipy_" prefix that the
+ * scipy-openblas wheels give every symbol (so that they never clash with another BLAS). */
+static void *blas_symbol(void *h, const char *name) {
+    void *f = dlsym(h, name);
+    if (f) return f;
+    char prefixed[128];
+    snprintf(prefixed, sizeof prefixed, "scipy_%s", name);
+    return dlsym(h, prefixed);
 }
 
 static void do_load(void) {
@@ -90,15 +109,16 @@ static void do_load(void) {
     if (!h) {
         snprintf(load_error, sizeof load_error,
                  "cannot load OpenBLAS (tried $X3MAT_OPENBLAS, libopenblas.so.0, "
-                 "libopenblas.so): %s; install it, e.g. `apt-get install libopenblas0`",
+                 "libopenblas.so, $X3MAT_OPENBLAS_FALLBACK): %s; install it, e.g. "
+                 "`apt-get install libopenblas0` or `pip install scipy-openblas32`",
                  dlerror());
         return;
     }
-    p_sgemm = (sgemm_fn)dlsym(h, "cblas_sgemm");
-    p_dgemm = (dgemm_fn)dlsym(h, "cblas_dgemm");
-    p_corename = (corename_fn)dlsym(h, "openblas_get_corename");
-    p_set_threads = (set_threads_fn)dlsym(h, "openblas_set_num_threads");
-    p_get_threads = (get_threads_fn)dlsym(h, "openblas_get_num_threads");
+    p_sgemm = (sgemm_fn)blas_symbol(h, "cblas_sgemm");
+    p_dgemm = (dgemm_fn)blas_symbol(h, "cblas_dgemm");
+    p_corename = (corename_fn)blas_symbol(h, "openblas_get_corename");
+    p_set_threads = (set_threads_fn)blas_symbol(h, "openblas_set_num_threads");
+    p_get_threads = (get_threads_fn)blas_symbol(h, "openblas_get_num_threads");
     if (!p_sgemm || !p_dgemm) {
         snprintf(load_error, sizeof load_error,
                  "%s has no cblas_sgemm/cblas_dgemm: not an OpenBLAS library", library_name);

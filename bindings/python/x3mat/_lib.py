@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ctypes
+import importlib.util
 import os
 import pathlib
 
@@ -25,6 +26,22 @@ def _candidates():
     yield "libx3mat.so.0"
 
 
+def _offer_pypi_openblas() -> None:
+    """libx3mat loads the system's OpenBLAS (libopenblas.so.0) when it finds one; on a
+    machine without it, the OpenBLAS of the scipy-openblas32 wheel (a dependency of this
+    package) is offered as the fallback. Either way libx3mat chooses the kernels before
+    OpenBLAS starts (`x3mat.blas_info()` shows what was loaded), so the wheel is found
+    without being imported: importing it loads its OpenBLAS at once."""
+    if os.environ.get("X3MAT_OPENBLAS_FALLBACK"):
+        return
+    spec = importlib.util.find_spec("scipy_openblas32")
+    if spec is None or spec.origin is None:
+        return
+    found = sorted((pathlib.Path(spec.origin).parent / "lib").glob("libscipy_openblas*.so"))
+    if found:
+        os.environ["X3MAT_OPENBLAS_FALLBACK"] = str(found[0])
+
+
 def _load() -> ctypes.CDLL:
     tried = []
     for path in _candidates():
@@ -37,6 +54,7 @@ def _load() -> ctypes.CDLL:
     )
 
 
+_offer_pypi_openblas()
 lib = _load()
 
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from ._lib import c_handle, c_text, get_string, lib
 from .errors import X3IOError
+from .structure import Structure
 
 
 class Model:
@@ -72,6 +73,7 @@ class Model:
     def orbits(self, structure) -> tuple[int, int, int]:
         """(windows, windows evaluated, symmetry operations) of this model's evaluation of a
         structure under the symmetry setting (`x3mat.set_symmetry`); evaluates nothing."""
+        structure = Structure.coerce(structure)
         w, o, k = ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int64()
         lib.x3_model_orbits(self._handle, structure._handle, ctypes.byref(w), ctypes.byref(o), ctypes.byref(k))
         return w.value, o.value, k.value
@@ -81,6 +83,7 @@ class Model:
         cut with the model's radius and step on the grid of the symmetry setting (one
         window per orbit evaluated; with `x3mat.set_symmetry(False)` the plain grid in the
         order of Structure.windows)."""
+        structure = Structure.coerce(structure)
         n = ctypes.c_int64()
         lib.x3_model_contributions(self._handle, structure._handle, ctypes.byref(n), None, 0, None)
         t = len(self.targets)
@@ -95,6 +98,7 @@ class Model:
         """Contributions (n, targets) of windows cut with the model's radius at given centres
         ((n, 3) array: Cartesian Å, or fractional with cartesian=False; any cell image),
         without building the window grid and without symmetry reduction."""
+        structure = Structure.coerce(structure)
         c = np.ascontiguousarray(centres, dtype=np.float64).reshape(-1, 3)
         out = np.empty((len(c), len(self.targets)))
         lib.x3_model_contributions_at(self._handle, structure._handle, 1 if cartesian else 0, len(c),
@@ -105,6 +109,7 @@ class Model:
     def windows(self, structure):
         """The windows this model evaluates for a structure (its radius and step), in the
         order of the rows of `contributions`: e.g. `windows(s).centres` to place them."""
+        structure = Structure.coerce(structure)
         from .windows import Windows
 
         out = c_handle()
@@ -113,6 +118,7 @@ class Model:
 
     def predict(self, structure) -> dict:
         """The predicted property per target (the mean of the window contributions)."""
+        structure = Structure.coerce(structure)
         prop = np.empty(len(self.targets))
         lib.x3_model_predict(self._handle, structure._handle, prop.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
         return dict(zip(self.targets, prop.tolist()))
@@ -130,6 +136,7 @@ class Model:
         target's units; its mean is the predicted property. `refine` (N or (N1, N2, N3))
         Fourier-interpolates it onto a grid that many times finer (same mean, equal at the
         window centres)."""
+        structure = Structure.coerce(structure)
         f = (refine,) * 3 if np.isscalar(refine) else tuple(refine)
         factors = (ctypes.c_int32 * 3)(*f)
         shape = (ctypes.c_int64 * 3)()
@@ -146,6 +153,7 @@ class Model:
         per target a cube and an XSF contribution map, a histogram CSV and the strongest
         sites, plus selectivity maps for `selectivity` pairs (numerator, denominator) by
         name or index, windows.csv and explanation.json. Returns an `Explanation`."""
+        structure = Structure.coerce(structure)
         options = {"refine": refine if np.isscalar(refine) else list(refine),
                    "selectivity": [[a, b] for a, b in selectivity], "guard": guard, "bins": bins,
                    "strong": strong, "top": top, "removal": removal}

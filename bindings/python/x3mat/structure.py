@@ -91,6 +91,21 @@ class Structure:
         return cls.from_arrays(structure.lattice.matrix, structure.cart_coords,
                                [site.specie.Z for site in structure])
 
+    @classmethod
+    def coerce(cls, obj) -> "Structure":
+        """`obj` as a Structure: a Structure itself, a CIF path (str or os.PathLike), an
+        `ase.Atoms` or a `pymatgen.core.Structure`."""
+        if isinstance(obj, Structure):
+            return obj
+        if isinstance(obj, (str, os.PathLike)):
+            return cls.from_cif(obj)
+        if hasattr(obj, "get_atomic_numbers") and hasattr(obj, "cell"):
+            return cls.from_ase(obj)
+        if hasattr(obj, "lattice") and hasattr(obj, "cart_coords"):
+            return cls.from_pymatgen(obj)
+        raise TypeError(f"not a structure: {type(obj).__name__} (give an x3mat.Structure, a CIF path, "
+                        "an ase.Atoms or a pymatgen Structure)")
+
     # ---- properties ------------------------------------------------------------------
     def __len__(self) -> int:
         n = ctypes.c_int64()
