@@ -8,23 +8,28 @@ import os
 import numpy as np
 
 from ._lib import c_handle, c_text, get_string, lib
+from ._handle import OwnedHandle
 from .errors import X3IOError
-from .structure import Structure
+from .structure import Structure, StructureLike
+from .windows import Windows
 
 
-class Model:
+class Model(OwnedHandle):
     """An equivariant window model. `Model.create(config)` makes one with random weights
     (config: dict of ModelConfig keys, see include/x3mat.h); `Model.load(path)` reads a
-    safetensors model file."""
+    safetensors model file or a shipped model by name. A context manager (or `close()`)
+    releases it at once. Structures may be given as Structure, CIF path, ase.Atoms or
+    pymatgen Structure."""
 
-    def __init__(self, _handle: int):
-        self._handle = c_handle(_handle)
+    _release = staticmethod(lib.x3_model_free)
 
-    def __del__(self):
-        handle = getattr(self, "_handle", None)
-        if handle is not None and handle.value:
-            lib.x3_model_free(handle)
-            self._handle = None
+    def __repr__(self) -> str:
+        if self.closed:
+            return "Model(closed)"
+        c = self.config
+        return (f"Model(targets={c['targets']}, {self.parameter_count} parameters, lmax {c['lmax']}, "
+                f"{c['channels']} channels, {c['blocks']} blocks, windows R {c['window_radius']} Å "
+                f"step {c['window_step']} Å)")
 
     @classmethod
     def create(cls, config: dict | None = None) -> "Model":
@@ -70,7 +75,7 @@ class Model:
         lib.x3_model_sizes(self._handle, ctypes.byref(n), None)
         return n.value
 
-    def orbits(self, structure) -> tuple[int, int, int]:
+    def orbits(self, structure: StructureLike) -> tuple[int, int, int]:
         """(windows, windows evaluated, symmetry operations) of this model's evaluation of a
         structure under the symmetry setting (`x3mat.set_symmetry`); evaluates nothing."""
         structure = Structure.coerce(structure)
@@ -78,7 +83,7 @@ class Model:
         lib.x3_model_orbits(self._handle, structure._handle, ctypes.byref(w), ctypes.byref(o), ctypes.byref(k))
         return w.value, o.value, k.value
 
-    def contributions(self, structure):
+    def contributions(self, structure: StructureLike) -> tuple[np.ndarray, np.ndarray]:
         """(contributions (windows, targets), property (targets,)) for a structure, windows
         cut with the model's radius and step on the grid of the symmetry setting (one
         window per orbit evaluated; with `x3mat.set_symmetry(False)` the plain grid in the
@@ -94,7 +99,7 @@ class Model:
                                    prop.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
         return c, prop
 
-    def contributions_at(self, structure, centres, cartesian: bool = True):
+    def contributions_at(self, structure: StructureLike, centres, cartesian: bool = True) -> np.ndarray:
         """Contributions (n, targets) of windows cut with the model's radius at given centres
         ((n, 3) array: Cartesian Å, or fractional with cartesian=False; any cell image),
         without building the window grid and without symmetry reduction."""
@@ -106,7 +111,7 @@ class Model:
                                       out.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), out.size)
         return out
 
-    def windows(self, structure):
+    def windows(self, structure: StructureLike) -> Windows:
         """The windows this model evaluates for a structure (its radius and step), in the
         order of the rows of `contributions`: e.g. `windows(s).centres` to place them."""
         structure = Structure.coerce(structure)
@@ -116,21 +121,21 @@ class Model:
         lib.x3_model_windows(self._handle, structure._handle, ctypes.byref(out))
         return Windows(out.value)
 
-    def predict(self, structure) -> dict:
+    def predict(self, structure: StructureLike) -> dict[str, float]:
         """The predicted property per target (the mean of the window contributions)."""
         structure = Structure.coerce(structure)
         prop = np.empty(len(self.targets))
         lib.x3_model_predict(self._handle, structure._handle, prop.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
         return dict(zip(self.targets, prop.tolist()))
 
-    def _target(self, target) -> int:
+    def _target(self, target: int | str) -> int:
         if isinstance(target, str):
             if target not in self.targets:
                 raise ValueError(f"{target!r} is not a target of this model ({', '.join(self.targets)})")
             return self.targets.index(target)
         return int(target)
 
-    def map(self, structure, target=0, refine=1) -> np.ndarray:
+    def map(self, structure: StructureLike, target: int | str = 0, refine: int | tuple[int, int, int] = 1) -> np.ndarray:
         """One target's contribution map (name or 0-based index) on the model's window grid,
         shape (n1, n2, n3), point (k1, k2, k3) at fractional (k1/n1, k2/n2, k3/n3), in the
         target's units; its mean is the predicted property. `refine` (N or (N1, N2, N3))
@@ -147,7 +152,7 @@ class Model:
                          out.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), out.size)
         return out
 
-    def explain(self, structure, out, refine=1, selectivity=(), guard: float = 1e-3, bins: int = 20,
+    def explain(self, structure: StructureLike, out: str | os.PathLike, refine: int | tuple[int, int, int] = 1, selectivity=(), guard: float = 1e-3, bins: int = 20,
                 strong: str = "high", top: int = 5, removal: str = "auto") -> "Explanation":
         """Writes the explanation of a prediction into folder `out` (as `x3mat explain`):
         per target a cube and an XSF contribution map, a histogram CSV and the strongest
@@ -167,13 +172,16 @@ class Explanation:
     `property` (target -> value), `map(name)` (a cube file's values as an (n1, n2, n3)
     array), `histogram(target)` and `sites(target)` (CSV rows as dicts)."""
 
-    def __init__(self, directory):
+    def __init__(self, directory: str | os.PathLike):
         self.directory = os.fspath(directory)
         if os.path.exists(os.path.join(self.directory, "INCOMPLETE")):
             raise X3IOError(f"{self.directory}: incomplete explanation (its writing was interrupted); "
                             "run explain again", 3)
         with open(os.path.join(self.directory, "explanation.json")) as f:
             self.summary = json.load(f)
+
+    def __repr__(self) -> str:
+        return f"Explanation({self.directory!r}, property={self.property})"
 
     @property
     def targets(self) -> list[str]:

@@ -11,6 +11,7 @@ import os
 
 import numpy as np
 
+from ._handle import OwnedHandle
 from ._lib import c_handle, c_text, get_string, lib
 
 
@@ -33,7 +34,7 @@ def networkx_site_hash(graph, node_attr: str = "element", iterations: int = 3, d
     return site_hash(labels, edges, iterations, digest_size)
 
 
-class SiteCatalogue:
+class SiteCatalogue(OwnedHandle):
     """Windows of many structures grouped by site hash, with counts, an example window per
     site and per-target statistics (mean, sample std, n) of per-window values.
 
@@ -49,13 +50,14 @@ class SiteCatalogue:
         out = c_handle()
         lib.x3_catalogue_new(float(tolerance), c_text(remove, "remove"), int(iterations), int(digest_size), len(self.targets),
                              names, ctypes.byref(out))
-        self._handle = out
+        super().__init__(out.value)
 
-    def __del__(self):
-        handle = getattr(self, "_handle", None)
-        if handle is not None and handle.value:
-            lib.x3_catalogue_free(handle)
-            self._handle = None
+    _release = staticmethod(lib.x3_catalogue_free)
+
+    def __repr__(self) -> str:
+        if self.closed:
+            return "SiteCatalogue(closed)"
+        return f"SiteCatalogue({len(self)} sites over {self.window_count} windows, targets={self.targets})"
 
     def add(self, structure_id: str, windows, values=None) -> None:
         """Adds the windows of one structure; `values`: (len(windows), n_targets) or None."""

@@ -3,12 +3,18 @@ from __future__ import annotations
 
 import ctypes
 import os
+from typing import Any, Union
 
 import numpy as np
 
+from ._handle import OwnedHandle
 from ._lib import c_handle, c_text, get_string, lib
 
 FRACTIONAL, CARTESIAN = 0, 1
+
+#: What functions taking a structure accept: a Structure, a CIF path, an ase.Atoms or a
+#: pymatgen Structure (see Structure.coerce).
+StructureLike = Union["Structure", str, os.PathLike, Any]
 
 
 def _block(block: str | None):
@@ -19,21 +25,15 @@ def _dp(a: np.ndarray):
     return a.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
 
 
-class Structure:
+class Structure(OwnedHandle):
     """A periodic crystal structure: a cell and the atoms of one unit cell.
 
     Units: Å and degrees. `cell` is 3x3 with rows a, b, c. Build one with
-    `from_cif`, `from_cif_string`, `from_arrays`, `from_ase` or `from_pymatgen`.
+    `from_cif`, `from_cif_string`, `from_arrays`, `from_ase` or `from_pymatgen`; use it
+    as a context manager (or call `close()`) to release it at once.
     """
 
-    def __init__(self, _handle: int):
-        self._handle = c_handle(_handle)
-
-    def __del__(self):
-        handle = getattr(self, "_handle", None)
-        if handle is not None and handle.value:
-            lib.x3_structure_free(handle)
-            self._handle = None
+    _release = staticmethod(lib.x3_structure_free)
 
     # ---- construction -----------------------------------------------------------
     @classmethod
@@ -202,6 +202,8 @@ class Structure:
         return Atoms(numbers=self.atomic_numbers, positions=self.positions(), cell=self.cell, pbc=True)
 
     def __repr__(self) -> str:
+        if self.closed:
+            return "Structure(closed)"
         a, b, c, al, be, ga = self.cell_parameters
         return (f"Structure({self.name!r}, {self.formula}, a={a:.4f} b={b:.4f} c={c:.4f} Å, "
                 f"α={al:.2f} β={be:.2f} γ={ga:.2f}°)")

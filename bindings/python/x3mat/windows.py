@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._handle import OwnedHandle
 from ._lib import c_handle, c_text, lib
 from .errors import X3BufferTooSmallError, X3InvalidArgumentError
 
@@ -37,19 +38,15 @@ def _ptr(a: np.ndarray, ctype):
     return a.ctypes.data_as(ctypes.POINTER(ctype))
 
 
-class Windows:
+class Windows(OwnedHandle):
     """Windows of one structure, copied into NumPy arrays (flat over windows, with
     `offsets`: window w's atoms are rows offsets[w]:offsets[w + 1])."""
 
-    def __init__(self, _handle: int):
-        self._handle = c_handle(_handle)
-        self._read(self._handle)
+    _release = staticmethod(lib.x3_windows_free)
 
-    def __del__(self):
-        handle = getattr(self, "_handle", None)
-        if handle is not None and handle.value:
-            lib.x3_windows_free(handle)
-            self._handle = None
+    def __init__(self, _handle: int):
+        super().__init__(_handle)
+        self._read(self._handle)
 
     def _read(self, h) -> None:
         n = ctypes.c_int64()
