@@ -1,11 +1,23 @@
-!> Fortran interface to libx3mat (include/x3mat.h), over iso_c_binding.
+!> Fortran interface to libx3mat (include/x3mat.h), over iso_c_binding: every function
+!> of the C API is reachable, through a type-bound procedure of the handle it works on
+!> (x3_structure, x3_windows, x3_model, x3_catalogue) or a module procedure.
 !>
-!> One derived type per C handle; its procedures return the C status (X3_OK = 0 on
-!> success) and x3_last_error() gives the message. Conventions are those of x3mat.h:
-!> lengths in Å, angles in degrees, density in g/cm³. Arrays of positions are
-!> (3, natoms): column i is atom i, which is exactly the C row-major natoms x 3 layout.
-!> The cell is (3, 3) with column j = lattice vector j (a, b, c), the same memory as
-!> the C row-major matrix whose rows are a, b, c.
+!> Conventions (those of x3mat.h): lengths in Å, angles in degrees, density in g/cm³.
+!> Arrays of positions are (3, natoms): column i is atom i, which is exactly the C
+!> row-major natoms x 3 layout. The cell is (3, 3) with column j = lattice vector j
+!> (a, b, c), the same memory as the C row-major matrix whose rows are a, b, c. Window,
+!> atom, warning and target numbers are 1-based.
+!>
+!> Integer kinds, one rule: integer(c_int32_t) for what C declares int32_t (statuses,
+!> flags, atomic numbers, iteration counts, digest sizes, target numbers, refinement
+!> factors, thread counts); integer(c_int64_t) for what C declares int64_t (counts,
+!> sizes, window and atom numbers, limits).
+!>
+!> Errors are returned, never hidden: a procedure that can fail is an
+!> integer(c_int32_t) function returning the C status (X3_OK = 0 on success;
+!> x3_last_error() gives the message), or, when it returns a value (a count, the
+!> formula, ...), takes an optional `status` argument: given, it receives the status;
+!> left out, a failure stops the program with the message (error stop).
 !>
 !>   use x3mat
 !>   type(x3_structure) :: s
@@ -26,14 +38,19 @@ module x3mat
     ! coordinates (x3_coordinates)
     integer(c_int32_t), parameter, public :: X3_FRACTIONAL = 0, X3_CARTESIAN = 1
 
-    public :: x3_version, x3_last_error, x3_site_hash
+    public :: x3_version, x3_version_numbers, x3_last_error, x3_clear_error, x3_status_name, x3_site_hash
+    public :: x3_element_atomic_number, x3_element_covalent_radius, x3_blas_info
+    public :: x3_set_num_threads, x3_get_num_threads, x3_set_limit, x3_get_limit, x3_model_parameter_count
 
     !> A crystal structure (x3_structure *). Release with %free().
     type, public :: x3_structure
         type(c_ptr) :: ptr = c_null_ptr
     contains
         procedure :: read_cif => structure_read_cif
+        procedure :: parse_cif => structure_parse_cif
         procedure :: from_arrays => structure_from_arrays
+        procedure :: write_cif => structure_write_cif
+        procedure :: name => structure_name
         procedure :: natoms => structure_natoms
         procedure :: cell => structure_cell
         procedure :: cell_parameters => structure_cell_parameters
@@ -41,7 +58,10 @@ module x3mat
         procedure :: density => structure_density
         procedure :: positions => structure_positions
         procedure :: atomic_numbers => structure_atomic_numbers
+        procedure :: occupancies => structure_occupancies
         procedure :: formula => structure_formula
+        procedure :: warning_count => structure_warning_count
+        procedure :: warning => structure_warning
         procedure :: space_group => structure_space_group
         procedure :: free => structure_free
     end type x3_structure
@@ -61,7 +81,10 @@ module x3mat
         procedure :: radius => windows_radius
         procedure :: centres => windows_centres
         procedure :: atom_count => windows_atom_count
+        procedure :: total_atoms => windows_total_atoms
+        procedure :: offsets => windows_offsets
         procedure :: atoms => windows_atoms
+        procedure :: bond_graph => windows_bond_graph
         procedure :: site_hashes => windows_site_hashes
         procedure :: free => windows_free
     end type x3_windows
@@ -74,7 +97,12 @@ module x3mat
         type(c_ptr) :: ptr = c_null_ptr
     contains
         procedure :: load => model_load
+        procedure :: create => model_create
+        procedure :: save => model_save
         procedure :: targets => model_targets
+        procedure :: parameters => model_parameters
+        procedure :: config => model_config
+        procedure :: card => model_card
         procedure :: predict => model_predict
         procedure :: contributions => model_contributions
         procedure :: contributions_at => model_contributions_at
@@ -84,6 +112,22 @@ module x3mat
         procedure :: orbits => model_orbits
         procedure :: free => model_free
     end type x3_model
+
+    !> A site catalogue (x3_catalogue *): windows of many structures grouped by site hash,
+    !> with counts and per-target statistics. Release with %free().
+    type, public :: x3_catalogue
+        type(c_ptr) :: ptr = c_null_ptr
+    contains
+        procedure :: new => catalogue_new
+        procedure :: add => catalogue_add
+        procedure :: counts => catalogue_counts
+        procedure :: json => catalogue_json
+        procedure :: write => catalogue_write
+        procedure :: free => catalogue_free
+    end type x3_catalogue
+
+    !> Ranking of a catalogue's sites by window count (rather than by a target's mean).
+    integer(c_int32_t), parameter, public :: X3_RANK_BY_COUNT = 0
 
     !> Progress of x3_train (include/x3mat.h, x3_training_progress); phase is one of the
     !> X3_PHASE_* values.
@@ -106,6 +150,18 @@ module x3mat
     end interface
     public :: x3_progress_callback, x3_train, x3_set_symmetry, x3_get_symmetry
     public :: x3_model_find, x3_release_memory, x3_element_symbol, x3_element_mass
+
+    !> The C string-out functions on a handle: (handle, buffer, capacity, length).
+    abstract interface
+        function handle_string_out(h, buffer, capacity, length) bind(C)
+            import :: c_ptr, c_char, c_int64_t, c_int32_t
+            type(c_ptr), value :: h
+            character(kind=c_char), intent(out) :: buffer(*)
+            integer(c_int64_t), value :: capacity
+            integer(c_int64_t), intent(out) :: length
+            integer(c_int32_t) :: handle_string_out
+        end function
+    end interface
 
     interface
         function c_version() bind(C, name="x3_version")
@@ -416,6 +472,213 @@ module x3mat
             integer(c_int64_t), intent(out) :: nwindows, norbits, noperations
             integer(c_int32_t) :: c_model_orbits
         end function
+        subroutine x3_version_numbers(major, minor, patch) bind(C, name="x3_version_numbers")
+            import :: c_int32_t
+            integer(c_int32_t), intent(out) :: major, minor, patch
+        end subroutine
+        !> Clears this thread's last error message.
+        subroutine x3_clear_error() bind(C, name="x3_clear_error")
+        end subroutine
+        function c_status_name(status) bind(C, name="x3_status_name")
+            import :: c_int32_t, c_ptr
+            integer(c_int32_t), value :: status
+            type(c_ptr) :: c_status_name
+        end function
+        function c_element_atomic_number(symbol, z) bind(C, name="x3_element_atomic_number")
+            import :: c_char, c_int32_t
+            character(kind=c_char), intent(in) :: symbol(*)
+            integer(c_int32_t), intent(out) :: z
+            integer(c_int32_t) :: c_element_atomic_number
+        end function
+        !> The covalent radius (Å) of element z (Cordero et al., Dalton Trans. 2008).
+        function x3_element_covalent_radius(z, radius) bind(C, name="x3_element_covalent_radius")
+            import :: c_int32_t, c_double
+            integer(c_int32_t), value :: z
+            real(c_double), intent(out) :: radius
+            integer(c_int32_t) :: x3_element_covalent_radius
+        end function
+        function c_blas_info(buffer, capacity, length) bind(C, name="x3_blas_info")
+            import :: c_char, c_int64_t, c_int32_t
+            character(kind=c_char), intent(out) :: buffer(*)
+            integer(c_int64_t), value :: capacity
+            integer(c_int64_t), intent(out) :: length
+            integer(c_int32_t) :: c_blas_info
+        end function
+        !> Threads of libx3mat's own parallel loops, process-wide (0: $X3MAT_NUM_THREADS, else
+        !> the number of CPUs).
+        function x3_set_num_threads(n) bind(C, name="x3_set_num_threads")
+            import :: c_int32_t
+            integer(c_int32_t), value :: n
+            integer(c_int32_t) :: x3_set_num_threads
+        end function
+        !> The number of threads libx3mat's parallel loops use now.
+        function x3_get_num_threads() bind(C, name="x3_get_num_threads")
+            import :: c_int32_t
+            integer(c_int32_t) :: x3_get_num_threads
+        end function
+        function c_set_limit(name, value) bind(C, name="x3_set_limit")
+            import :: c_char, c_int64_t, c_int32_t
+            character(kind=c_char), intent(in) :: name(*)
+            integer(c_int64_t), value :: value
+            integer(c_int32_t) :: c_set_limit
+        end function
+        function c_get_limit(name, value) bind(C, name="x3_get_limit")
+            import :: c_char, c_int64_t, c_int32_t
+            character(kind=c_char), intent(in) :: name(*)
+            integer(c_int64_t), intent(out) :: value
+            integer(c_int32_t) :: c_get_limit
+        end function
+        function c_parse_cif(text, block, out) bind(C, name="x3_structure_parse_cif")
+            import :: c_char, c_ptr, c_int32_t
+            character(kind=c_char), intent(in) :: text(*)
+            type(c_ptr), value :: block
+            type(c_ptr), intent(out) :: out
+            integer(c_int32_t) :: c_parse_cif
+        end function
+        function c_write_cif(s, path) bind(C, name="x3_structure_write_cif")
+            import :: c_char, c_ptr, c_int32_t
+            type(c_ptr), value :: s
+            character(kind=c_char), intent(in) :: path(*)
+            integer(c_int32_t) :: c_write_cif
+        end function
+        function c_structure_name(s, buffer, capacity, length) bind(C, name="x3_structure_name")
+            import :: c_ptr, c_char, c_int64_t, c_int32_t
+            type(c_ptr), value :: s
+            character(kind=c_char), intent(out) :: buffer(*)
+            integer(c_int64_t), value :: capacity
+            integer(c_int64_t), intent(out) :: length
+            integer(c_int32_t) :: c_structure_name
+        end function
+        function c_occupancies(s, out, capacity) bind(C, name="x3_structure_occupancies")
+            import :: c_ptr, c_double, c_int64_t, c_int32_t
+            type(c_ptr), value :: s
+            real(c_double), intent(out) :: out(*)
+            integer(c_int64_t), value :: capacity
+            integer(c_int32_t) :: c_occupancies
+        end function
+        function c_warning_count(s, n) bind(C, name="x3_structure_warning_count")
+            import :: c_ptr, c_int64_t, c_int32_t
+            type(c_ptr), value :: s
+            integer(c_int64_t), intent(out) :: n
+            integer(c_int32_t) :: c_warning_count
+        end function
+        function c_warning(s, index, buffer, capacity, length) bind(C, name="x3_structure_warning")
+            import :: c_ptr, c_char, c_int64_t, c_int32_t
+            type(c_ptr), value :: s
+            integer(c_int64_t), value :: index
+            character(kind=c_char), intent(out) :: buffer(*)
+            integer(c_int64_t), value :: capacity
+            integer(c_int64_t), intent(out) :: length
+            integer(c_int32_t) :: c_warning
+        end function
+        function c_windows_total_atoms(w, n) bind(C, name="x3_windows_total_atoms")
+            import :: c_ptr, c_int64_t, c_int32_t
+            type(c_ptr), value :: w
+            integer(c_int64_t), intent(out) :: n
+            integer(c_int32_t) :: c_windows_total_atoms
+        end function
+        function c_windows_offsets(w, offsets, capacity) bind(C, name="x3_windows_offsets")
+            import :: c_ptr, c_int64_t, c_int32_t
+            type(c_ptr), value :: w
+            integer(c_int64_t), intent(out) :: offsets(*)
+            integer(c_int64_t), value :: capacity
+            integer(c_int32_t) :: c_windows_offsets
+        end function
+        function c_windows_bond_graph(w, window, tolerance, remove, nnodes, nedges, node_atoms, node_capacity, &
+                edges, edge_capacity) bind(C, name="x3_windows_bond_graph")
+            import :: c_ptr, c_int64_t, c_int32_t, c_double, c_char
+            type(c_ptr), value :: w
+            integer(c_int64_t), value :: window
+            real(c_double), value :: tolerance
+            character(kind=c_char), intent(in) :: remove(*)
+            integer(c_int64_t), intent(out) :: nnodes, nedges
+            integer(c_int32_t), intent(out) :: node_atoms(*)
+            integer(c_int64_t), value :: node_capacity
+            integer(c_int64_t), intent(out) :: edges(*)
+            integer(c_int64_t), value :: edge_capacity
+            integer(c_int32_t) :: c_windows_bond_graph
+        end function
+        function c_model_create(config_json, out) bind(C, name="x3_model_create")
+            import :: c_char, c_ptr, c_int32_t
+            character(kind=c_char), intent(in) :: config_json(*)
+            type(c_ptr), intent(out) :: out
+            integer(c_int32_t) :: c_model_create
+        end function
+        function c_model_save(m, path) bind(C, name="x3_model_save")
+            import :: c_char, c_ptr, c_int32_t
+            type(c_ptr), value :: m
+            character(kind=c_char), intent(in) :: path(*)
+            integer(c_int32_t) :: c_model_save
+        end function
+        function c_model_parameter_count(config_json, n) bind(C, name="x3_model_parameter_count")
+            import :: c_char, c_int64_t, c_int32_t
+            character(kind=c_char), intent(in) :: config_json(*)
+            integer(c_int64_t), intent(out) :: n
+            integer(c_int32_t) :: c_model_parameter_count
+        end function
+        function c_model_config(m, buffer, capacity, length) bind(C, name="x3_model_config")
+            import :: c_ptr, c_char, c_int64_t, c_int32_t
+            type(c_ptr), value :: m
+            character(kind=c_char), intent(out) :: buffer(*)
+            integer(c_int64_t), value :: capacity
+            integer(c_int64_t), intent(out) :: length
+            integer(c_int32_t) :: c_model_config
+        end function
+        function c_model_card(m, buffer, capacity, length) bind(C, name="x3_model_card")
+            import :: c_ptr, c_char, c_int64_t, c_int32_t
+            type(c_ptr), value :: m
+            character(kind=c_char), intent(out) :: buffer(*)
+            integer(c_int64_t), value :: capacity
+            integer(c_int64_t), intent(out) :: length
+            integer(c_int32_t) :: c_model_card
+        end function
+        function c_catalogue_new(tolerance, remove, iterations, digest_size, ntargets, names, out) &
+                bind(C, name="x3_catalogue_new")
+            import :: c_double, c_char, c_int32_t, c_int64_t, c_ptr
+            real(c_double), value :: tolerance
+            character(kind=c_char), intent(in) :: remove(*)
+            integer(c_int32_t), value :: iterations, digest_size
+            integer(c_int64_t), value :: ntargets
+            type(c_ptr), intent(in) :: names(*)
+            type(c_ptr), intent(out) :: out
+            integer(c_int32_t) :: c_catalogue_new
+        end function
+        function c_catalogue_add(c, id, w, values, nvalues) bind(C, name="x3_catalogue_add")
+            import :: c_ptr, c_char, c_int64_t, c_int32_t
+            type(c_ptr), value :: c
+            character(kind=c_char), intent(in) :: id(*)
+            type(c_ptr), value :: w, values
+            integer(c_int64_t), value :: nvalues
+            integer(c_int32_t) :: c_catalogue_add
+        end function
+        function c_catalogue_counts(c, sites, windows, structures) bind(C, name="x3_catalogue_counts")
+            import :: c_ptr, c_int64_t, c_int32_t
+            type(c_ptr), value :: c
+            integer(c_int64_t), intent(out) :: sites, windows, structures
+            integer(c_int32_t) :: c_catalogue_counts
+        end function
+        function c_catalogue_json(c, rank_by, top, buffer, capacity, length) bind(C, name="x3_catalogue_json")
+            import :: c_ptr, c_char, c_int64_t, c_int32_t
+            type(c_ptr), value :: c
+            integer(c_int32_t), value :: rank_by
+            integer(c_int64_t), value :: top
+            character(kind=c_char), intent(out) :: buffer(*)
+            integer(c_int64_t), value :: capacity
+            integer(c_int64_t), intent(out) :: length
+            integer(c_int32_t) :: c_catalogue_json
+        end function
+        function c_catalogue_write(c, directory, rank_by, top) bind(C, name="x3_catalogue_write")
+            import :: c_ptr, c_char, c_int64_t, c_int32_t
+            type(c_ptr), value :: c
+            character(kind=c_char), intent(in) :: directory(*)
+            integer(c_int32_t), value :: rank_by
+            integer(c_int64_t), value :: top
+            integer(c_int32_t) :: c_catalogue_write
+        end function
+        subroutine c_catalogue_free(c) bind(C, name="x3_catalogue_free")
+            import :: c_ptr
+            type(c_ptr), value :: c
+        end subroutine
     end interface
 
 contains
@@ -451,8 +714,8 @@ contains
     end function
 
     !> The file of a model given by name (e.g. "iza-ar-uptake"), searched as x3_model_find
-    !> in include/x3mat.h describes ($X3MAT_MODEL_PATH, PREFIX/share/x3mat/models, the
-    !> source tree's models/); a path is returned as it is.
+    !> in include/x3mat.h describes ($X3MAT_MODEL_PATH, models/ beside libx3mat,
+    !> PREFIX/share/x3mat/models, the source tree's models/); a path is returned as it is.
     integer(c_int32_t) function x3_model_find(name, path) result(status)
         character(len=*), intent(in) :: name
         character(len=:), allocatable, intent(out) :: path
@@ -489,14 +752,179 @@ contains
         end do
     end function
 
-    !> Reads a CIF file (first data block; symmetry expanded). Returns the status.
-    integer(c_int32_t) function structure_read_cif(self, path) result(status)
+    !> Hands a status to the caller's optional `status`, or, when the caller gave none,
+    !> stops the program on failure with the message: a getter never hides an error.
+    subroutine report(st, what, status)
+        integer(c_int32_t), intent(in) :: st
+        character(len=*), intent(in) :: what
+        integer(c_int32_t), intent(out), optional :: status
+        if (present(status)) then
+            status = st
+        else if (st /= X3_OK) then
+            error stop "x3mat: " // what // ": " // x3_last_error()
+        end if
+    end subroutine
+
+    !> A C string-out function's text for handle h (sized by a first call).
+    integer(c_int32_t) function string_of(f, h, s) result(status)
+        procedure(handle_string_out) :: f
+        type(c_ptr), intent(in) :: h
+        character(len=:), allocatable, intent(out) :: s
+        character(kind=c_char), allocatable :: buffer(:)
+        character(kind=c_char) :: probe(1)
+        integer(c_int64_t) :: n
+        s = ""
+        status = f(h, probe, 0_c_int64_t, n)
+        if (status == X3_ERR_BUFFER_TOO_SMALL) then
+            allocate(buffer(n + 1))
+            status = f(h, buffer, n + 1, n)
+        else if (status == X3_OK) then
+            return  ! an empty string
+        end if
+        if (status == X3_OK) s = chars_to_string(buffer, int(n))
+    end function
+
+    !> A C string made from a Fortran string (trailing blanks dropped).
+    pure function c_string(s) result(c)
+        character(len=*), intent(in) :: s
+        character(kind=c_char, len=len_trim(s) + 1) :: c
+        c = trim(s) // c_null_char
+    end function
+
+    !> The enumerator name of a status, e.g. "X3_ERR_PARSE".
+    function x3_status_name(status) result(s)
+        integer(c_int32_t), intent(in) :: status
+        character(len=:), allocatable :: s
+        s = from_c(c_status_name(status))
+    end function
+
+    !> The atomic number of an element symbol, any capitalisation ("Si", "SI").
+    integer(c_int32_t) function x3_element_atomic_number(symbol, z) result(status)
+        character(len=*), intent(in) :: symbol
+        integer(c_int32_t), intent(out) :: z
+        status = c_element_atomic_number(c_string(symbol), z)
+    end function
+
+    !> The dense linear algebra in use (OpenBLAS library, kernel family, threads).
+    integer(c_int32_t) function x3_blas_info(info) result(status)
+        character(len=:), allocatable, intent(out) :: info
+        character(kind=c_char) :: buffer(1024)
+        integer(c_int64_t) :: n
+        info = ""
+        status = c_blas_info(buffer, int(size(buffer), c_int64_t), n)
+        if (status == X3_OK) info = chars_to_string(buffer, int(n))
+    end function
+
+    !> Sets a process-wide cap ("cif_max_atoms", "cif_max_operations", "window_max_count",
+    !> "window_max_atoms"; 0 restores the default): see x3_set_limit in include/x3mat.h.
+    integer(c_int32_t) function x3_set_limit(name, value) result(status)
+        character(len=*), intent(in) :: name
+        integer(c_int64_t), intent(in) :: value
+        status = c_set_limit(c_string(name), value)
+    end function
+
+    !> The cap in force for a limit of x3_set_limit.
+    integer(c_int32_t) function x3_get_limit(name, value) result(status)
+        character(len=*), intent(in) :: name
+        integer(c_int64_t), intent(out) :: value
+        status = c_get_limit(c_string(name), value)
+    end function
+
+    !> The number of parameters a configuration (JSON, "" for the defaults) defines,
+    !> without building the model.
+    integer(c_int32_t) function x3_model_parameter_count(config_json, parameters) result(status)
+        character(len=*), intent(in) :: config_json
+        integer(c_int64_t), intent(out) :: parameters
+        status = c_model_parameter_count(c_string(config_json), parameters)
+    end function
+
+    !> Reads a CIF file (symmetry expanded): its first data block, or the block named
+    !> `block` (without "data_"). Returns the status.
+    integer(c_int32_t) function structure_read_cif(self, path, block) result(status)
         class(x3_structure), intent(inout) :: self
         character(len=*), intent(in) :: path
-        type(c_ptr) :: out
+        character(len=*), intent(in), optional :: block
+        character(kind=c_char, len=:), allocatable, target :: b
+        type(c_ptr) :: out, bp
         call self%free()
-        status = c_read_cif(trim(path) // c_null_char, c_null_ptr, out)
+        bp = c_null_ptr
+        if (present(block)) then
+            b = c_string(block)
+            bp = c_loc(b)
+        end if
+        status = c_read_cif(c_string(path), bp, out)
         if (status == X3_OK) self%ptr = out
+    end function
+
+    !> Reads a structure from CIF text in memory (as read_cif; messages name "<string>").
+    integer(c_int32_t) function structure_parse_cif(self, text, block) result(status)
+        class(x3_structure), intent(inout) :: self
+        character(len=*), intent(in) :: text
+        character(len=*), intent(in), optional :: block
+        character(kind=c_char, len=:), allocatable, target :: b
+        type(c_ptr) :: out, bp
+        call self%free()
+        bp = c_null_ptr
+        if (present(block)) then
+            b = c_string(block)
+            bp = c_loc(b)
+        end if
+        status = c_parse_cif(text // c_null_char, bp, out)
+        if (status == X3_OK) self%ptr = out
+    end function
+
+    !> Writes the structure as a P1 CIF (atomically).
+    integer(c_int32_t) function structure_write_cif(self, path) result(status)
+        class(x3_structure), intent(in) :: self
+        character(len=*), intent(in) :: path
+        status = c_write_cif(self%ptr, c_string(path))
+    end function
+
+    !> The structure's name: the CIF data block name ("" for arrays).
+    function structure_name(self, status) result(s)
+        class(x3_structure), intent(in) :: self
+        integer(c_int32_t), intent(out), optional :: status
+        character(len=:), allocatable :: s
+        call report(string_of(c_structure_name, self%ptr, s), "structure name", status)
+    end function
+
+    !> Site occupancies (natoms): 1 unless the CIF said otherwise.
+    integer(c_int32_t) function structure_occupancies(self, occupancies) result(status)
+        class(x3_structure), intent(in) :: self
+        real(c_double), allocatable, intent(out) :: occupancies(:)
+        integer(c_int64_t) :: n
+        status = c_atom_count(self%ptr, n)
+        if (status /= X3_OK) n = 0
+        allocate(occupancies(n))
+        if (status == X3_OK) status = c_occupancies(self%ptr, occupancies, n)
+    end function
+
+    !> Number of warnings the CIF reader recorded (partial occupancy, merged atoms).
+    integer(c_int64_t) function structure_warning_count(self, status) result(n)
+        class(x3_structure), intent(in) :: self
+        integer(c_int32_t), intent(out), optional :: status
+        n = 0
+        call report(c_warning_count(self%ptr, n), "structure warning count", status)
+    end function
+
+    !> Warning i (1-based).
+    function structure_warning(self, i, status) result(s)
+        class(x3_structure), intent(in) :: self
+        integer(c_int64_t), intent(in) :: i
+        integer(c_int32_t), intent(out), optional :: status
+        character(len=:), allocatable :: s
+        character(kind=c_char), allocatable :: buffer(:)
+        character(kind=c_char) :: probe(1)
+        integer(c_int64_t) :: n
+        integer(c_int32_t) :: st
+        s = ""
+        st = c_warning(self%ptr, i - 1, probe, 0_c_int64_t, n)
+        if (st == X3_ERR_BUFFER_TOO_SMALL) then
+            allocate(buffer(n + 1))
+            st = c_warning(self%ptr, i - 1, buffer, n + 1, n)
+            if (st == X3_OK) s = chars_to_string(buffer, int(n))
+        end if
+        call report(st, "structure warning", status)
     end function
 
     !> Builds a structure from a cell (3,3: columns a, b, c, Å), positions (3, natoms),
@@ -517,37 +945,46 @@ contains
         if (status == X3_OK) self%ptr = out
     end function
 
-    !> Number of atoms (-1 if the structure is not loaded).
-    integer(c_int64_t) function structure_natoms(self) result(n)
+    !> Number of atoms in the cell.
+    integer(c_int64_t) function structure_natoms(self, status) result(n)
         class(x3_structure), intent(in) :: self
-        if (c_atom_count(self%ptr, n) /= X3_OK) n = -1
+        integer(c_int32_t), intent(out), optional :: status
+        n = 0
+        call report(c_atom_count(self%ptr, n), "structure atom count", status)
     end function
 
     !> Cell matrix (3,3), column j = lattice vector j, Å.
-    function structure_cell(self) result(cell)
+    function structure_cell(self, status) result(cell)
         class(x3_structure), intent(in) :: self
+        integer(c_int32_t), intent(out), optional :: status
         real(c_double) :: cell(3, 3)
         cell = 0
-        if (c_doubles(self%ptr, cell) /= X3_OK) cell = 0
+        call report(c_doubles(self%ptr, cell), "structure cell", status)
     end function
 
     !> a, b, c (Å), alpha, beta, gamma (degrees).
-    function structure_cell_parameters(self) result(p)
+    function structure_cell_parameters(self, status) result(p)
         class(x3_structure), intent(in) :: self
+        integer(c_int32_t), intent(out), optional :: status
         real(c_double) :: p(6)
         p = 0
-        if (c_cell_parameters(self%ptr, p) /= X3_OK) p = 0
+        call report(c_cell_parameters(self%ptr, p), "structure cell parameters", status)
     end function
 
-    real(c_double) function structure_volume(self) result(v)
+    !> Cell volume, Å³.
+    real(c_double) function structure_volume(self, status) result(v)
         class(x3_structure), intent(in) :: self
-        if (c_volume(self%ptr, v) /= X3_OK) v = 0
+        integer(c_int32_t), intent(out), optional :: status
+        v = 0
+        call report(c_volume(self%ptr, v), "structure volume", status)
     end function
 
-    !> Density, g/cm³ (0 if the structure is not loaded).
-    real(c_double) function structure_density(self) result(v)
+    !> Density, g/cm³.
+    real(c_double) function structure_density(self, status) result(v)
         class(x3_structure), intent(in) :: self
-        if (c_density(self%ptr, v) /= X3_OK) v = 0
+        integer(c_int32_t), intent(out), optional :: status
+        v = 0
+        call report(c_density(self%ptr, v), "structure density", status)
     end function
 
     !> Positions (3, natoms), fractional or Cartesian (Å).
@@ -555,29 +992,30 @@ contains
         class(x3_structure), intent(in) :: self
         integer(c_int32_t), intent(in) :: coordinates
         real(c_double), allocatable, intent(out) :: positions(:, :)
-        allocate(positions(3, max(0_c_int64_t, self%natoms())))
-        status = c_positions(self%ptr, coordinates, positions, int(size(positions), c_int64_t))
+        integer(c_int64_t) :: n
+        status = c_atom_count(self%ptr, n)
+        if (status /= X3_OK) n = 0
+        allocate(positions(3, n))
+        if (status == X3_OK) status = c_positions(self%ptr, coordinates, positions, 3 * n)
     end function
 
+    !> Atomic numbers (natoms).
     integer(c_int32_t) function structure_atomic_numbers(self, z) result(status)
         class(x3_structure), intent(in) :: self
         integer(c_int32_t), allocatable, intent(out) :: z(:)
-        allocate(z(max(0_c_int64_t, self%natoms())))
-        status = c_atomic_numbers(self%ptr, z, int(size(z), c_int64_t))
+        integer(c_int64_t) :: n
+        status = c_atom_count(self%ptr, n)
+        if (status /= X3_OK) n = 0
+        allocate(z(n))
+        if (status == X3_OK) status = c_atomic_numbers(self%ptr, z, n)
     end function
 
-    !> Hill formula of the cell contents ("" if the structure is not loaded).
-    function structure_formula(self) result(s)
+    !> Hill formula of the cell contents.
+    function structure_formula(self, status) result(s)
         class(x3_structure), intent(in) :: self
+        integer(c_int32_t), intent(out), optional :: status
         character(len=:), allocatable :: s
-        character(kind=c_char), allocatable :: buffer(:)
-        character(kind=c_char) :: probe(1)
-        integer(c_int64_t) :: n
-        s = ""
-        if (c_formula(self%ptr, probe, 0_c_int64_t, n) /= X3_ERR_BUFFER_TOO_SMALL) return
-        allocate(buffer(n + 1))
-        if (c_formula(self%ptr, buffer, n + 1, n) /= X3_OK) return
-        s = chars_to_string(buffer, int(n))
+        call report(string_of(c_formula, self%ptr, s), "structure formula", status)
     end function
 
     !> spglib's space group of the atoms at a distance tolerance (Å): International
@@ -630,10 +1068,60 @@ contains
         if (status == X3_OK) self%ptr = out
     end function
 
-    !> Number of windows (-1 if none are loaded).
-    integer(c_int64_t) function windows_count(self) result(n)
+    !> Number of windows.
+    integer(c_int64_t) function windows_count(self, status) result(n)
         class(x3_windows), intent(in) :: self
-        if (c_windows_count(self%ptr, n) /= X3_OK) n = -1
+        integer(c_int32_t), intent(out), optional :: status
+        n = 0
+        call report(c_windows_count(self%ptr, n), "window count", status)
+    end function
+
+    !> Atoms summed over all windows.
+    integer(c_int64_t) function windows_total_atoms(self, status) result(n)
+        class(x3_windows), intent(in) :: self
+        integer(c_int32_t), intent(out), optional :: status
+        n = 0
+        call report(c_windows_total_atoms(self%ptr, n), "window total atoms", status)
+    end function
+
+    !> count + 1 offsets: window i's atoms are entries offsets(i) + 1 .. offsets(i + 1) of
+    !> the arrays of %atoms(X3_ALL_WINDOWS, ...); offsets(1) = 0.
+    integer(c_int32_t) function windows_offsets(self, offsets) result(status)
+        class(x3_windows), intent(in) :: self
+        integer(c_int64_t), allocatable, intent(out) :: offsets(:)
+        integer(c_int64_t) :: n
+        status = c_windows_count(self%ptr, n)
+        if (status /= X3_OK) n = -1
+        allocate(offsets(n + 1))
+        if (status == X3_OK) status = c_windows_offsets(self%ptr, offsets, n + 1)
+    end function
+
+    !> The bond graph of window i (1-based) after removal ("" none, or e.g. "O:contract",
+    !> "H:delete"; bonded when d < tolerance x the sum of covalent radii): node k is window
+    !> atom node_atoms(k) (1-based), edges(:, e) = (u, v) node numbers, u < v, sorted.
+    integer(c_int32_t) function windows_bond_graph(self, i, tolerance, remove, node_atoms, edges) result(status)
+        class(x3_windows), intent(in) :: self
+        integer(c_int64_t), intent(in) :: i
+        real(c_double), intent(in) :: tolerance
+        character(len=*), intent(in) :: remove
+        integer(c_int32_t), allocatable, intent(out) :: node_atoms(:)
+        integer(c_int64_t), allocatable, intent(out) :: edges(:, :)
+        integer(c_int64_t) :: nn, ne
+        integer(c_int32_t) :: probe_nodes(1)
+        integer(c_int64_t) :: probe_edges(2)
+        status = c_windows_bond_graph(self%ptr, i - 1, tolerance, c_string(remove), nn, ne, probe_nodes, &
+                                      0_c_int64_t, probe_edges, 0_c_int64_t)
+        if (status /= X3_OK .and. status /= X3_ERR_BUFFER_TOO_SMALL) then
+            allocate(node_atoms(0), edges(2, 0))
+            return
+        end if
+        allocate(node_atoms(nn), edges(2, ne))
+        status = X3_OK
+        if (nn == 0) return
+        status = c_windows_bond_graph(self%ptr, i - 1, tolerance, c_string(remove), nn, ne, node_atoms, nn, &
+                                      edges, 2 * ne)
+        node_atoms = node_atoms + 1
+        edges = edges + 1
     end function
 
     !> Grid shape (n1, n2, n3) and step (Å); an error status for windows made by %at.
@@ -659,18 +1147,23 @@ contains
         class(x3_windows), intent(in) :: self
         integer(c_int32_t), intent(in) :: coordinates
         real(c_double), allocatable, intent(out) :: centres(:, :)
-        allocate(centres(3, max(0_c_int64_t, self%count())))
-        status = c_windows_centres(self%ptr, coordinates, centres, int(size(centres), c_int64_t))
+        integer(c_int64_t) :: n
+        status = c_windows_count(self%ptr, n)
+        if (status /= X3_OK) n = 0
+        allocate(centres(3, n))
+        if (status == X3_OK) status = c_windows_centres(self%ptr, coordinates, centres, 3 * n)
     end function
 
-    !> Atoms in window i (1-based), or in all windows for X3_ALL_WINDOWS; -1 on error.
-    integer(c_int64_t) function windows_atom_count(self, i) result(n)
+    !> Atoms in window i (1-based), or in all windows for X3_ALL_WINDOWS.
+    integer(c_int64_t) function windows_atom_count(self, i, status) result(n)
         class(x3_windows), intent(in) :: self
         integer(c_int64_t), intent(in) :: i
+        integer(c_int32_t), intent(out), optional :: status
         integer(c_int64_t) :: c_index
         c_index = i - 1
         if (i == X3_ALL_WINDOWS) c_index = X3_ALL_WINDOWS
-        if (c_windows_atom_count(self%ptr, c_index, n) /= X3_OK) n = -1
+        n = 0
+        call report(c_windows_atom_count(self%ptr, c_index, n), "window atom count", status)
     end function
 
     !> The atoms of window i (1-based; X3_ALL_WINDOWS for all, concatenated): atomic
@@ -751,10 +1244,12 @@ contains
         character(len=:), allocatable, intent(out) :: hashes(:)
         character(kind=c_char), allocatable :: raw(:)
         integer(c_int64_t) :: n, stride, i, j
-        n = max(0_c_int64_t, self%count())
+        status = c_windows_count(self%ptr, n)
+        if (status /= X3_OK) n = 0
         stride = 2 * digest_size + 1
         allocate(character(len=2 * digest_size) :: hashes(n))
         allocate(raw(max(1_c_int64_t, n * stride)))
+        if (status /= X3_OK) return
         status = c_windows_site_hashes(self%ptr, tolerance, trim(remove) // c_null_char, iterations, &
                                        digest_size, raw, n * stride)
         if (status /= X3_OK) return
@@ -776,12 +1271,57 @@ contains
         if (status == X3_OK) self%ptr = out
     end function
 
-    !> Number of targets (properties) the model predicts; 0 for an unloaded model.
-    integer function model_targets(self)
+    !> A model with fresh random weights; config_json as x3_model_create ("" for the
+    !> defaults).
+    integer(c_int32_t) function model_create(self, config_json) result(status)
+        class(x3_model), intent(inout) :: self
+        character(len=*), intent(in) :: config_json
+        type(c_ptr) :: out
+        call self%free()
+        status = c_model_create(c_string(config_json), out)
+        if (status == X3_OK) self%ptr = out
+    end function
+
+    !> Writes the model file (atomically).
+    integer(c_int32_t) function model_save(self, path) result(status)
         class(x3_model), intent(in) :: self
-        integer(c_int64_t) :: parameters, targets
-        model_targets = 0
-        if (c_model_sizes(self%ptr, parameters, targets) == X3_OK) model_targets = int(targets)
+        character(len=*), intent(in) :: path
+        status = c_model_save(self%ptr, c_string(path))
+    end function
+
+    !> Number of targets (properties) the model predicts.
+    integer(c_int64_t) function model_targets(self, status) result(n)
+        class(x3_model), intent(in) :: self
+        integer(c_int32_t), intent(out), optional :: status
+        integer(c_int64_t) :: parameters
+        n = 0
+        call report(c_model_sizes(self%ptr, parameters, n), "model targets", status)
+    end function
+
+    !> Number of parameters.
+    integer(c_int64_t) function model_parameters(self, status) result(n)
+        class(x3_model), intent(in) :: self
+        integer(c_int32_t), intent(out), optional :: status
+        integer(c_int64_t) :: targets
+        n = 0
+        call report(c_model_sizes(self%ptr, n, targets), "model parameters", status)
+    end function
+
+    !> The full configuration as JSON.
+    function model_config(self, status) result(s)
+        class(x3_model), intent(in) :: self
+        integer(c_int32_t), intent(out), optional :: status
+        character(len=:), allocatable :: s
+        call report(string_of(c_model_config, self%ptr, s), "model configuration", status)
+    end function
+
+    !> The model card as JSON ("" when the model has none): targets with units,
+    !> conditions and strong end, training data and licence, validation metrics.
+    function model_card(self, status) result(s)
+        class(x3_model), intent(in) :: self
+        integer(c_int32_t), intent(out), optional :: status
+        character(len=:), allocatable :: s
+        call report(string_of(c_model_card, self%ptr, s), "model card", status)
     end function
 
     !> The predicted property per target (size self%targets()): the mean of the window
@@ -790,7 +1330,10 @@ contains
         class(x3_model), intent(in) :: self
         type(x3_structure), intent(in) :: structure
         real(c_double), intent(out) :: property(:)
-        if (size(property) < self%targets()) then
+        integer(c_int64_t) :: t
+        t = self%targets(status)
+        if (status /= X3_OK) return
+        if (size(property) < t) then
             status = X3_ERR_BUFFER_TOO_SMALL
             return
         end if
@@ -804,9 +1347,9 @@ contains
         type(x3_structure), intent(in) :: structure
         real(c_double), allocatable, target, intent(out) :: contributions(:, :)
         real(c_double), target, intent(out) :: property(:)
-        integer(c_int64_t) :: n
-        integer :: t
-        t = self%targets()
+        integer(c_int64_t) :: n, t
+        t = self%targets(status)
+        if (status /= X3_OK) return
         if (size(property) < t) then
             status = X3_ERR_BUFFER_TOO_SMALL
             return
@@ -814,7 +1357,7 @@ contains
         status = c_model_contributions(self%ptr, structure%ptr, n, c_null_ptr, 0_c_int64_t, c_null_ptr)
         if (status /= X3_OK) return
         allocate(contributions(t, n))
-        status = c_model_contributions(self%ptr, structure%ptr, n, c_loc(contributions), int(t, c_int64_t) * n, &
+        status = c_model_contributions(self%ptr, structure%ptr, n, c_loc(contributions), t * n, &
                                        c_loc(property))
     end function
 
@@ -828,8 +1371,11 @@ contains
         integer(c_int32_t), intent(in) :: coordinates
         real(c_double), intent(in) :: centres(:, :)
         real(c_double), intent(out) :: contributions(:, :)
+        integer(c_int64_t) :: t
+        t = self%targets(status)
+        if (status /= X3_OK) return
         if (size(centres, 1) /= 3 .or. size(contributions, 2) < size(centres, 2) &
-                .or. size(contributions, 1) /= self%targets()) then
+                .or. size(contributions, 1) /= t) then
             status = X3_ERR_BUFFER_TOO_SMALL
             return
         end if
@@ -855,18 +1401,18 @@ contains
     integer(c_int32_t) function model_map(self, structure, target, map, refine) result(status)
         class(x3_model), intent(in) :: self
         type(x3_structure), intent(in) :: structure
-        integer, intent(in) :: target
+        integer(c_int32_t), intent(in) :: target
         real(c_double), allocatable, intent(out) :: map(:, :, :)
-        integer, intent(in), optional :: refine(3)
+        integer(c_int32_t), intent(in), optional :: refine(3)
         integer(c_int32_t) :: f(3)
         integer(c_int64_t) :: shape(3)
         real(c_double), allocatable, target :: flat(:)
         f = 1
-        if (present(refine)) f = int(refine, c_int32_t)
-        status = c_model_map(self%ptr, structure%ptr, int(target - 1, c_int32_t), f, shape, c_null_ptr, 0_c_int64_t)
+        if (present(refine)) f = refine
+        status = c_model_map(self%ptr, structure%ptr, target - 1, f, shape, c_null_ptr, 0_c_int64_t)
         if (status /= X3_OK) return
         allocate(flat(product(shape)))
-        status = c_model_map(self%ptr, structure%ptr, int(target - 1, c_int32_t), f, shape, c_loc(flat), &
+        status = c_model_map(self%ptr, structure%ptr, target - 1, f, shape, c_loc(flat), &
                              int(size(flat), c_int64_t))
         if (status /= X3_OK) return
         ! C order (k3 fastest) into a Fortran (k1, k2, k3) array
@@ -897,6 +1443,94 @@ contains
     subroutine model_free(self)
         class(x3_model), intent(inout) :: self
         if (c_associated(self%ptr)) call c_model_free(self%ptr)
+        self%ptr = c_null_ptr
+    end subroutine
+
+    !> A new, empty site catalogue: bond tolerance, removal ("" none, "O:contract",
+    !> "H:delete", ...), Weisfeiler-Lehman iterations, BLAKE2b digest size (bytes) and
+    !> the names of the targets whose per-window values %add takes (none: counts only).
+    integer(c_int32_t) function catalogue_new(self, tolerance, remove, iterations, digest_size, targets) &
+            result(status)
+        class(x3_catalogue), intent(inout) :: self
+        real(c_double), intent(in) :: tolerance
+        character(len=*), intent(in) :: remove
+        integer(c_int32_t), intent(in) :: iterations, digest_size
+        character(len=*), intent(in), optional :: targets(:)
+        character(kind=c_char, len=:), allocatable, target :: text(:)
+        type(c_ptr), allocatable :: names(:)
+        type(c_ptr) :: out
+        integer :: i, n
+        call self%free()
+        n = 0
+        if (present(targets)) n = size(targets)
+        if (n > 0) then
+            allocate(character(kind=c_char, len=len(targets) + 1) :: text(n))
+        else
+            allocate(character(kind=c_char, len=1) :: text(1))
+        end if
+        allocate(names(max(1, n)))
+        names = c_null_ptr
+        do i = 1, n
+            text(i) = trim(targets(i)) // c_null_char
+            names(i) = c_loc(text(i))
+        end do
+        status = c_catalogue_new(tolerance, c_string(remove), iterations, digest_size, int(n, c_int64_t), names, out)
+        if (status == X3_OK) self%ptr = out
+    end function
+
+    !> Adds every window of one structure under `structure_id`; values (targets, windows):
+    !> each window's value per target (required when the catalogue has targets).
+    integer(c_int32_t) function catalogue_add(self, structure_id, windows, values) result(status)
+        class(x3_catalogue), intent(inout) :: self
+        character(len=*), intent(in) :: structure_id
+        type(x3_windows), intent(in) :: windows
+        real(c_double), intent(in), optional, target, contiguous :: values(:, :)
+        if (present(values)) then
+            status = c_catalogue_add(self%ptr, c_string(structure_id), windows%ptr, c_loc(values), &
+                                     int(size(values), c_int64_t))
+        else
+            status = c_catalogue_add(self%ptr, c_string(structure_id), windows%ptr, c_null_ptr, 0_c_int64_t)
+        end if
+    end function
+
+    !> Distinct sites, windows and structures added so far.
+    integer(c_int32_t) function catalogue_counts(self, sites, windows, structures) result(status)
+        class(x3_catalogue), intent(in) :: self
+        integer(c_int64_t), intent(out) :: sites, windows, structures
+        status = c_catalogue_counts(self%ptr, sites, windows, structures)
+    end function
+
+    !> The catalogue as JSON, sites ranked by the mean of target rank_by (1-based) or by
+    !> window count (X3_RANK_BY_COUNT), at most `top` sites (all for top <= 0).
+    integer(c_int32_t) function catalogue_json(self, rank_by, top, json) result(status)
+        class(x3_catalogue), intent(in) :: self
+        integer(c_int32_t), intent(in) :: rank_by
+        integer(c_int64_t), intent(in) :: top
+        character(len=:), allocatable, intent(out) :: json
+        character(kind=c_char), allocatable :: buffer(:)
+        character(kind=c_char) :: probe(1)
+        integer(c_int64_t) :: n
+        json = ""
+        status = c_catalogue_json(self%ptr, rank_by - 1, top, probe, 0_c_int64_t, n)
+        if (status /= X3_ERR_BUFFER_TOO_SMALL) return
+        allocate(buffer(n + 1))
+        status = c_catalogue_json(self%ptr, rank_by - 1, top, buffer, n + 1, n)
+        if (status == X3_OK) json = chars_to_string(buffer, int(n))
+    end function
+
+    !> Writes DIRECTORY/sites.csv, sites.json and sites/NNNN_HASH.xyz, ranked as %json.
+    integer(c_int32_t) function catalogue_write(self, directory, rank_by, top) result(status)
+        class(x3_catalogue), intent(in) :: self
+        character(len=*), intent(in) :: directory
+        integer(c_int32_t), intent(in) :: rank_by
+        integer(c_int64_t), intent(in) :: top
+        status = c_catalogue_write(self%ptr, c_string(directory), rank_by - 1, top)
+    end function
+
+    !> Releases the catalogue; safe to call twice.
+    subroutine catalogue_free(self)
+        class(x3_catalogue), intent(inout) :: self
+        if (c_associated(self%ptr)) call c_catalogue_free(self%ptr)
         self%ptr = c_null_ptr
     end subroutine
 
