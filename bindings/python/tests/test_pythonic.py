@@ -51,3 +51,15 @@ def test_structures_are_accepted_in_every_form(shared):
 
 def test_type_information_is_shipped():
     assert (pathlib.Path(x3mat.__file__).parent / "py.typed").exists()
+
+
+def test_every_public_class_and_function_is_documented():
+    import ast
+
+    missing = []
+    for path in pathlib.Path(x3mat.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
+                if not ast.get_docstring(node):
+                    missing.append(f"{path.name}:{node.lineno} {node.name}")
+    assert not missing, missing

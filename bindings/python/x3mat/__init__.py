@@ -39,10 +39,12 @@ def blas_info() -> str:
 
 
 def element_symbol(z: int) -> str:
+    """The symbol of element z (e.g. "Si" for 14)."""
     return get_string(lib.x3_element_symbol, z)
 
 
 def atomic_number(symbol: str) -> int:
+    """The atomic number of an element symbol, any capitalisation."""
     z = ctypes.c_int32()
     lib.x3_element_atomic_number(c_text(symbol, "element symbol"), ctypes.byref(z))
     return z.value
@@ -96,4 +98,5 @@ def release_memory() -> None:
 
 
 def get_num_threads() -> int:
+    """The number of threads libx3mat's parallel loops use now."""
     return lib.x3_get_num_threads()

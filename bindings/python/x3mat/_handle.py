@@ -26,6 +26,7 @@ class OwnedHandle:
 
     @property
     def closed(self) -> bool:
+        """True once the handle has been released."""
         handle = getattr(self, "_handle", None)
         return handle is None or not handle.value
 

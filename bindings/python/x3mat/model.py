@@ -33,6 +33,8 @@ class Model(OwnedHandle):
 
     @classmethod
     def create(cls, config: dict | None = None) -> "Model":
+        """A model with fresh random weights (seeded by config["seed"]); config: ModelConfig
+        keys (x3_model_create in include/x3mat.h), defaults for the rest."""
         out = c_handle()
         lib.x3_model_create(c_text(json.dumps(config or {}), "configuration"), ctypes.byref(out))
         return cls(out.value)
@@ -52,10 +54,12 @@ class Model(OwnedHandle):
         return cls(out.value)
 
     def save(self, path: str | os.PathLike) -> None:
+        """Writes the model file (safetensors, atomically)."""
         lib.x3_model_save(self._handle, c_text(path, "path"))
 
     @property
     def config(self) -> dict:
+        """The full configuration."""
         return json.loads(get_string(lib.x3_model_config, self._handle))
 
     @property
@@ -67,10 +71,12 @@ class Model(OwnedHandle):
 
     @property
     def targets(self) -> list[str]:
+        """The names of the properties the model predicts."""
         return self.config["targets"]
 
     @property
     def parameter_count(self) -> int:
+        """Number of parameters."""
         n = ctypes.c_int64()
         lib.x3_model_sizes(self._handle, ctypes.byref(n), None)
         return n.value
@@ -185,10 +191,12 @@ class Explanation:
 
     @property
     def targets(self) -> list[str]:
+        """The explained targets."""
         return [t["name"] for t in self.summary["targets"]]
 
     @property
     def property(self) -> dict:
+        """Target name -> predicted property."""
         return {t["name"]: t["property"] for t in self.summary["targets"]}
 
     def _file(self, stem: str, suffix: str) -> str:
@@ -214,8 +222,10 @@ class Explanation:
             return list(csv.DictReader(f))
 
     def histogram(self, target: str) -> list[dict]:
+        """The rows of histogram_TARGET.csv."""
         return self._csv(self._file("histogram_" + target, ".csv"))
 
     def sites(self, target: str) -> list[dict]:
+        """The rows of sites_TARGET/sites.csv (the strongest sites)."""
         safe = "".join(c if c.isalnum() or c in "_.-" else "_" for c in target)
         return self._csv(os.path.join(self.directory, "sites_" + safe, "sites.csv"))

@@ -78,10 +78,12 @@ class SiteCatalogue(OwnedHandle):
 
     @property
     def window_count(self) -> int:
+        """Windows added so far."""
         return self._counts()[1]
 
     @property
     def structure_count(self) -> int:
+        """Structures added so far."""
         return self._counts()[2]
 
     def _rank(self, rank_by) -> int:

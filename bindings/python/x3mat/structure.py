@@ -114,6 +114,7 @@ class Structure(OwnedHandle):
 
     @property
     def cell(self) -> np.ndarray:
+        """The cell (3, 3), rows a, b, c, Å."""
         out = np.empty((3, 3))
         lib.x3_structure_cell(self._handle, _dp(out))
         return out
@@ -127,6 +128,7 @@ class Structure(OwnedHandle):
 
     @property
     def volume(self) -> float:
+        """Cell volume, Å³."""
         v = ctypes.c_double()
         lib.x3_structure_volume(self._handle, ctypes.byref(v))
         return v.value
@@ -139,18 +141,21 @@ class Structure(OwnedHandle):
         return v.value
 
     def positions(self, cartesian: bool = True) -> np.ndarray:
+        """Atom positions (natoms, 3): Cartesian Å, or fractional with cartesian=False."""
         out = np.empty((len(self), 3))
         lib.x3_structure_positions(self._handle, CARTESIAN if cartesian else FRACTIONAL, _dp(out), out.size)
         return out
 
     @property
     def atomic_numbers(self) -> np.ndarray:
+        """Atomic numbers (natoms,), int32."""
         out = np.empty(len(self), dtype=np.int32)
         lib.x3_structure_atomic_numbers(self._handle, out.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)), out.size)
         return out
 
     @property
     def occupancies(self) -> np.ndarray:
+        """Site occupancies (natoms,): 1 unless the CIF said otherwise."""
         out = np.empty(len(self))
         lib.x3_structure_occupancies(self._handle, _dp(out), out.size)
         return out
@@ -162,10 +167,12 @@ class Structure(OwnedHandle):
 
     @property
     def name(self) -> str:
+        """The CIF data block name ("" for arrays)."""
         return get_string(lib.x3_structure_name, self._handle)
 
     @property
     def warnings(self) -> list[str]:
+        """What the CIF reader noted (partial occupancy, merged atoms)."""
         n = ctypes.c_int64()
         lib.x3_structure_warning_count(self._handle, ctypes.byref(n))
         return [get_string(lib.x3_structure_warning, self._handle, i) for i in range(n.value)]

@@ -70,6 +70,7 @@ def train(data_dir, targets, output_dir, *, config: dict | None = None, resume: 
     raised = []
 
     def relay(p, _user):
+        """The C callback: hands the progress to `progress`, stops on its request."""
         if progress is None:
             return 0
         try:

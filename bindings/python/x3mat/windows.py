@@ -92,6 +92,7 @@ class Windows(OwnedHandle):
 
     @property
     def total_atoms(self) -> int:
+        """Atoms summed over all windows."""
         return int(self.offsets[-1])
 
     def __getitem__(self, w: int) -> Window:
@@ -142,12 +143,14 @@ class Windows(OwnedHandle):
 
 
 def sample(structure, radius: float, step: float, max_windows: int | None = None) -> Windows:
+    """Windows of radius `radius` (Å) on the grid of step `step` (Å) (Structure.windows)."""
     out = c_handle()
     lib.x3_windows_sample(structure._handle, float(radius), float(step), int(max_windows or 0), ctypes.byref(out))
     return Windows(out.value)
 
 
 def at_centres(structure, centres, radius: float, cartesian: bool = True) -> Windows:
+    """Windows of radius `radius` (Å) at given centres (Structure.windows_at)."""
     c = np.ascontiguousarray(centres, dtype=np.float64).reshape(-1, 3)
     out = c_handle()
     lib.x3_windows_at(structure._handle, float(radius), len(c), _ptr(c, ctypes.c_double),
