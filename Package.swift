@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "X3InterpretTests",
                     dependencies: ["X3Core", "X3Windows", "X3Symmetry", "X3Network", "X3Training", "X3Interpret",
                                    "X3TestSupport"]),
-        .testTarget(name: "X3NetworkTests", dependencies: ["X3Core", "X3Network", "X3TestSupport"],
+        .testTarget(name: "X3NetworkTests", dependencies: ["X3Core", "X3Network", "X3TestSupport", "CX3Support"],
                     exclude: ["make_sh_reference.py"]),
         // The C API is tested through the built libx3mat.so, as users reach it:
         // Tests/c (C programs run by CTest) and bindings/python/tests (pytest).

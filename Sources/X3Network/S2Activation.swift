@@ -18,9 +18,12 @@ import Glibc
 public struct S2Activation: Sendable, Equatable {
     public let rowIndices: [Int]
     public let channels: Int, resolution: Int
-    let grid: Int
-    let toGrid: [Double]    // [grid, rows]
-    let fromGrid: [Double]  // [rows, grid]
+    /// Grid points.
+    public let grid: Int
+    /// The coefficients' values at the grid points, [grid, rows]: f(g) = Σ_r toGrid[g, r] x_r.
+    public let toGrid: [Double]
+    /// The quadrature projection back, [rows, grid]: x_r = Σ_g fromGrid[r, g] f(g).
+    public let fromGrid: [Double]
 
     public init(rowIndices: [Int], channels: Int, resolution: Int) {
         precondition(rowIndices.first == 0 && resolution >= 2)
@@ -85,43 +88,77 @@ public struct S2Activation: Sendable, Equatable {
         return (x, w)
     }
 
+    /// Rows go through the grid a panel at a time: up to `panelColumns` / channels rows
+    /// are laid side by side as one [coefficients, rows × channels] matrix, so that each
+    /// projection is one GEMM instead of one small GEMM per row.
+    static let panelColumns = 2048
+
+    /// x [rows, R, c] → panel [R, k·c] for rows start..<start+k (and back with `scatter`).
+    @inline(__always)
+    static func gather<T>(_ x: UnsafePointer<T>, start: Int, k: Int, R: Int, c: Int, into panel: UnsafeMutablePointer<T>) {
+        let n = k * c
+        for rr in 0..<k {
+            let src = x + (start + rr) * R * c
+            for i in 0..<R { (panel + i * n + rr * c).update(from: src + i * c, count: c) }
+        }
+    }
+
+    /// panel rows `from`..<R back into y [rows, R, c] for rows start..<start+k.
+    @inline(__always)
+    static func scatter<T>(_ panel: UnsafePointer<T>, from: Int, start: Int, k: Int, R: Int, c: Int,
+                           into y: UnsafeMutablePointer<T>) {
+        let n = k * c
+        for rr in 0..<k {
+            let dst = y + (start + rr) * R * c
+            for i in from..<R { (dst + i * c).update(from: panel + i * n + rr * c, count: c) }
+        }
+    }
+
     public func forward<T: NetworkScalar>(_ x: UnsafePointer<T>, rows: Int, into y: UnsafeMutablePointer<T>) {
         let R = rowIndices.count, c = channels
+        let chunk = max(1, min(rows, S2Activation.panelColumns / c))
         let tg = Buffer<T>(toGrid.map { T($0) }), fg = Buffer<T>(fromGrid.map { T($0) })
-        let f = Buffer<T>(grid * c), s = Buffer<T>(grid * c), back = Buffer<T>(R * c)
-        for r in 0..<rows {
-            let xr = x + r * R * c, yr = y + r * R * c
-            T.gemm(transA: false, transB: false, m: grid, n: c, k: R, alpha: 1, a: tg.p, lda: R, b: xr, ldb: c,
-                   beta: 0, c: f.p, ldc: c)
-            SiLU.forward(f.p, count: f.count, into: s.p)
-            T.gemm(transA: false, transB: false, m: R, n: c, k: grid, alpha: 1, a: fg.p, lda: grid, b: s.p, ldb: c,
-                   beta: 0, c: back.p, ldc: c)
-            for j in 0..<c { yr[j] = xr[j] * SiLU.sigmoid(xr[j]) }
-            for q in c..<(R * c) { yr[q] = back[q] }
+        let panel = Buffer<T>(R * chunk * c), f = Buffer<T>(grid * chunk * c), back = Buffer<T>(R * chunk * c)
+        for start in stride(from: 0, to: rows, by: chunk) {
+            let k = min(chunk, rows - start), n = k * c
+            S2Activation.gather(x, start: start, k: k, R: R, c: c, into: panel.p)
+            T.gemm(transA: false, transB: false, m: grid, n: n, k: R, alpha: 1, a: tg.p, lda: R, b: panel.p, ldb: n,
+                   beta: 0, c: f.p, ldc: n)
+            SiLU.forward(f.p, count: grid * n, into: f.p)
+            T.gemm(transA: false, transB: false, m: R, n: n, k: grid, alpha: 1, a: fg.p, lda: grid, b: f.p, ldb: n,
+                   beta: 0, c: back.p, ldc: n)
+            S2Activation.scatter(back.p, from: 1, start: start, k: k, R: R, c: c, into: y)
         }
+        // the l = 0 channels: SiLU directly
+        for r in 0..<rows { SiLU.forward(x + r * R * c, count: c, into: y + r * R * c) }
     }
 
     public func backward<T: NetworkScalar>(_ x: UnsafePointer<T>, _ dy: UnsafePointer<T>, rows: Int,
                                            dx: UnsafeMutablePointer<T>) {
         let R = rowIndices.count, c = channels
+        let chunk = max(1, min(rows, S2Activation.panelColumns / c))
         let tg = Buffer<T>(toGrid.map { T($0) }), fg = Buffer<T>(fromGrid.map { T($0) })
-        let f = Buffer<T>(grid * c), ds = Buffer<T>(grid * c), df = Buffer<T>(grid * c), dyl = Buffer<T>(R * c)
-        for r in 0..<rows {
-            let xr = x + r * R * c, gr = dy + r * R * c, dxr = dx + r * R * c
-            T.gemm(transA: false, transB: false, m: grid, n: c, k: R, alpha: 1, a: tg.p, lda: R, b: xr, ldb: c,
-                   beta: 0, c: f.p, ldc: c)
+        let panel = Buffer<T>(R * chunk * c), f = Buffer<T>(grid * chunk * c), ds = Buffer<T>(grid * chunk * c)
+        for start in stride(from: 0, to: rows, by: chunk) {
+            let k = min(chunk, rows - start), n = k * c
+            S2Activation.gather(x, start: start, k: k, R: R, c: c, into: panel.p)
+            T.gemm(transA: false, transB: false, m: grid, n: n, k: R, alpha: 1, a: tg.p, lda: R, b: panel.p, ldb: n,
+                   beta: 0, c: f.p, ldc: n)
             // only rows ≥ 1 of the projection reach the output
-            for q in 0..<c { dyl[q] = 0 }
-            for q in c..<(R * c) { dyl[q] = gr[q] }
-            T.gemm(transA: true, transB: false, m: grid, n: c, k: R, alpha: 1, a: fg.p, lda: grid, b: dyl.p, ldb: c,
-                   beta: 0, c: ds.p, ldc: c)
-            SiLU.backward(f.p, ds.p, count: f.count, dx: df.p)
-            T.gemm(transA: true, transB: false, m: R, n: c, k: grid, alpha: 1, a: tg.p, lda: R, b: df.p, ldb: c,
-                   beta: 0, c: dxr, ldc: c)
-            for j in 0..<c {
-                let s = SiLU.sigmoid(xr[j])
-                dxr[j] += gr[j] * s * (1 + xr[j] * (1 - s))
-            }
+            S2Activation.gather(dy, start: start, k: k, R: R, c: c, into: panel.p)
+            panel.p.update(repeating: 0, count: n)
+            T.gemm(transA: true, transB: false, m: grid, n: n, k: R, alpha: 1, a: fg.p, lda: grid, b: panel.p, ldb: n,
+                   beta: 0, c: ds.p, ldc: n)
+            SiLU.backward(f.p, ds.p, count: grid * n, dx: ds.p)
+            T.gemm(transA: true, transB: false, m: R, n: n, k: grid, alpha: 1, a: tg.p, lda: R, b: ds.p, ldb: n,
+                   beta: 0, c: panel.p, ldc: n)
+            S2Activation.scatter(panel.p, from: 0, start: start, k: k, R: R, c: c, into: dx)
+        }
+        // the l = 0 channels: SiLU's derivative added
+        let dl0 = Buffer<T>(c)
+        for r in 0..<rows {
+            SiLU.backward(x + r * R * c, dy + r * R * c, count: c, dx: dl0.p)
+            for j in 0..<c { dx[r * R * c + j] += dl0[j] }
         }
     }
 }

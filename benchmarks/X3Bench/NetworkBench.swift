@@ -3,7 +3,14 @@
 // the same process.
 //
 //   x3mat-bench network CONFIG DATASET [BATCH]
-//     CONFIG: default | large;  DATASET: zeolite (IZA MEL, R 6 Å) | mof (CoRE ABAVIJ, R 6 Å)
+//     CONFIG: default | large | small | paper;  DATASET: zeolite (IZA MEL, R 6 Å) | mof (CoRE ABAVIJ, R 6 Å)
+//
+// small and paper match the reference PyTorch EquiformerV2 configurations of
+// ../shared/peer (benchmarks/peer.sh runs the two side by side): small is lmax 3, mmax 2,
+// 32 channels, 3 blocks, 4 heads × 8 value channels, FFN 64, S2 activation; paper is lmax
+// 6, mmax 2, 128 channels, 8 blocks, 8 heads × 16, attention 64, FFN 128, S2 activation.
+// The S2 grid: 5 Gauss-Legendre latitudes × 10 longitudes (50 points; the reference uses
+// 8 × 5 on edges and 8 × 9 on nodes for lmax 3), 10 × 20 for paper (the reference: 18).
 import CX3Support
 import X3Core
 import X3Network
@@ -26,9 +33,26 @@ func sgemmPeak() -> Double {
     return 2 * Double(n * n * n) * 5 / (now() - t0) / 1e9
 }
 
+/// The configurations of the network benchmark (see the top of this file).
+func benchConfig(_ name: String) throws -> ModelConfig {
+    switch name {
+    case "default": return ModelConfig()
+    case "large": return ModelConfig.large
+    case "small":
+        var c = ModelConfig()
+        c.blocks = 3; c.activation = "s2"; c.s2Resolution = 5
+        return c
+    case "paper":
+        var c = ModelConfig.large
+        c.activation = "s2"; c.s2Resolution = 10
+        return c
+    default: throw X3Error(.invalidArgument, "network config '\(name)': use default, large, small or paper")
+    }
+}
+
 func benchNetwork(data: String, configName: String, dataset: String, batchSize: Int) throws {
     try requireBLAS()
-    let config = configName == "large" ? ModelConfig.large : ModelConfig()
+    let config = try benchConfig(configName)
     let path = dataset == "mof" ? "\(data)/coremof/cif/ABAVIJ_clean.cif" : "\(data)/iza/cif/MEL.cif"
     let peak = sgemmPeak()
     let model = try EquiformerModel<Float>(config: config)
@@ -64,4 +88,37 @@ func benchNetwork(data: String, configName: String, dataset: String, batchSize: 
           + "\(formatFixed((gemmF.1 + gemmB.1) / (tf + tb) / 1e9, 1)) GFLOP/s overall")
     print("  sgemm peak in this process (n = 1024, OpenBLAS \(x3s_blas_get_threads()) threads): \(formatFixed(peak, 1)) GFLOP/s; "
           + "peak RSS \(formatFixed(peakRSSMiB(), 0)) MiB")
+}
+
+/// The measurement of ../shared/peer/peer_eqv2.py, on libx3mat's side (benchmarks/peer.sh
+/// runs both): the MEL windows in sampling order, batch q = windows qB ..< (q+1)B;
+/// `warmup` batches, then the median time of `timed` batches, forward (the pass training
+/// uses, which records the backward tape) and forward + backward (the output gradient
+/// of a mean loss). One line: windows/s of each and the peak RSS.
+func benchPeer(data: String, configName: String, batchSize: Int, warmup: Int, timed: Int) throws {
+    try requireBLAS()
+    let config = try benchConfig(configName)
+    let model = try EquiformerModel<Float>(config: config)
+    let count = (warmup + timed) * batchSize
+    var windows = try realWindows("\(data)/iza/cif/MEL.cif", radius: 6, step: 2, limit: count)
+    while windows.count < count { windows += windows.prefix(count - windows.count) }  // as NumPy's resize
+    let threads = X3Threads.count
+    var grad = [Float](repeating: 0, count: model.params.count)
+    var tf: [Double] = [], tfb: [Double] = []
+    for q in 0..<(warmup + timed) {
+        let parts = model.batches(Array(windows[(q * batchSize)..<((q + 1) * batchSize)]), parts: threads)
+        var t0 = now()
+        _ = model.forward(parts, threads: threads)
+        let f = now() - t0
+        t0 = now()
+        let tapes = model.forward(parts, threads: threads)
+        model.backward(tapes, outputGradients: parts.map { [Float](repeating: 1 / Float(batchSize), count: $0.windows) },
+                       into: &grad, threads: threads)
+        let fb = now() - t0
+        if q >= warmup { tf.append(f); tfb.append(fb) }
+    }
+    func median(_ t: [Double]) -> Double { let s = t.sorted(); return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2 }
+    print("libx3mat \(configName) batch \(batchSize) threads \(threads): fwd \(formatFixed(Double(batchSize) / median(tf), 2)) win/s, "
+          + "fwd+bwd \(formatFixed(Double(batchSize) / median(tfb), 2)) win/s, peak RSS \(formatFixed(peakRSSMiB(), 0)) MiB, "
+          + "\(model.params.count) parameters, OpenBLAS \(String(cString: x3s_blas_corename()))")
 }

@@ -4,6 +4,7 @@
 //   swift run -c release x3mat-bench sgemm [N]        sgemm GFLOP/s through libx3mat's OpenBLAS loader
 //   swift run -c release x3mat-bench windows [DATA]   window sampling vs the brute-force reference
 //   swift run -c release x3mat-bench network CONFIG DATASET [BATCH]   network windows/s (see NetworkBench.swift)
+//   swift run -c release x3mat-bench peer CONFIG BATCH [WARMUP TIMED]  as ../shared/peer measures (benchmarks/peer.sh)
 //   swift run -c release x3mat-bench train DATASET [STEPS]            trainer steps/s, windows/s (TrainingBench.swift)
 //   swift run -c release x3mat-bench explain [DATA_DIR]               explanation vs prediction time (ExplainBench.swift)
 //
@@ -71,6 +72,16 @@ case "network":
         print("error: \(error)")
         exit(1)
     }
+case "peer":
+    do {
+        let config = args.count > 2 ? args[2] : "small"
+        let size = args.count > 3 ? Int(args[3]) ?? 8 : 8
+        let warmup = args.count > 4 ? Int(args[4]) ?? 2 : 2, timed = args.count > 5 ? Int(args[5]) ?? 5 : 5
+        try benchPeer(data: "../shared/data", configName: config, batchSize: size, warmup: warmup, timed: timed)
+    } catch {
+        print("error: \(error)")
+        exit(1)
+    }
 case "train":
     do {
         try benchTraining(data: "../shared/data", dataset: args.count > 2 ? args[2] : "iza",
@@ -90,6 +101,6 @@ case "windows":
         exit(1)
     }
 default:
-    print("usage: x3mat-bench cif [DATA_DIR] | sgemm [N] | windows [DATA_DIR] | network CONFIG DATASET [BATCH] | train DATASET [STEPS] | explain [DATA_DIR]")
+    print("usage: x3mat-bench cif [DATA_DIR] | sgemm [N] | windows [DATA_DIR] | network CONFIG DATASET [BATCH] | peer CONFIG BATCH [WARMUP TIMED] | train DATASET [STEPS] | explain [DATA_DIR]")
     exit(2)
 }

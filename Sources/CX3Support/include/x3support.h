@@ -8,7 +8,8 @@
  *   before ours, so libx3mat does not link OpenBLAS: it sets OPENBLAS_CORETYPE from the
  *   CPU's features (unless the user set it) and then dlopen()s OpenBLAS on first use;
  * - returning the C heap's free memory to the system;
- * - the path of the file this code was loaded from. */
+ * - the path of the file this code was loaded from;
+ * - vectorised elementwise kernels (SiLU) with a run-time choice of the CPU's width. */
 #ifndef X3SUPPORT_H
 #define X3SUPPORT_H
 
@@ -30,6 +31,18 @@ void x3s_clear_last_error(void);
 int x3s_cpu_has_avx2_fma(void);
 /** AVX-512 F, CD, BW, DQ and VL: what OpenBLAS's SkylakeX kernels need. */
 int x3s_cpu_has_avx512_skx(void);
+
+/* ---- vectorised elementwise kernels (vector_math.c) ------------------------------- */
+/** y = x sigmoid(x) over `count` floats (y may be x). */
+void x3s_silu_forward(const float *x, int64_t count, float *y);
+/** dx = dy sigmoid(x) (1 + x (1 - sigmoid(x))) over `count` floats (dx may alias x or dy). */
+void x3s_silu_backward(const float *x, const float *dy, int64_t count, float *dx);
+/** Float lanes of the kernels chosen for this CPU: 16 (AVX-512), 8 (AVX2) or 4;
+ *  $X3MAT_VECTOR_WIDTH (4, 8 or 16) caps it. */
+int x3s_vector_width(void);
+/** For tests: the kernel of one width (4, 8 or 16), forward (backward = 0: out = SiLU(x),
+ *  dy unused) or backward (out = dx). Returns the width, or 0 when this CPU lacks it. */
+int x3s_silu_at_width(int width, int backward, const float *x, const float *dy, int64_t count, float *out);
 
 /* ---- OpenBLAS ----------------------------------------------------------------- */
 /** Loads OpenBLAS once (thread-safe). Returns 0 on success, -1 with x3s_blas_error(). */

@@ -1,0 +1,129 @@
+/* Elementwise SiLU over float arrays, vectorised for the CPU it runs on.
+ *
+ * The same code is compiled three times with GCC/Clang vector extensions: 16 lanes for
+ * AVX-512, 8 for AVX2 + FMA, 4 for the x86-64 baseline (SSE2) and other CPUs; the first
+ * call picks the widest the CPU supports (x3s_cpu_has_avx512_skx, x3s_cpu_has_avx2_fma).
+ * Every width computes each element with the same operations, in the same order and
+ * without fused multiply-adds (contraction is off), so results do not depend on the width
+ * chosen or on an element's position (the tail is padded to a full vector): the same
+ * numbers on any x86-64 CPU.
+ *
+ * exp(x): x = n ln 2 + r with |r| <= ln 2 / 2 (n rounded by adding 1.5 * 2^23; ln 2
+ * split in two parts so that n ln 2 is exact to float rounding), the degree-7 Taylor
+ * polynomial of e^r (truncation error below 6e-9 relative), scaled by 2^n through the
+ * exponent bits. x is clamped to [-87.3, 88.7] first, where 2^n is a normal float: below,
+ * e^x comes out about 1.2e-38 instead of a subnormal or 0, above about 3.3e38 instead of
+ * infinity. SiLU multiplies by x, so a NaN input still gives NaN. */
+#include "x3support.h"
+#include <pthread.h>
+
+#pragma STDC FP_CONTRACT OFF
+#include <stdlib.h>
+
+#define X3S_EXP_BODY(V, VI)                                                              \
+    V lo = (V){0} - 87.3f, hi = (V){0} + 88.7f;                                          \
+    x = __builtin_elementwise_min(__builtin_elementwise_max(x, lo), hi);                 \
+    V t = x * 1.44269504088896341f + 12582912.0f;                                        \
+    V n = t - 12582912.0f;                                                               \
+    V r = (x - n * 0.693359375f) + n * 2.12194440054690583e-4f;                          \
+    V p = (V){0} + (1.0f / 5040.0f);                                                     \
+    p = p * r + (1.0f / 720.0f);                                                         \
+    p = p * r + (1.0f / 120.0f);                                                         \
+    p = p * r + (1.0f / 24.0f);                                                          \
+    p = p * r + (1.0f / 6.0f);                                                           \
+    p = p * r + 0.5f;                                                                    \
+    p = p * r + 1.0f;                                                                    \
+    p = p * r + 1.0f;                                                                    \
+    VI bits = ((VI)t - 0x4B400000 + 127) << 23;                                          \
+    return p * (V)bits;
+
+/* One width: V has W float lanes. ATTR is the target attribute of that width. */
+#define X3S_SILU_KERNELS(SUFFIX, W, ATTR)                                                \
+    typedef float v##SUFFIX __attribute__((vector_size(4 * W), aligned(4)));             \
+    typedef int32_t vi##SUFFIX __attribute__((vector_size(4 * W), aligned(4)));          \
+    ATTR static inline v##SUFFIX exp_##SUFFIX(v##SUFFIX x) { X3S_EXP_BODY(v##SUFFIX, vi##SUFFIX) } \
+    ATTR static inline v##SUFFIX load_##SUFFIX(const float *p, int64_t n) {              \
+        v##SUFFIX v = {0};                                                               \
+        if (n == W) { __builtin_memcpy(&v, p, sizeof v); return v; }                    \
+        for (int64_t k = 0; k < n; k++) v[k] = p[k];                                     \
+        return v;                                                                        \
+    }                                                                                    \
+    ATTR static inline void store_##SUFFIX(float *p, v##SUFFIX v, int64_t n) {          \
+        if (n == W) { __builtin_memcpy(p, &v, sizeof v); return; }                      \
+        for (int64_t k = 0; k < n; k++) p[k] = v[k];                                     \
+    }                                                                                    \
+    ATTR static void silu_forward_##SUFFIX(const float *x, int64_t count, float *y) {   \
+        for (int64_t i = 0; i < count; i += W) {                                         \
+            int64_t n = count - i < W ? count - i : W;                                   \
+            v##SUFFIX v = load_##SUFFIX(x + i, n);                                       \
+            v##SUFFIX s = 1.0f / (1.0f + exp_##SUFFIX(-v));                              \
+            store_##SUFFIX(y + i, v * s, n);                                             \
+        }                                                                                \
+    }                                                                                    \
+    ATTR static void silu_backward_##SUFFIX(const float *x, const float *dy, int64_t count, \
+                                            float *dx) {                                 \
+        for (int64_t i = 0; i < count; i += W) {                                         \
+            int64_t n = count - i < W ? count - i : W;                                   \
+            v##SUFFIX v = load_##SUFFIX(x + i, n), g = load_##SUFFIX(dy + i, n);         \
+            v##SUFFIX s = 1.0f / (1.0f + exp_##SUFFIX(-v));                              \
+            store_##SUFFIX(dx + i, g * s * (1.0f + v * (1.0f - s)), n);                  \
+        }                                                                                \
+    }
+
+#if defined(__x86_64__)
+X3S_SILU_KERNELS(16, 16, __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,fma"))))
+X3S_SILU_KERNELS(8, 8, __attribute__((target("avx2,fma"))))
+#endif
+X3S_SILU_KERNELS(4, 4, )
+
+typedef void (*forward_fn)(const float *, int64_t, float *);
+typedef void (*backward_fn)(const float *, const float *, int64_t, float *);
+static forward_fn chosen_forward = silu_forward_4;
+static backward_fn chosen_backward = silu_backward_4;
+static int chosen_width = 4;
+static pthread_once_t chosen_once = PTHREAD_ONCE_INIT;
+
+static void choose(void) {
+    const char *force = getenv("X3MAT_VECTOR_WIDTH"); /* tests compare the widths */
+    int want = force && force[0] ? atoi(force) : 16;
+#if defined(__x86_64__)
+    if (want >= 16 && x3s_cpu_has_avx512_skx()) {
+        chosen_forward = silu_forward_16; chosen_backward = silu_backward_16; chosen_width = 16;
+    } else if (want >= 8 && x3s_cpu_has_avx2_fma()) {
+        chosen_forward = silu_forward_8; chosen_backward = silu_backward_8; chosen_width = 8;
+    }
+#else
+    (void)want;
+#endif
+}
+
+int x3s_silu_at_width(int width, int backward, const float *x, const float *dy, int64_t count, float *out) {
+#if defined(__x86_64__)
+    if (width == 16 && x3s_cpu_has_avx512_skx()) {
+        if (backward) silu_backward_16(x, dy, count, out); else silu_forward_16(x, count, out);
+        return 16;
+    }
+    if (width == 8 && x3s_cpu_has_avx2_fma()) {
+        if (backward) silu_backward_8(x, dy, count, out); else silu_forward_8(x, count, out);
+        return 8;
+    }
+#endif
+    if (width != 4) return 0;
+    if (backward) silu_backward_4(x, dy, count, out); else silu_forward_4(x, count, out);
+    return 4;
+}
+
+int x3s_vector_width(void) {
+    pthread_once(&chosen_once, choose);
+    return chosen_width;
+}
+
+void x3s_silu_forward(const float *x, int64_t count, float *y) {
+    pthread_once(&chosen_once, choose);
+    chosen_forward(x, count, y);
+}
+
+void x3s_silu_backward(const float *x, const float *dy, int64_t count, float *dx) {
+    pthread_once(&chosen_once, choose);
+    chosen_backward(x, dy, count, dx);
+}
