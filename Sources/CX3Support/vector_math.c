@@ -8,40 +8,45 @@
  * chosen or on an element's position (the tail is padded to a full vector): the same
  * numbers on any x86-64 CPU.
  *
- * exp(x): x = n ln 2 + r with |r| <= ln 2 / 2 (n rounded by adding 1.5 * 2^23; ln 2
- * split in two parts so that n ln 2 is exact to float rounding), the degree-7 Taylor
- * polynomial of e^r (truncation error below 6e-9 relative), scaled by 2^n through the
- * exponent bits. x is clamped to [-87.3, 88.7] first, where 2^n is a normal float: below,
- * e^x comes out about 1.2e-38 instead of a subnormal or 0, above about 3.3e38 instead of
- * infinity. SiLU multiplies by x, so a NaN input still gives NaN. */
+ * The arithmetic is done in double lanes and each result rounded to float once, so SiLU
+ * and its derivative come out within about half a float ulp (closer than float expf and
+ * float arithmetic give). exp(x): x = n ln 2 + r with |r| <= ln 2 / 2 (n rounded by
+ * adding 1.5 * 2^52; ln 2 split in two parts so that n ln 2 is exact), the degree-7 Taylor
+ * polynomial of e^r (truncation error below 6e-9 relative, far under a float ulp),
+ * scaled by 2^n through the exponent bits; x is clamped to [-700, 700], beyond which the
+ * float results are 0, x or infinity anyway. A NaN input gives NaN. */
 #include "x3support.h"
 #include <pthread.h>
 
 #pragma STDC FP_CONTRACT OFF
 #include <stdlib.h>
 
-#define X3S_EXP_BODY(V, VI)                                                              \
-    V lo = (V){0} - 87.3f, hi = (V){0} + 88.7f;                                          \
-    x = __builtin_elementwise_min(__builtin_elementwise_max(x, lo), hi);                 \
-    V t = x * 1.44269504088896341f + 12582912.0f;                                        \
-    V n = t - 12582912.0f;                                                               \
-    V r = (x - n * 0.693359375f) + n * 2.12194440054690583e-4f;                          \
-    V p = (V){0} + (1.0f / 5040.0f);                                                     \
-    p = p * r + (1.0f / 720.0f);                                                         \
-    p = p * r + (1.0f / 120.0f);                                                         \
-    p = p * r + (1.0f / 24.0f);                                                          \
-    p = p * r + (1.0f / 6.0f);                                                           \
-    p = p * r + 0.5f;                                                                    \
-    p = p * r + 1.0f;                                                                    \
-    p = p * r + 1.0f;                                                                    \
-    VI bits = ((VI)t - 0x4B400000 + 127) << 23;                                          \
-    return p * (V)bits;
+/* OUT = exp(IN) in double lanes (D: W doubles, DI: W int64), as described above; a
+ * macro rather than a function, so that no wide vector is passed by value. */
+#define X3S_EXP(D, DI, IN, OUT)                                                          \
+    do {                                                                                 \
+        D x_ = __builtin_elementwise_min(__builtin_elementwise_max(IN, (D){0} - 700.0),  \
+                                         (D){0} + 700.0);                                \
+        D t_ = x_ * 1.4426950408889634 + 6755399441055744.0;                             \
+        D n_ = t_ - 6755399441055744.0;                                                  \
+        D r_ = (x_ - n_ * 0.693359375) + n_ * 2.1219444005469058e-4;                     \
+        D p_ = (D){0} + (1.0 / 5040.0);                                                  \
+        p_ = p_ * r_ + (1.0 / 720.0);                                                    \
+        p_ = p_ * r_ + (1.0 / 120.0);                                                    \
+        p_ = p_ * r_ + (1.0 / 24.0);                                                     \
+        p_ = p_ * r_ + (1.0 / 6.0);                                                      \
+        p_ = p_ * r_ + 0.5;                                                              \
+        p_ = p_ * r_ + 1.0;                                                              \
+        p_ = p_ * r_ + 1.0;                                                              \
+        DI bits_ = ((DI)t_ - 0x4338000000000000LL + 1023) << 52;                         \
+        OUT = p_ * (D)bits_;                                                             \
+    } while (0)
 
-/* One width: V has W float lanes. ATTR is the target attribute of that width. */
+/* One width: W float lanes, computed as W doubles. ATTR is the target attribute. */
 #define X3S_SILU_KERNELS(SUFFIX, W, ATTR)                                                \
     typedef float v##SUFFIX __attribute__((vector_size(4 * W), aligned(4)));             \
-    typedef int32_t vi##SUFFIX __attribute__((vector_size(4 * W), aligned(4)));          \
-    ATTR static inline v##SUFFIX exp_##SUFFIX(v##SUFFIX x) { X3S_EXP_BODY(v##SUFFIX, vi##SUFFIX) } \
+    typedef double d##SUFFIX __attribute__((vector_size(8 * W), aligned(8)));            \
+    typedef int64_t di##SUFFIX __attribute__((vector_size(8 * W), aligned(8)));          \
     ATTR static inline v##SUFFIX load_##SUFFIX(const float *p, int64_t n) {              \
         v##SUFFIX v = {0};                                                               \
         if (n == W) { __builtin_memcpy(&v, p, sizeof v); return v; }                    \
@@ -55,18 +60,21 @@
     ATTR static void silu_forward_##SUFFIX(const float *x, int64_t count, float *y) {   \
         for (int64_t i = 0; i < count; i += W) {                                         \
             int64_t n = count - i < W ? count - i : W;                                   \
-            v##SUFFIX v = load_##SUFFIX(x + i, n);                                       \
-            v##SUFFIX s = 1.0f / (1.0f + exp_##SUFFIX(-v));                              \
-            store_##SUFFIX(y + i, v * s, n);                                             \
+            d##SUFFIX v = __builtin_convertvector(load_##SUFFIX(x + i, n), d##SUFFIX), e; \
+            X3S_EXP(d##SUFFIX, di##SUFFIX, -v, e);                                       \
+            d##SUFFIX s = 1.0 / (1.0 + e);                                               \
+            store_##SUFFIX(y + i, __builtin_convertvector(v * s, v##SUFFIX), n);         \
         }                                                                                \
     }                                                                                    \
     ATTR static void silu_backward_##SUFFIX(const float *x, const float *dy, int64_t count, \
                                             float *dx) {                                 \
         for (int64_t i = 0; i < count; i += W) {                                         \
             int64_t n = count - i < W ? count - i : W;                                   \
-            v##SUFFIX v = load_##SUFFIX(x + i, n), g = load_##SUFFIX(dy + i, n);         \
-            v##SUFFIX s = 1.0f / (1.0f + exp_##SUFFIX(-v));                              \
-            store_##SUFFIX(dx + i, g * s * (1.0f + v * (1.0f - s)), n);                  \
+            d##SUFFIX v = __builtin_convertvector(load_##SUFFIX(x + i, n), d##SUFFIX);   \
+            d##SUFFIX g = __builtin_convertvector(load_##SUFFIX(dy + i, n), d##SUFFIX), e; \
+            X3S_EXP(d##SUFFIX, di##SUFFIX, -v, e);                                       \
+            d##SUFFIX s = 1.0 / (1.0 + e);                                               \
+            store_##SUFFIX(dx + i, __builtin_convertvector(g * s * (1.0 + v * (1.0 - s)), v##SUFFIX), n); \
         }                                                                                \
     }
 

@@ -1,8 +1,11 @@
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A heap buffer of scalars with a stable address, for activations kept between the
 /// forward and backward passes (no copy-on-write, no nested `withUnsafe…` closures).
-/// Zero-filled on creation.
+/// Zero-filled on creation, unless made `uninitialized`.
 ///
 /// Memory is recycled: a released buffer's block goes to a process-wide pool (size
 /// classes of powers of two bytes) and is handed to the next buffer of that class. A
@@ -14,16 +17,26 @@ public final class Buffer<T: NetworkScalar>: @unchecked Sendable {
     public let p: UnsafeMutablePointer<T>
     private let bytes: Int
 
-    public init(_ count: Int) {
+    public convenience init(_ count: Int) {
+        self.init(uninitialized: count)
+        p.update(repeating: 0, count: max(count, 1))
+    }
+
+    /// A buffer whose contents are whatever its recycled block held: only for outputs
+    /// that the next operation overwrites entirely (a GEMM with beta 0, a copy, a layer's
+    /// `forward`), which saves the zero-fill.
+    /// With $X3MAT_POISON_BUFFERS set (the test suite sets it), such buffers start as
+    /// NaN, so that a value read before it is written shows in every result.
+    public init(uninitialized count: Int) {
         self.count = count
         let raw = BufferPool.take(bytes: max(count, 1) * MemoryLayout<T>.stride)
         bytes = raw.1
         p = raw.0.bindMemory(to: T.self, capacity: max(count, 1))
-        p.update(repeating: 0, count: max(count, 1))
+        if BufferPool.poison { p.update(repeating: .nan, count: max(count, 1)) }
     }
 
     public convenience init(_ values: [T]) {
-        self.init(values.count)
+        self.init(uninitialized: values.count)
         values.withUnsafeBufferPointer { if let b = $0.baseAddress { p.update(from: b, count: values.count) } }
     }
 
@@ -40,6 +53,8 @@ public final class Buffer<T: NetworkScalar>: @unchecked Sendable {
 /// The free blocks of `Buffer`, by size class.
 public enum BufferPool {
     private static let free = Mutex<[Int: [UInt]]>([:])  // addresses, by size class
+    /// $X3MAT_POISON_BUFFERS: uninitialized buffers start as NaN (see Buffer).
+    static let poison = getenv("X3MAT_POISON_BUFFERS") != nil
 
     static func sizeClass(_ bytes: Int) -> Int {
         var c = 64

@@ -61,6 +61,13 @@ public struct CoefficientLayout: Sendable, Equatable {
         return o
     }
 
+    /// The m-major position of (l, m), |m| ≤ mmax.
+    @inline(__always) public func position(_ l: Int, _ m: Int) -> Int {
+        if m == 0 { return l }
+        let o = offset(ofOrder: abs(m)) + (l - abs(m))
+        return m > 0 ? o : o + degrees(ofOrder: abs(m))
+    }
+
     /// l-major → m-major (dropping |m| > mmax).
     public func toMMajor(_ x: [Double]) -> [Double] { mMajor.map { x[$0] } }
 

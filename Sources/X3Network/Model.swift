@@ -252,10 +252,8 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         let deg = degreeMLP.forward(edgeIn.array, rows: E, params: P, cache: &tape.degreeCache)
         let inFrame = Buffer<T>(E * M * C)
         for e in 0..<E { for q in 0..<((L + 1) * C) { inFrame[e * M * C + q] = deg[e * (L + 1) * C + q] } }
-        let rotated = Buffer<T>(E * K * C)
-        tape.rotations.rotateOut(inFrame.p, channels: C, into: rotated.p)
-        let scale = T(1 / config.averageDegree)
-        scatterToTargets(rotated.p, width: K * C, batch: batch, scale: scale, into: x.p)
+        tape.rotations.rotateOutScatter(inFrame.p, channels: C, targets: batch.target, scale: T(1 / config.averageDegree),
+                                        into: x.p)
         var cur = x
         for block in blocks {
             let bt = BlockTape()
@@ -290,25 +288,16 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         return tape
     }
 
-    /// y[target(e)] += scale · src[e] (rows of `width`), edges grouped by target.
-    func scatterToTargets(_ src: UnsafePointer<T>, width: Int, batch: GraphBatch, scale: T, into y: UnsafeMutablePointer<T>) {
-        for n in 0..<batch.nodeCount {
-            let yn = y + n * width
-            for e in batch.targetOffsets[n] ..< batch.targetOffsets[n + 1] {
-                let s = src + e * width
-                for q in 0..<width { yn[q] += scale * s[q] }
-            }
-        }
-    }
-
     func forwardBlock(_ b: Block, _ x: Buffer<T>, tape: Tape, bt: BlockTape, P: UnsafePointer<T>) -> Buffer<T> {
         let batch = tape.batch
         let N = batch.nodeCount, E = batch.edgeCount, C = config.channels, L = config.lmax
         let Ch = config.attentionChannels, H = config.heads, Cvh = config.valueChannelsPerHead, Cv = H * Cvh
         bt.xIn = x
-        let h1 = Buffer<T>(N * K * C)
+        // every buffer below is written entirely by the operation after it (hence
+        // uninitialized), except msg, which accumulates over edges
+        let h1 = Buffer<T>(uninitialized: N * K * C)
         b.norm1.forward(x.p, rows: N, params: P, into: h1.p)
-        let xe = Buffer<T>(E * M * 2 * C)
+        let xe = Buffer<T>(uninitialized: E * M * 2 * C)
         tape.rotations.rotateIn(h1.p, channels: C, nodes: batch.source, into: xe.p, outChannels: 2 * C, channelOffset: 0)
         tape.rotations.rotateIn(h1.p, channels: C, nodes: batch.target, into: xe.p, outChannels: 2 * C, channelOffset: C)
         bt.xe = xe
@@ -316,17 +305,18 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         bt.rad = rad
         let xm = Buffer(b.conv1.modulate(xe.p, radial: rad.p, edges: E))
         bt.xm = xm
-        let y1 = Buffer<T>(E * M * Ch)
+        let y1 = Buffer<T>(uninitialized: E * M * Ch)
         b.conv1.forward(modulated: xm.p, edges: E, params: P, into: y1.p)
         bt.y1 = y1
         // attention weights from the invariant (m = 0) outputs, softmax over incoming edges
         let aw = (L + 1) * Ch
-        let aIn = Buffer<T>(E * aw), aNorm = Buffer<T>(E * aw), aAct = Buffer<T>(E * aw), logits = Buffer<T>(E * H)
+        let aIn = Buffer<T>(uninitialized: E * aw), aNorm = Buffer<T>(uninitialized: E * aw)
+        let aAct = Buffer<T>(uninitialized: E * aw), logits = Buffer<T>(uninitialized: E * H)
         for e in 0..<E { (aIn.p + e * aw).update(from: y1.p + e * M * Ch, count: aw) }
         b.alphaNorm.forward(aIn.p, rows: E, params: P, into: aNorm.p)
         SiLU.forward(aNorm.p, count: aNorm.count, into: aAct.p)
         b.alphaLinear.forward(aAct.p, rows: E, params: P, into: logits.p)
-        let att = Buffer<T>(E * H)
+        let att = Buffer<T>(uninitialized: E * H)
         for n in 0..<N {
             let lo = batch.targetOffsets[n], hi = batch.targetOffsets[n + 1]
             if lo == hi { continue }
@@ -340,13 +330,13 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         }
         bt.aIn = aIn; bt.aNorm = aNorm; bt.aAct = aAct; bt.att = att
         // values: gate → SO(2) convolution → × attention → back to the global frame → Σ
-        let g = Buffer<T>(E * M * Ch)
+        let g = Buffer<T>(uninitialized: E * M * Ch)
         b.gate.forward(y1.p, rows: E, params: P, into: g.p)
         bt.g = g
-        let v = Buffer<T>(E * M * Cv)
+        let v = Buffer<T>(uninitialized: E * M * Cv)
         b.conv2.forward(modulated: g.p, edges: E, params: P, into: v.p)
         bt.v = v
-        let vs = Buffer<T>(E * M * Cv)
+        let vs = Buffer<T>(uninitialized: E * M * Cv)
         do {
             let vp = v.p, vsp = vs.p, ap = att.p
             for e in 0..<E { for r in 0..<M { for h in 0..<H {
@@ -354,21 +344,20 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
                 for c in 0..<Cvh { vsp[base + c] = vp[base + c] * a }
             }}}
         }
-        let o = Buffer<T>(E * K * Cv)
-        tape.rotations.rotateOut(vs.p, channels: Cv, into: o.p)
         let msg = Buffer<T>(N * K * Cv)
-        scatterToTargets(o.p, width: K * Cv, batch: batch, scale: 1, into: msg.p)
+        tape.rotations.rotateOutScatter(vs.p, channels: Cv, targets: batch.target, scale: 1, into: msg.p)
         bt.msg = msg
-        let xMid = Buffer<T>(N * K * C)
+        let xMid = Buffer<T>(uninitialized: N * K * C)
         b.proj.forward(msg.p, rows: N, params: P, into: xMid.p)
         for i in 0..<xMid.count { xMid[i] += x[i] }
         bt.xMid = xMid
         // feed-forward
-        let h2 = Buffer<T>(N * K * C), f1 = Buffer<T>(N * K * config.ffnChannels), fg = Buffer<T>(N * K * config.ffnChannels)
+        let h2 = Buffer<T>(uninitialized: N * K * C), f1 = Buffer<T>(uninitialized: N * K * config.ffnChannels)
+        let fg = Buffer<T>(uninitialized: N * K * config.ffnChannels)
         b.norm2.forward(xMid.p, rows: N, params: P, into: h2.p)
         b.ffn1.forward(h2.p, rows: N, params: P, into: f1.p)
         b.ffnGate.forward(f1.p, rows: N, params: P, into: fg.p)
-        let out = Buffer<T>(N * K * C)
+        let out = Buffer<T>(uninitialized: N * K * C)
         b.ffn2.forward(fg.p, rows: N, params: P, into: out.p)
         for i in 0..<out.count { out[i] += xMid[i] }
         bt.h2 = h2; bt.f1 = f1; bt.fg = fg
@@ -412,17 +401,12 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
                 dx = backwardBlock(b, bt, dx, tape: tape, dEdgeIn: dEdgeIn, P: P, G: G)
             }
             // edge-degree embedding
-            let dRot = Buffer<T>(E * K * C)
+            // the adjoint of rotate-out-and-sum: rotate in from the target nodes
             let scale = T(1 / config.averageDegree)
-            let drp = dRot.p, dxp = dx.p
-            for e in 0..<E {
-                let t = Int(batch.target[e])
-                for q in 0..<(K * C) { drp[e * K * C + q] = scale * dxp[t * K * C + q] }
-            }
             let dInFrame = Buffer<T>(E * M * C)
-            tape.rotations.rotateOutBackward(dRot.p, channels: C, into: dInFrame.p)
+            tape.rotations.rotateIn(dx.p, channels: C, nodes: batch.target, into: dInFrame.p, outChannels: C, channelOffset: 0)
             var dDeg = [T](repeating: 0, count: E * (L + 1) * C)
-            for e in 0..<E { for q in 0..<((L + 1) * C) { dDeg[e * (L + 1) * C + q] = dInFrame[e * M * C + q] } }
+            for e in 0..<E { for q in 0..<((L + 1) * C) { dDeg[e * (L + 1) * C + q] = scale * dInFrame[e * M * C + q] } }
             let dEdge2 = degreeMLP.backward(tape.edgeIn.array, dDeg, rows: E, params: P, grad: G, cache: tape.degreeCache)
             for i in 0..<dEdge2.count { dEdgeIn[i] += dEdge2[i] }
             // node embedding
@@ -460,13 +444,9 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         // attention: xMid = xIn + proj(msg)
         let dmsg = Buffer<T>(N * K * Cv)
         b.proj.backward(bt.msg.p, dxMid.p, rows: N, params: P, grad: G, dx: dmsg.p)
-        let dO = Buffer<T>(E * K * Cv)
-        for e in 0..<E {
-            let t = Int(batch.target[e])
-            (dO.p + e * K * Cv).update(from: dmsg.p + t * K * Cv, count: K * Cv)
-        }
+        // the adjoint of rotate-out-and-sum: rotate in from the target nodes
         let dvs = Buffer<T>(E * M * Cv)
-        tape.rotations.rotateOutBackward(dO.p, channels: Cv, into: dvs.p)
+        tape.rotations.rotateIn(dmsg.p, channels: Cv, nodes: batch.target, into: dvs.p, outChannels: Cv, channelOffset: 0)
         let dv = Buffer<T>(E * M * Cv), datt = Buffer<T>(E * H)
         do {
             let dvp = dv.p, dvsp = dvs.p, vp = bt.v.p, ap = bt.att.p, dap = datt.p

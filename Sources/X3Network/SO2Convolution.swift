@@ -1,8 +1,13 @@
+import CX3Support
 import X3Core
 
 /// Per-edge Wigner-D rotations into and out of the edge frame (`EdgeFrame`), restricted
 /// to orders |m| ≤ mmax, between l-major node features `[N, K, C]` and m-major edge
 /// features `[E, M, C]` (`CoefficientLayout`).
+///
+/// In Float the four rotations run in CX3Support's vectorised kernels
+/// (edge_rotations.c, the CPU's widest vectors over channels); in Double in the loops
+/// below, which are the definition the kernels are tested against.
 public struct EdgeRotations<T: NetworkScalar>: Sendable {
     public let layout: CoefficientLayout
     public let edges: Int
@@ -12,6 +17,9 @@ public struct EdgeRotations<T: NetworkScalar>: Sendable {
     let perEdge: Int
     /// blockRow[l]: offset of degree l's rows within an edge's block.
     let blockRow: [Int]
+    /// The same rows flattened for the kernels: row r's coefficients at coef[r] (width[r]
+    /// of them) pair full rows src0[r]… with m-major row dst[r].
+    let coef: [Int32], width: [Int32], src0: [Int32], dst: [Int32]
 
     /// Rotations for edge vectors (Cartesian, non-zero).
     public init(vectors: [Vec3], layout: CoefficientLayout) {
@@ -33,20 +41,60 @@ public struct EdgeRotations<T: NetworkScalar>: Sendable {
             }
         }
         blocks = b
+        var coef: [Int32] = [], width: [Int32] = [], src0: [Int32] = [], dst: [Int32] = []
+        for l in 0...L {
+            let n = 2 * l + 1, ml = min(l, mm)
+            for (ri, m) in (-ml...ml).enumerated() {
+                coef.append(Int32(rowOffsets[l] + ri * n)); width.append(Int32(n)); src0.append(Int32(l * l))
+                dst.append(Int32(layout.position(l, m)))
+            }
+        }
+        self.coef = coef; self.width = width; self.src0 = src0; self.dst = dst
+    }
+
+    /// Calls body with the kernels' description of these rotations (Float only).
+    func withKernelRotation<R>(_ body: (UnsafePointer<x3s_rotation>) -> R) -> R {
+        blocks.withUnsafeBufferPointer { bp in
+            coef.withUnsafeBufferPointer { cp in width.withUnsafeBufferPointer { wp in
+                src0.withUnsafeBufferPointer { sp in dst.withUnsafeBufferPointer { dp in
+                    var r = x3s_rotation(blocks: UnsafeRawPointer(bp.baseAddress!).assumingMemoryBound(to: Float.self),
+                                         per_edge: Int64(perEdge), rows: Int64(coef.count), coef: cp.baseAddress,
+                                         width: wp.baseAddress, src0: sp.baseAddress, dst: dp.baseAddress)
+                    return withUnsafePointer(to: &r) { body($0) }
+                }}
+            }}
+        }
+    }
+
+    @inline(__always) static func float(_ p: UnsafePointer<T>) -> UnsafePointer<Float> {
+        UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+    }
+    @inline(__always) static func float(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
     }
 
     /// The m-major position of (l, m), |m| ≤ mmax.
-    @inline(__always) func mIndex(_ l: Int, _ m: Int) -> Int {
-        if m == 0 { return l }
-        let o = layout.offset(ofOrder: abs(m)) + (l - abs(m))
-        return m > 0 ? o : o + layout.degrees(ofOrder: abs(m))
-    }
+    @inline(__always) func mIndex(_ l: Int, _ m: Int) -> Int { layout.position(l, m) }
 
     /// out[e, :, c0 ..< c0 + C] = D_e · x[node[e], :, :] (rows |m| ≤ mmax, m-major);
     /// `outChannels` is the channel count of `out`; `nodes` nil means row e of x itself.
     public func rotateIn(_ x: UnsafePointer<T>, channels c: Int, nodes: [Int32]?, into out: UnsafeMutablePointer<T>,
                          outChannels: Int, channelOffset c0: Int) {
         let L = layout.lmax, mm = layout.mmax, K = layout.fullCount, M = layout.count
+        if T.self == Float.self {
+            withKernelRotation { r in
+                if let nodes {
+                    nodes.withUnsafeBufferPointer {
+                        x3s_rotate_in(r, Int64(edges), Self.float(x), Int64(K), $0.baseAddress, Int64(c), Self.float(out),
+                                      Int64(M), Int64(outChannels), Int64(c0))
+                    }
+                } else {
+                    x3s_rotate_in(r, Int64(edges), Self.float(x), Int64(K), nil, Int64(c), Self.float(out), Int64(M),
+                                  Int64(outChannels), Int64(c0))
+                }
+            }
+            return
+        }
         blocks.withUnsafeBufferPointer { bp in
             for e in 0..<edges {
                 let xn = x + (nodes.map { Int($0[e]) } ?? e) * K * c
@@ -71,6 +119,15 @@ public struct EdgeRotations<T: NetworkScalar>: Sendable {
     public func rotateInBackward(_ dout: UnsafePointer<T>, outChannels: Int, channelOffset c0: Int, nodes: [Int32],
                                  into dx: UnsafeMutablePointer<T>, channels c: Int) {
         let L = layout.lmax, mm = layout.mmax, K = layout.fullCount, M = layout.count
+        if T.self == Float.self {
+            withKernelRotation { r in
+                nodes.withUnsafeBufferPointer {
+                    x3s_rotate_back(r, Int64(edges), Self.float(dout), Int64(M), Int64(outChannels), Int64(c0), $0.baseAddress,
+                                    1, 0, Self.float(dx), Int64(K), Int64(c))
+                }
+            }
+            return
+        }
         blocks.withUnsafeBufferPointer { bp in
             for e in 0..<edges {
                 let dn = dx + Int(nodes[e]) * K * c
@@ -94,6 +151,13 @@ public struct EdgeRotations<T: NetworkScalar>: Sendable {
     /// |m| > mmax receive nothing).
     public func rotateOut(_ msg: UnsafePointer<T>, channels c: Int, into y: UnsafeMutablePointer<T>) {
         let L = layout.lmax, mm = layout.mmax, K = layout.fullCount, M = layout.count
+        if T.self == Float.self {
+            withKernelRotation { r in
+                x3s_rotate_back(r, Int64(edges), Self.float(msg), Int64(M), Int64(c), 0, nil, 1, 1, Self.float(y),
+                                Int64(K), Int64(c))
+            }
+            return
+        }
         blocks.withUnsafeBufferPointer { bp in
             for e in 0..<edges {
                 let ye = y + e * K * c, me = msg + e * M * c
@@ -106,6 +170,39 @@ public struct EdgeRotations<T: NetworkScalar>: Sendable {
                         for j in 0..<n {
                             let w = row[j], dst = ye + (l * l + j) * c
                             for ch in 0..<c { dst[ch] += w * src[ch] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `rotateOut` fused with the sum over each node's incoming edges:
+    /// y[target[e]] += scale · D_eᵀ · msg[e], edges in order (so sums are deterministic).
+    /// Its adjoint is `rotateIn` from the target nodes (times scale).
+    public func rotateOutScatter(_ msg: UnsafePointer<T>, channels c: Int, targets: [Int32], scale: T,
+                                 into y: UnsafeMutablePointer<T>) {
+        let L = layout.lmax, mm = layout.mmax, K = layout.fullCount, M = layout.count
+        if T.self == Float.self {
+            withKernelRotation { r in
+                targets.withUnsafeBufferPointer {
+                    x3s_rotate_back(r, Int64(edges), Self.float(msg), Int64(M), Int64(c), 0, $0.baseAddress, Float(scale), 0,
+                                    Self.float(y), Int64(K), Int64(c))
+                }
+            }
+            return
+        }
+        blocks.withUnsafeBufferPointer { bp in
+            for e in 0..<edges {
+                let ye = y + Int(targets[e]) * K * c, me = msg + e * M * c
+                for l in 0...L {
+                    let n = 2 * l + 1, ml = min(l, mm)
+                    for (ri, m) in (-ml...ml).enumerated() {
+                        let row = bp.baseAddress! + e * perEdge + blockRow[l] + ri * n
+                        let src = me + mIndex(l, m) * c
+                        for j in 0..<n {
+                            let w = row[j], dst = ye + (l * l + j) * c
+                            for ch in 0..<c { dst[ch] += w * (scale * src[ch]) }
                         }
                     }
                 }

@@ -9,7 +9,7 @@
  *   CPU's features (unless the user set it) and then dlopen()s OpenBLAS on first use;
  * - returning the C heap's free memory to the system;
  * - the path of the file this code was loaded from;
- * - vectorised elementwise kernels (SiLU) with a run-time choice of the CPU's width. */
+ * - vectorised kernels (SiLU, per-edge rotations) with a run-time choice of the CPU's width. */
 #ifndef X3SUPPORT_H
 #define X3SUPPORT_H
 
@@ -43,6 +43,35 @@ int x3s_vector_width(void);
 /** For tests: the kernel of one width (4, 8 or 16), forward (backward = 0: out = SiLU(x),
  *  dy unused) or backward (out = dx). Returns the width, or 0 when this CPU lacks it. */
 int x3s_silu_at_width(int width, int backward, const float *x, const float *dy, int64_t count, float *out);
+
+/* ---- per-edge rotations (edge_rotations.c) ---------------------------------------- */
+/** The rows of one edge's rotation: row r has width[r] coefficients at
+ *  blocks[e * per_edge + coef[r]], pairs full l-major rows src0[r] ... src0[r] + width[r] - 1
+ *  with m-major row dst[r]. */
+typedef struct x3s_rotation {
+    const float *blocks;
+    int64_t per_edge, rows;
+    const int32_t *coef, *width, *src0, *dst;
+} x3s_rotation;
+/** out[e, dst[r], offset + ch] = sum_j w_rj x[node(e), src0[r] + j, ch] for ch < channels;
+ *  node(e) = nodes[e], or e when nodes is NULL; x has x_rows rows of `channels` per node,
+ *  out has out_rows rows of out_channels per edge. */
+void x3s_rotate_in(const x3s_rotation *rotation, int64_t edges, const float *x, int64_t x_rows,
+                   const int32_t *nodes, int64_t channels, float *out, int64_t out_rows,
+                   int64_t out_channels, int64_t channel_offset);
+/** The adjoint: y[node(e), src0[r] + j, ch] += w_rj * scale * g[e, dst[r], offset + ch];
+ *  with zero_first, each y[node(e)] is zeroed before its edge adds (nodes NULL: y per edge).
+ *  Edges adding to one node run in order, so sums are deterministic. */
+void x3s_rotate_back(const x3s_rotation *rotation, int64_t edges, const float *g, int64_t g_rows,
+                     int64_t g_channels, int64_t channel_offset, const int32_t *nodes, float scale,
+                     int zero_first, float *y, int64_t y_rows, int64_t channels);
+/** For tests: the kernels of one width (4, 8 or 16); 0 when this CPU lacks it, else the width. */
+int x3s_rotate_in_at_width(int width, const x3s_rotation *rotation, int64_t edges, const float *x, int64_t x_rows,
+                           const int32_t *nodes, int64_t channels, float *out, int64_t out_rows,
+                           int64_t out_channels, int64_t channel_offset);
+int x3s_rotate_back_at_width(int width, const x3s_rotation *rotation, int64_t edges, const float *g,
+                             int64_t g_rows, int64_t g_channels, int64_t channel_offset, const int32_t *nodes,
+                             float scale, int zero_first, float *y, int64_t y_rows, int64_t channels);
 
 /* ---- OpenBLAS ----------------------------------------------------------------- */
 /** Loads OpenBLAS once (thread-safe). Returns 0 on success, -1 with x3s_blas_error(). */
