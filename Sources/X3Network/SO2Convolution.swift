@@ -118,63 +118,13 @@ public struct EdgeRotations<T: NetworkScalar>: Sendable {
     /// Adjoint of `rotateIn`: dx[node[e]] += D_eᵀ · dout[e, :, c0 ..< c0 + C].
     public func rotateInBackward(_ dout: UnsafePointer<T>, outChannels: Int, channelOffset c0: Int, nodes: [Int32],
                                  into dx: UnsafeMutablePointer<T>, channels c: Int) {
-        let L = layout.lmax, mm = layout.mmax, K = layout.fullCount, M = layout.count
-        if T.self == Float.self {
-            withKernelRotation { r in
-                nodes.withUnsafeBufferPointer {
-                    x3s_rotate_back(r, Int64(edges), Self.float(dout), Int64(M), Int64(outChannels), Int64(c0), $0.baseAddress,
-                                    1, 0, Self.float(dx), Int64(K), Int64(c))
-                }
-            }
-            return
-        }
-        blocks.withUnsafeBufferPointer { bp in
-            for e in 0..<edges {
-                let dn = dx + Int(nodes[e]) * K * c
-                let ge = dout + e * M * outChannels + c0
-                for l in 0...L {
-                    let n = 2 * l + 1, ml = min(l, mm)
-                    for (ri, m) in (-ml...ml).enumerated() {
-                        let row = bp.baseAddress! + e * perEdge + blockRow[l] + ri * n
-                        let g = ge + mIndex(l, m) * outChannels
-                        for j in 0..<n {
-                            let w = row[j], dst = dn + (l * l + j) * c
-                            for ch in 0..<c { dst[ch] += w * g[ch] }
-                        }
-                    }
-                }
-            }
-        }
+        rotateBack(dout, gChannels: outChannels, channelOffset: c0, nodes: nodes, scale: 1, into: dx, channels: c)
     }
 
     /// Back to the global frame: y[e, :, :] = D_eᵀ · msg[e] (l-major, full K; orders
     /// |m| > mmax receive nothing).
     public func rotateOut(_ msg: UnsafePointer<T>, channels c: Int, into y: UnsafeMutablePointer<T>) {
-        let L = layout.lmax, mm = layout.mmax, K = layout.fullCount, M = layout.count
-        if T.self == Float.self {
-            withKernelRotation { r in
-                x3s_rotate_back(r, Int64(edges), Self.float(msg), Int64(M), Int64(c), 0, nil, 1, 1, Self.float(y),
-                                Int64(K), Int64(c))
-            }
-            return
-        }
-        blocks.withUnsafeBufferPointer { bp in
-            for e in 0..<edges {
-                let ye = y + e * K * c, me = msg + e * M * c
-                for i in 0..<(K * c) { ye[i] = 0 }
-                for l in 0...L {
-                    let n = 2 * l + 1, ml = min(l, mm)
-                    for (ri, m) in (-ml...ml).enumerated() {
-                        let row = bp.baseAddress! + e * perEdge + blockRow[l] + ri * n
-                        let src = me + mIndex(l, m) * c
-                        for j in 0..<n {
-                            let w = row[j], dst = ye + (l * l + j) * c
-                            for ch in 0..<c { dst[ch] += w * src[ch] }
-                        }
-                    }
-                }
-            }
-        }
+        rotateBack(msg, gChannels: c, channelOffset: 0, nodes: nil, scale: 1, into: y, channels: c)
     }
 
     /// `rotateOut` fused with the sum over each node's incoming edges:
@@ -182,11 +132,23 @@ public struct EdgeRotations<T: NetworkScalar>: Sendable {
     /// Its adjoint is `rotateIn` from the target nodes (times scale).
     public func rotateOutScatter(_ msg: UnsafePointer<T>, channels c: Int, targets: [Int32], scale: T,
                                  into y: UnsafeMutablePointer<T>) {
+        rotateBack(msg, gChannels: c, channelOffset: 0, nodes: targets, scale: scale, into: y, channels: c)
+    }
+
+    /// The three above: y[node(e)] += scale · D_eᵀ · g[e, :, c0 ..< c0 + C], where node(e) =
+    /// nodes[e]; with nodes nil, y[e] = D_eᵀ · g[e] (each edge's rows zeroed first).
+    func rotateBack(_ g: UnsafePointer<T>, gChannels: Int, channelOffset c0: Int, nodes: [Int32]?, scale: T,
+                    into y: UnsafeMutablePointer<T>, channels c: Int) {
         let L = layout.lmax, mm = layout.mmax, K = layout.fullCount, M = layout.count
         if T.self == Float.self {
             withKernelRotation { r in
-                targets.withUnsafeBufferPointer {
-                    x3s_rotate_back(r, Int64(edges), Self.float(msg), Int64(M), Int64(c), 0, $0.baseAddress, Float(scale), 0,
+                if let nodes {
+                    nodes.withUnsafeBufferPointer {
+                        x3s_rotate_back(r, Int64(edges), Self.float(g), Int64(M), Int64(gChannels), Int64(c0), $0.baseAddress,
+                                        Float(scale), 0, Self.float(y), Int64(K), Int64(c))
+                    }
+                } else {
+                    x3s_rotate_back(r, Int64(edges), Self.float(g), Int64(M), Int64(gChannels), Int64(c0), nil, Float(scale), 1,
                                     Self.float(y), Int64(K), Int64(c))
                 }
             }
@@ -194,12 +156,13 @@ public struct EdgeRotations<T: NetworkScalar>: Sendable {
         }
         blocks.withUnsafeBufferPointer { bp in
             for e in 0..<edges {
-                let ye = y + Int(targets[e]) * K * c, me = msg + e * M * c
+                let ye = y + (nodes.map { Int($0[e]) } ?? e) * K * c, ge = g + e * M * gChannels + c0
+                if nodes == nil { for i in 0..<(K * c) { ye[i] = 0 } }
                 for l in 0...L {
                     let n = 2 * l + 1, ml = min(l, mm)
                     for (ri, m) in (-ml...ml).enumerated() {
                         let row = bp.baseAddress! + e * perEdge + blockRow[l] + ri * n
-                        let src = me + mIndex(l, m) * c
+                        let src = ge + mIndex(l, m) * gChannels
                         for j in 0..<n {
                             let w = row[j], dst = ye + (l * l + j) * c
                             for ch in 0..<c { dst[ch] += w * (scale * src[ch]) }
