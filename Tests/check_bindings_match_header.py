@@ -76,9 +76,13 @@ def fortran_functions(path):
     text = open(path).read()
     text = re.sub(r"&\s*\n\s*", " ", text)  # join continuation lines
     out = {}
+    # every bind(C) function or subroutine, named (an x3_ function) or abstract
     block = re.compile(r"^\s*(function|subroutine)\s+(\w+)\s*\(([^)]*)\)\s*(?:result\((\w+)\))?\s*"
-                       r"bind\(C,\s*name=\"(x3_\w+)\"\)(.*?)^\s*end (?:function|subroutine)", re.M | re.S | re.I)
-    for kind, fname, dummies, result, cname, body in block.findall(text):
+                       r"bind\(C(?:,\s*name=\"(x3_\w+)\")?\)[ \t]*(?:result\((\w+)\))?(.*?)^\s*end (?:function|subroutine)",
+                       re.M | re.S | re.I)
+    by_interface = {}
+    for kind, fname, dummies, result, cname, result_after, body in block.findall(text):
+        result = result or result_after
         decls = {}
         for line in body.splitlines():
             m = re.match(r"\s*(integer|real|character|type)\s*\(([^)]*)\)(.*?)::(.*)", line, re.I)
@@ -111,7 +115,12 @@ def fortran_functions(path):
             # a result is returned by value; a type(c_ptr) result is a const char *
             ret = f_kind(result or fname).removeprefix("p_")
             ret = "str" if ret in ("ptr", "handle") else ret
-        out[cname] = (ret, args)
+        by_interface[fname.lower()] = (ret, args)
+        if cname:
+            out[cname] = (ret, args)
+    # procedure(abstract interface), bind(C, name="x3_...") :: local name
+    for interface, cname in re.findall(r"^\s*procedure\((\w+)\),\s*bind\(C,\s*name=\"(x3_\w+)\"\)", text, re.M | re.I):
+        out[cname] = by_interface[interface.lower()]
     return out
 
 

@@ -121,18 +121,10 @@ void x3s_rotate_back(const x3s_rotation *rotation, int64_t edges, const float *g
                                   zero_first, y, y_rows, channels);
 }
 
-static int have(int width) {
-#if defined(__x86_64__)
-    if (width == 16) return x3s_cpu_has_avx512_skx();
-    if (width == 8) return x3s_cpu_has_avx2_fma();
-#endif
-    return width == 4;
-}
-
 int x3s_rotate_in_at_width(int width, const x3s_rotation *rotation, int64_t edges, const float *x, int64_t x_rows,
                            const int32_t *nodes, int64_t channels, float *out, int64_t out_rows,
                            int64_t out_channels, int64_t channel_offset) {
-    if (!have(width) || !pick_in(width)) return 0;
+    if (!x3s_cpu_has_width(width) || !pick_in(width)) return 0;
     pick_in(width)(rotation, edges, x, x_rows, nodes, channels, out, out_rows, out_channels, channel_offset);
     return width;
 }
@@ -140,7 +132,7 @@ int x3s_rotate_in_at_width(int width, const x3s_rotation *rotation, int64_t edge
 int x3s_rotate_back_at_width(int width, const x3s_rotation *rotation, int64_t edges, const float *g,
                              int64_t g_rows, int64_t g_channels, int64_t channel_offset, const int32_t *nodes,
                              float scale, int zero_first, float *y, int64_t y_rows, int64_t channels) {
-    if (!have(width) || !pick_back(width)) return 0;
+    if (!x3s_cpu_has_width(width) || !pick_back(width)) return 0;
     pick_back(width)(rotation, edges, g, g_rows, g_channels, channel_offset, nodes, scale, zero_first, y, y_rows,
                      channels);
     return width;

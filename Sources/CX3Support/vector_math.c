@@ -95,9 +95,9 @@ static void choose(void) {
     const char *force = getenv("X3MAT_VECTOR_WIDTH"); /* tests compare the widths */
     int want = force && force[0] ? atoi(force) : 16;
 #if defined(__x86_64__)
-    if (want >= 16 && x3s_cpu_has_avx512_skx()) {
+    if (want >= 16 && x3s_cpu_has_width(16)) {
         chosen_forward = silu_forward_16; chosen_backward = silu_backward_16; chosen_width = 16;
-    } else if (want >= 8 && x3s_cpu_has_avx2_fma()) {
+    } else if (want >= 8 && x3s_cpu_has_width(8)) {
         chosen_forward = silu_forward_8; chosen_backward = silu_backward_8; chosen_width = 8;
     }
 #else
@@ -105,18 +105,26 @@ static void choose(void) {
 #endif
 }
 
-int x3s_silu_at_width(int width, int backward, const float *x, const float *dy, int64_t count, float *out) {
+int x3s_cpu_has_width(int width) {
 #if defined(__x86_64__)
-    if (width == 16 && x3s_cpu_has_avx512_skx()) {
+    if (width == 16) return x3s_cpu_has_avx512_skx();
+    if (width == 8) return x3s_cpu_has_avx2_fma();
+#endif
+    return width == 4;
+}
+
+int x3s_silu_at_width(int width, int backward, const float *x, const float *dy, int64_t count, float *out) {
+    if (!x3s_cpu_has_width(width)) return 0;
+#if defined(__x86_64__)
+    if (width == 16) {
         if (backward) silu_backward_16(x, dy, count, out); else silu_forward_16(x, count, out);
         return 16;
     }
-    if (width == 8 && x3s_cpu_has_avx2_fma()) {
+    if (width == 8) {
         if (backward) silu_backward_8(x, dy, count, out); else silu_forward_8(x, count, out);
         return 8;
     }
 #endif
-    if (width != 4) return 0;
     if (backward) silu_backward_4(x, dy, count, out); else silu_forward_4(x, count, out);
     return 4;
 }

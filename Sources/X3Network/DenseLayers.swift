@@ -2,8 +2,6 @@
 /// Backward passes *accumulate* parameter gradients into `grad` (same layout as the
 /// parameter store) and *write* the input gradient when asked for it.
 
-import CX3Support
-
 /// y = x W + b, W [in, out] row-major, b [out] (optional).
 public struct Linear: Sendable, Equatable {
     public let inputs: Int, outputs: Int
@@ -104,32 +102,18 @@ public struct LayerNorm: Sendable, Equatable {
 }
 
 /// SiLU(x) = x σ(x), elementwise.
-/// SiLU, x σ(x). Float arrays go through CX3Support's vectorised kernels (a polynomial
-/// exponential within a few ulps, vector_math.c); Double through the C library's exp.
+/// SiLU, x σ(x), through the scalar type (`NetworkScalar.silu`): CX3Support's
+/// vectorised kernels in Float, the C library's exp in Double.
 public enum SiLU {
     @inline(__always) static func sigmoid<T: NetworkScalar>(_ x: T) -> T { 1 / (1 + T.exponential(-x)) }
 
     public static func forward<T: NetworkScalar>(_ x: UnsafePointer<T>, count: Int, into y: UnsafeMutablePointer<T>) {
-        if T.self == Float.self {
-            x3s_silu_forward(UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), Int64(count),
-                             UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self))
-            return
-        }
-        for i in 0..<count { y[i] = x[i] * sigmoid(x[i]) }
+        T.silu(x, count: count, into: y)
     }
 
     /// dx = dy · σ(x)(1 + x(1 − σ(x))).
     public static func backward<T: NetworkScalar>(_ x: UnsafePointer<T>, _ dy: UnsafePointer<T>, count: Int,
                                                   dx: UnsafeMutablePointer<T>) {
-        if T.self == Float.self {
-            x3s_silu_backward(UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
-                              UnsafeRawPointer(dy).assumingMemoryBound(to: Float.self), Int64(count),
-                              UnsafeMutableRawPointer(dx).assumingMemoryBound(to: Float.self))
-            return
-        }
-        for i in 0..<count {
-            let s = sigmoid(x[i])
-            dx[i] = dy[i] * s * (1 + x[i] * (1 - s))
-        }
+        T.siluBackward(x, dy, count: count, dx: dx)
     }
 }

@@ -13,6 +13,10 @@ public protocol NetworkScalar: BinaryFloatingPoint, Sendable {
                      a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
                      beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
     static func exponential(_ x: Self) -> Self
+    /// y = x σ(x) over `count` values (y may be x).
+    static func silu(_ x: UnsafePointer<Self>, count: Int, into y: UnsafeMutablePointer<Self>)
+    /// dx = dy σ(x)(1 + x(1 − σ(x))) over `count` values (dx may alias x or dy).
+    static func siluBackward(_ x: UnsafePointer<Self>, _ dy: UnsafePointer<Self>, count: Int, dx: UnsafeMutablePointer<Self>)
 }
 
 extension Float: NetworkScalar {
@@ -26,6 +30,14 @@ extension Float: NetworkScalar {
         if GEMMStats.enabled { GEMMStats.record(ns: GEMMStats.clock() - t0, flops: 2 * m * n * k) }
     }
     @inlinable public static func exponential(_ x: Float) -> Float { expf(x) }
+    /// CX3Support's vectorised kernels (vector_math.c): within half a float ulp.
+    public static func silu(_ x: UnsafePointer<Float>, count: Int, into y: UnsafeMutablePointer<Float>) {
+        x3s_silu_forward(x, Int64(count), y)
+    }
+    public static func siluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, count: Int,
+                                    dx: UnsafeMutablePointer<Float>) {
+        x3s_silu_backward(x, dy, Int64(count), dx)
+    }
 }
 
 extension Double: NetworkScalar {
@@ -37,6 +49,17 @@ extension Double: NetworkScalar {
                   beta, c, Int32(ldc))
     }
     @inlinable public static func exponential(_ x: Double) -> Double { exp(x) }
+    /// The definition, with the C library's exp (what the Float kernels are tested against).
+    public static func silu(_ x: UnsafePointer<Double>, count: Int, into y: UnsafeMutablePointer<Double>) {
+        for i in 0..<count { y[i] = x[i] * (1 / (1 + exp(-x[i]))) }
+    }
+    public static func siluBackward(_ x: UnsafePointer<Double>, _ dy: UnsafePointer<Double>, count: Int,
+                                    dx: UnsafeMutablePointer<Double>) {
+        for i in 0..<count {
+            let s = 1 / (1 + exp(-x[i]))
+            dx[i] = dy[i] * s * (1 + x[i] * (1 - s))
+        }
+    }
 }
 
 /// Time and floating-point operations spent in sgemm, for the benchmark harness.

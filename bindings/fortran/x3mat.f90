@@ -162,6 +162,11 @@ module x3mat
             integer(c_int32_t) :: handle_string_out
         end function
     end interface
+    ! the handle string-out functions of the C API
+    procedure(handle_string_out), bind(C, name="x3_structure_formula") :: c_formula
+    procedure(handle_string_out), bind(C, name="x3_structure_name") :: c_structure_name
+    procedure(handle_string_out), bind(C, name="x3_model_config") :: c_model_config
+    procedure(handle_string_out), bind(C, name="x3_model_card") :: c_model_card
 
     interface
         function c_version() bind(C, name="x3_version")
@@ -243,14 +248,6 @@ module x3mat
             integer(c_int32_t), intent(out) :: out(*)
             integer(c_int64_t), value :: capacity
             integer(c_int32_t) :: c_atomic_numbers
-        end function
-        function c_formula(s, buffer, capacity, length) bind(C, name="x3_structure_formula")
-            import :: c_ptr, c_char, c_int64_t, c_int32_t
-            type(c_ptr), value :: s
-            character(kind=c_char), intent(out) :: buffer(*)
-            integer(c_int64_t), value :: capacity
-            integer(c_int64_t), intent(out) :: length
-            integer(c_int32_t) :: c_formula
         end function
         function c_windows_sample(s, radius, step, max_windows, out) bind(C, name="x3_windows_sample")
             import :: c_ptr, c_double, c_int64_t, c_int32_t
@@ -541,14 +538,6 @@ module x3mat
             character(kind=c_char), intent(in) :: path(*)
             integer(c_int32_t) :: c_write_cif
         end function
-        function c_structure_name(s, buffer, capacity, length) bind(C, name="x3_structure_name")
-            import :: c_ptr, c_char, c_int64_t, c_int32_t
-            type(c_ptr), value :: s
-            character(kind=c_char), intent(out) :: buffer(*)
-            integer(c_int64_t), value :: capacity
-            integer(c_int64_t), intent(out) :: length
-            integer(c_int32_t) :: c_structure_name
-        end function
         function c_occupancies(s, out, capacity) bind(C, name="x3_structure_occupancies")
             import :: c_ptr, c_double, c_int64_t, c_int32_t
             type(c_ptr), value :: s
@@ -615,22 +604,6 @@ module x3mat
             character(kind=c_char), intent(in) :: config_json(*)
             integer(c_int64_t), intent(out) :: n
             integer(c_int32_t) :: c_model_parameter_count
-        end function
-        function c_model_config(m, buffer, capacity, length) bind(C, name="x3_model_config")
-            import :: c_ptr, c_char, c_int64_t, c_int32_t
-            type(c_ptr), value :: m
-            character(kind=c_char), intent(out) :: buffer(*)
-            integer(c_int64_t), value :: capacity
-            integer(c_int64_t), intent(out) :: length
-            integer(c_int32_t) :: c_model_config
-        end function
-        function c_model_card(m, buffer, capacity, length) bind(C, name="x3_model_card")
-            import :: c_ptr, c_char, c_int64_t, c_int32_t
-            type(c_ptr), value :: m
-            character(kind=c_char), intent(out) :: buffer(*)
-            integer(c_int64_t), value :: capacity
-            integer(c_int64_t), intent(out) :: length
-            integer(c_int32_t) :: c_model_card
         end function
         function c_catalogue_new(tolerance, remove, iterations, digest_size, ntargets, names, out) &
                 bind(C, name="x3_catalogue_new")

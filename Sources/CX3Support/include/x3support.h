@@ -40,6 +40,8 @@ void x3s_silu_backward(const float *x, const float *dy, int64_t count, float *dx
 /** Float lanes of the kernels chosen for this CPU: 16 (AVX-512), 8 (AVX2) or 4;
  *  $X3MAT_VECTOR_WIDTH (4, 8 or 16) caps it. */
 int x3s_vector_width(void);
+/** 1 when this CPU can run the kernels of `width` lanes (16: AVX-512, 8: AVX2 + FMA, 4: always). */
+int x3s_cpu_has_width(int width);
 /** For tests: the kernel of one width (4, 8 or 16), forward (backward = 0: out = SiLU(x),
  *  dy unused) or backward (out = dx). Returns the width, or 0 when this CPU lacks it. */
 int x3s_silu_at_width(int width, int backward, const float *x, const float *dy, int64_t count, float *out);
