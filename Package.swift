@@ -29,8 +29,8 @@ let package = Package(
         // ---- Public API -------------------------------------------------------------
         .target(
             name: "X3CAPI",
-            dependencies: ["X3Core", "X3Windows", "X3Symmetry", "X3Sites", "X3Network", "X3Training", "X3Interpret",
-                           "CX3Support"],
+            dependencies: ["X3Core", "X3Windows", "X3Symmetry", "X3Sites", "X3Network", "X3Inference", "X3Training",
+                           "X3Interpret", "CX3Support"],
             exclude: ["exports.map"],
             linkerSettings: [
                 .unsafeFlags([
@@ -45,8 +45,8 @@ let package = Package(
         .executableTarget(
             name: "X3CLI",
             dependencies: [
-                "X3Core", "X3Windows", "X3Symmetry", "X3Sites", "X3Network", "X3Training", "X3Interpret", "CX3Support",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "X3Core", "X3Windows", "X3Symmetry", "X3Sites", "X3Network", "X3Inference", "X3Training", "X3Interpret",
+                "CX3Support", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
@@ -63,11 +63,14 @@ let package = Package(
         .target(name: "X3Sites", dependencies: ["X3Core", "X3Windows"]),
         // The equivariant network: SO(3) maths (harmonics, Wigner-D, edge frames, layouts), …
         .target(name: "X3Network", dependencies: ["X3Core", "X3Windows", "CX3Support"]),
-        // Training and prediction: labelled datasets, the trainer, metrics.
-        .target(name: "X3Training", dependencies: ["X3Core", "X3Windows", "X3Symmetry", "X3Network"]),
+        // Inference: the one engine that evaluates a model on structures (windows packed
+        // into batches across structures, streamed in input order), prediction tables.
+        .target(name: "X3Inference", dependencies: ["X3Core", "X3Windows", "X3Symmetry", "X3Network"]),
+        // Training: labelled datasets, the trainer, metrics.
+        .target(name: "X3Training", dependencies: ["X3Core", "X3Windows", "X3Symmetry", "X3Network", "X3Inference"]),
         // Interpretation: contribution and selectivity maps (cube, XSF), histograms, a
         // structure's explanation (maps, classes, strongest sites).
-        .target(name: "X3Interpret", dependencies: ["X3Core", "X3Windows", "X3Symmetry", "X3Sites", "X3Network", "X3Training"]),
+        .target(name: "X3Interpret", dependencies: ["X3Core", "X3Windows", "X3Symmetry", "X3Sites", "X3Network", "X3Inference"]),
         // C where C is the right tool: thread-local error storage, CPU feature detection
         // and the OpenBLAS loader (which must set OPENBLAS_CORETYPE before OpenBLAS starts).
         .target(name: "CX3Support", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
@@ -75,7 +78,7 @@ let package = Package(
         .systemLibrary(name: "CSpglib", pkgConfig: "spglib", providers: [.apt(["libsymspg-dev"])]),
 
         // ---- Benchmarks (benchmarks/run.sh) ----------------------------------------------
-        .executableTarget(name: "X3Bench", dependencies: ["X3Core", "X3Windows", "X3Sites", "X3Network", "X3Training", "X3Interpret", "CX3Support"], path: "benchmarks/X3Bench"),
+        .executableTarget(name: "X3Bench", dependencies: ["X3Core", "X3Windows", "X3Sites", "X3Network", "X3Inference", "X3Training", "X3Interpret", "CX3Support"], path: "benchmarks/X3Bench"),
 
         // ---- Tests --------------------------------------------------------------------
         .target(name: "X3TestSupport", dependencies: ["X3Core", "X3Network"], path: "Tests/X3TestSupport"),
@@ -84,10 +87,11 @@ let package = Package(
         .testTarget(name: "X3SymmetryTests", dependencies: ["X3Core", "X3Windows", "X3Symmetry", "X3Sites", "X3TestSupport"]),
         .testTarget(name: "X3SitesTests", dependencies: ["X3Core", "X3Windows", "X3Sites", "X3TestSupport"],
                     exclude: ["make_blake2b_vectors.py"]),
+        .testTarget(name: "X3InferenceTests", dependencies: ["X3Core", "X3Windows", "X3Network", "X3Inference", "X3TestSupport"]),
         .testTarget(name: "X3TrainingTests", dependencies: ["X3Core", "X3Network", "X3Training", "X3TestSupport"]),
         .testTarget(name: "X3InterpretTests",
-                    dependencies: ["X3Core", "X3Windows", "X3Symmetry", "X3Network", "X3Training", "X3Interpret",
-                                   "X3TestSupport"]),
+                    dependencies: ["X3Core", "X3Windows", "X3Symmetry", "X3Network", "X3Inference", "X3Training",
+                                   "X3Interpret", "X3TestSupport"]),
         .testTarget(name: "X3NetworkTests", dependencies: ["X3Core", "X3Network", "X3TestSupport", "CX3Support"],
                     exclude: ["make_sh_reference.py"]),
         // The C API is tested through the built libx3mat.so, as users reach it:

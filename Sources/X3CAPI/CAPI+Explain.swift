@@ -1,7 +1,7 @@
 import X3Core
 import X3Interpret
 import X3Network
-import X3Training
+import X3Inference
 import X3Windows
 
 @_cdecl("x3_model_explain")

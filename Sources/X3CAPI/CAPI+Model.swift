@@ -2,7 +2,7 @@
 import CX3Support
 import X3Core
 import X3Network
-import X3Training
+import X3Inference
 import X3Windows
 
 final class ModelBox {
@@ -125,7 +125,7 @@ public func x3_model_contributions_at(_ m: OpaquePointer?, _ s: OpaquePointer?, 
         guard let out else { return }
         try requireBLAS()
         let w = try WindowSampler.sample(st, radius: model.config.windowRadius, centres: cs, coordinates: kind)
-        let c = Predictor.contributions(model, [w])[0]
+        let c = InferenceEngine(model: model).contributions(GraphBatch.Window.all(w))
         for (i, v) in c.enumerated() { out[i] = v }
     }
 }

@@ -4,7 +4,7 @@ import Synchronization
 import X3Core
 import X3Network
 import X3Symmetry
-import X3Training
+import X3Inference
 import X3Windows
 
 /// The symmetry setting of x3_model_* calls (x3_set_symmetry).
@@ -14,9 +14,7 @@ func currentSymmetry() -> SymmetryOptions { symmetrySetting.withLock { $0 } }
 
 /// The prediction of one structure with the current symmetry setting.
 func predictOne(_ model: EquiformerModel<Float>, _ st: Structure) throws -> StructurePrediction {
-    try requireBLAS()
-    return try Predictor.predict(model, structures: [st], ids: [st.name.isEmpty ? "structure" : st.name],
-                                 symmetry: currentSymmetry(), threads: X3Threads.count)[0]
+    try InferenceEngine(model: model, symmetry: currentSymmetry()).predict(st, id: st.name.isEmpty ? "structure" : st.name)
 }
 
 /// The window grid a model uses for a structure with the current symmetry setting.

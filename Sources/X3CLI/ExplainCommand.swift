@@ -73,7 +73,7 @@ struct ExplainCommand: ParsableCommand {
         o.removal = remove
         o.symmetry = try symmetry.options()
         let s = try CIFReader.read(path: structure)
-        let e = try Explanation.make(m, structure: s, id: structureID(structure), options: o)
+        let e = try Explanation.make(m, structure: s, id: InputFiles.id(structure), options: o)
         let files = try e.write(directory: output, model: modelPath)
         let g = e.maps[0]
         print("\(e.prediction.id)  (\(s.formula), \(s.count) atoms; \(describeWindows(e.prediction)) on a "

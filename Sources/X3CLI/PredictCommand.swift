@@ -1,36 +1,14 @@
 import ArgumentParser
 import X3Core
+import X3Inference
 import X3Interpret
 import X3Network
 import X3Sites
 import X3Symmetry
-import X3Training
 import X3Windows
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// CIF paths from files and folders (a folder contributes its *.cif, or cif/*.cif).
-func cifFiles(_ inputs: [String]) throws -> [String] {
-    var out: [String] = []
-    for p in inputs {
-        if FileIO.isDirectory(p) {
-            let dir = FileIO.isDirectory(p + "/cif") ? p + "/cif" : p
-            let names = try FileIO.list(directory: dir, suffix: ".cif")
-            guard !names.isEmpty else { throw X3Error(.io, "\(dir): no .cif files") }
-            out += names.map { dir + "/" + $0 }
-        } else {
-            out.append(p)
-        }
-    }
-    return out
-}
-
-/// The structure id of a CIF path: its file name without ".cif".
-func structureID(_ path: String) -> String {
-    let name = String(path.split(separator: "/").last ?? Substring(path))
-    return name.lowercased().hasSuffix(".cif") ? String(name.dropLast(4)) : name
-}
 
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -76,42 +54,43 @@ struct PredictCommand: ParsableCommand {
         let modelPath = try ModelSearchPath.resolve(model)
         let m = try ModelFile.load(path: modelPath)
         let c = m.config
-        let files = try cifFiles(inputs)
+        let files = try InputFiles.cifPaths(inputs)
         let topN = top ?? (files.count <= 10 ? 5 : 0)
         print("model \(modelPath): \(c.targets.joined(separator: ", ")); windows R = \(fixed(c.windowRadius, 2)) Å, "
               + "step \(fixed(c.windowStep, 2)) Å")
         var all: [StructurePrediction] = [], failures = 0
         let progress = files.count > 1 ? Progress(total: files.count, label: "structures") : nil
-        for (i, path) in files.enumerated() {
-            do {
-                let s = try CIFReader.read(path: path)
-                let p = try Predictor.predict(m, structures: [s], ids: [structureID(path)], symmetry: symmetryOptions,
-                                              threads: nThreads)[0]
+        let engine = InferenceEngine(model: m, symmetry: symmetryOptions, threads: nThreads)
+        var structures: [Int: Structure] = [:]  // the structures in flight, for their summaries
+        try engine.stream(count: files.count, load: { i in
+            let s = try CIFReader.read(path: files[i])
+            structures[i] = s
+            return (s, InputFiles.id(files[i]))
+        }, emit: { i, result in
+            defer { structures[i] = nil; progress?.update(i + 1) }
+            switch result {
+            case .success(let p):
                 all.append(p)
-                progress?.note(summary(p, s))
-                if topN > 0 { progress?.note(try sites(p, s, topN)) }
-                if progress == nil {
-                    print(summary(p, s))
-                    if topN > 0 { print(try sites(p, s, topN)) }
-                }
-            } catch let e as X3Error {
+                let text = summary(p, structures[i]!) + (topN > 0 ? "\n" + (try sites(p, structures[i]!, topN)) : "")
+                if let progress { progress.note(text) } else { print(text) }
+            case .failure(let e):
                 failures += 1
-                printError("error: \(path): \(e.message)")
+                let text = "error: \(e.message)"
+                if let progress { progress.note(text) } else { printError(text) }
             }
-            progress?.update(i + 1)
-        }
+        })
         progress?.finish()
         if let output {
             if output.lowercased().hasSuffix(".json") {
-                try FileIO.writeAtomically(path: output, text: Predictor.json(all, model: modelPath,
+                try FileIO.writeAtomically(path: output, text: PredictionTables.json(all, model: modelPath,
                                                                              contributions: contributions != nil).text + "\n")
             } else {
-                try FileIO.writeAtomically(path: output, text: Predictor.propertiesCSV(all))
+                try FileIO.writeAtomically(path: output, text: PredictionTables.propertiesCSV(all, targets: c.targets))
             }
             print("wrote \(output)")
         }
         if let contributions {
-            try FileIO.writeAtomically(path: contributions, text: Predictor.contributionsCSV(all))
+            try FileIO.writeAtomically(path: contributions, text: PredictionTables.contributionsCSV(all, targets: c.targets))
             print("wrote \(contributions)")
         }
         if failures > 0 { throw ExitCode(1) }
@@ -143,100 +122,5 @@ struct PredictCommand: ParsableCommand {
                          + (site.exampleAtomicNumbers.isEmpty ? "(empty)" : Elements.hillFormula(atomicNumbers: site.exampleAtomicNumbers)))
         }
         return lines.joined(separator: "\n")
-    }
-}
-
-struct EvaluateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "evaluate",
-        abstract: "Compare a model's predictions with labels: MAE, RMSE, R² and parity data.",
-        discussion: """
-            DATA is a folder of CIFs with a label CSV, as for 'x3mat train'. The label
-            columns are the model's targets unless --target is given. Every structure is
-            predicted from all of its windows.
-
-            Example:
-              x3mat evaluate --model runs/iza/model.safetensors ../shared/data/iza --output parity.csv
-            """)
-
-    @Argument(help: "Data folder (cif/ and labels.csv).") var data: String
-    @Option(name: .shortAndLong, help: "A shipped model's name or a model file.") var model: String = ModelSearchPath.defaultName
-    @Option(name: .customLong("target"), help: "Label column for each model target, in order (default: the model's target names).")
-    var targets: [String] = []
-    @OptionGroup var dataset: DatasetOptions
-    @Option(help: "Only structures listed with this set in a training run's split.csv (e.g. runs/iza/split.csv:validation).")
-    var split: String?
-    @Option(name: .shortAndLong, help: "Write parity data (id, true and predicted value per target) here (CSV).") var output: String?
-    @Option(help: "Write the 2-D histogram of window contributions against the true property here (CSV; with several targets, one file per target: NAME_TARGET.csv).")
-    var histogram: String?
-    @Option(help: "Histogram bins: PROPERTY,CONTRIBUTION.") var histogramBins: String = "20,40"
-    @OptionGroup var symmetry: SymmetryFlags
-    @Option(help: "Threads (default: X3MAT_NUM_THREADS or the number of CPUs).") var threads: Int?
-
-    func run() throws {
-        try exitingOnError(evaluate)
-    }
-
-    func evaluate() throws {
-        let nThreads = try threadCount(threads)
-        let modelPath = try ModelSearchPath.resolve(model)
-        let m = try ModelFile.load(path: modelPath)
-        let columns = targets.isEmpty ? m.config.targets : targets
-        guard columns.count == m.config.targets.count else {
-            throw X3Error(.invalidArgument, "the model has \(m.config.targets.count) targets; give as many --target columns")
-        }
-        let dataset = try LabelledDataset.load(directory: data, labels: self.dataset.labels, idColumn: self.dataset.idColumn,
-                                               targets: columns, limit: self.dataset.limit)
-        for (id, reason) in dataset.skipped { printError("skipped \(id): \(reason)") }
-        var chosen = Array(0..<dataset.ids.count)
-        if let split {
-            let parts = split.split(separator: ":", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw X3Error(.invalidArgument, "--split '\(split)': use FILE:SET, e.g. runs/iza/split.csv:validation") }
-            let table = try CSVTable.read(path: parts[0])
-            guard let idCol = table.columns.firstIndex(of: "id"), let setCol = table.columns.firstIndex(of: "set") else {
-                throw X3Error(.parse, "\(parts[0]): expected columns id and set (a split.csv written by x3mat train)")
-            }
-            let wanted = Set(table.rows.filter { $0[setCol] == parts[1] }.map { $0[idCol] })
-            guard !wanted.isEmpty else { throw X3Error(.invalidArgument, "\(parts[0]): no structure is in set '\(parts[1])'") }
-            chosen = chosen.filter { wanted.contains(dataset.ids[$0]) }
-        }
-        var progress: Progress?
-        let t0 = monotonicSeconds()
-        let bins = histogramBins.split(separator: ",").compactMap { Int(String($0).trimmingSpaces) }
-        guard bins.count == 2 else { throw X3Error(.invalidArgument, "--histogram-bins '\(histogramBins)': write PROPERTY,CONTRIBUTION, e.g. 20,40") }
-        let predictions = try Predictor.predict(m, structures: chosen.map { dataset.structures[$0] }, ids: chosen.map { dataset.ids[$0] },
-                                                symmetry: try symmetry.options(), threads: nThreads) { done, total in
-            if progress == nil { progress = Progress(total: total, label: "windows") }
-            progress?.update(done)
-        }
-        let preds = predictions.map(\.property)
-        progress?.finish()
-        let evaluated = predictions.reduce(0) { $0 + $1.orbits.count }, total = predictions.reduce(0) { $0 + $1.windows.count }
-        print("\(modelPath) on \(data): \(chosen.count) structures in \(duration(monotonicSeconds() - t0)) "
-              + "(\(total) windows, \(evaluated) evaluated)")
-        for (t, name) in columns.enumerated() {
-            let r = RegressionMetrics(predicted: preds.map { $0[t] }, actual: chosen.map { dataset.label($0, t) })
-            print("\(name): MAE \(g4(r.mae))  RMSE \(g4(r.rmse))  R² \(fixed(r.r2, 3))  (\(r.count) structures)")
-        }
-        if let output {
-            let actual = chosen.map { i in (0..<columns.count).map { dataset.label(i, $0) } }
-            try FileIO.writeAtomically(path: output, text: Predictor.parityCSV(ids: chosen.map { dataset.ids[$0] }, targets: columns,
-                                                                              actual: actual, predicted: preds))
-            print("wrote \(output)")
-        }
-        if let histogram {
-            for (t, name) in columns.enumerated() {
-                let h = try DatasetHistogram(target: name, properties: chosen.map { dataset.label($0, t) },
-                                             contributions: predictions.map { p in (0..<p.windows.count).map { p.contribution($0, t) } },
-                                             propertyBins: bins[0], contributionBins: bins[1])
-                var path = histogram
-                if columns.count > 1 {
-                    let stem = histogram.lowercased().hasSuffix(".csv") ? String(histogram.dropLast(4)) : histogram
-                    path = stem + "_" + Explanation.stem(name) + ".csv"
-                }
-                try FileIO.writeAtomically(path: path, text: h.csv)
-                print("wrote \(path) (\(name): \(h.propertyBins) x \(h.contributionBins) bins, \(h.counts.reduce(0, +)) windows)")
-            }
-        }
     }
 }

@@ -1,8 +1,8 @@
 import ArgumentParser
 import X3Core
+import X3Inference
 import X3Interpret
 import X3Network
-import X3Training
 import X3Sites
 import X3Windows
 #if canImport(Glibc)
@@ -97,46 +97,36 @@ struct SitesCommand: ParsableCommand {
         var evaluated = 0
         let symmetryOptions = try symmetry.options()
         let t0 = monotonicSeconds()
-        // Structures go through the model in groups, so small cells still fill every thread.
-        let group = model == nil ? 1 : 16
-        for start in stride(from: 0, to: files.count, by: group) {
-            var structures: [Structure] = [], ids: [String] = []
-            for name in files[start..<min(files.count, start + group)] {
-                do {
-                    structures.append(try CIFReader.read(path: dir + "/" + name))
-                    ids.append(String(name.dropLast(4)))
-                } catch let e as X3Error {
-                    skipped.append((name, e.message))
-                    progress.note("skipped \(name): \(e.message)")
-                }
-            }
-            if let model {
-                let ps: [StructurePrediction]
-                do { ps = try Predictor.predict(model, structures: structures, ids: ids, symmetry: symmetryOptions, threads: nThreads) } catch is X3Error {
-                    // one bad structure must not sink its group: retry one by one
-                    var ok: [StructurePrediction] = []
-                    for (s, id) in zip(structures, ids) {
-                        do { ok += try Predictor.predict(model, structures: [s], ids: [id], symmetry: symmetryOptions, threads: nThreads) } catch let e2 as X3Error {
-                            skipped.append((id, e2.message)); progress.note("skipped \(id): \(e2.message)")
-                        }
-                    }
-                    ps = ok
-                }
-                for p in ps {
-                    try catalogue.add(p.windows, structure: p.id, values: p.contributions, sameAs: p.representatives, threads: nThreads)
+        func skip(_ name: String, _ reason: String) {
+            skipped.append((name, reason))
+            progress.note("skipped \(name): \(reason)")
+        }
+        if let model {
+            let engine = InferenceEngine(model: model, symmetry: symmetryOptions, threads: nThreads)
+            try engine.stream(count: files.count, load: { i in
+                (try CIFReader.read(path: dir + "/" + files[i]), InputFiles.id(files[i]))
+            }, emit: { i, result in
+                switch result {
+                case .success(let p):
+                    try catalogue.add(p.windows, structure: p.id, values: p.contributions, sameAs: p.representatives,
+                                      threads: nThreads)
                     evaluated += p.orbits.count
+                case .failure(let e):
+                    skip(files[i], e.message)
                 }
-            } else {
-                for (s, id) in zip(structures, ids) {
-                    do {
-                        let w = try WindowSampler.sample(s, radius: r, step: h, threads: nThreads)
-                        try catalogue.add(w, structure: id, threads: nThreads)
-                    } catch let e as X3Error {
-                        skipped.append((id, e.message)); progress.note("skipped \(id): \(e.message)")
-                    }
+                progress.update(i + 1)
+            })
+        } else {
+            for (i, name) in files.enumerated() {
+                do {
+                    let s = try CIFReader.read(path: dir + "/" + name)
+                    let w = try WindowSampler.sample(s, radius: r, step: h, threads: nThreads)
+                    try catalogue.add(w, structure: InputFiles.id(name), threads: nThreads)
+                } catch let e as X3Error {
+                    skip(name, e.message)
                 }
+                progress.update(i + 1)
             }
-            progress.update(min(files.count, start + group))
         }
         progress.finish()
         let dt = monotonicSeconds() - t0
@@ -177,38 +167,3 @@ struct SitesCommand: ParsableCommand {
 }
 
 func pad(_ s: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - s.count)) + s }
-
-/// Progress on standard error: a line rewritten in place on a terminal, otherwise a log
-/// line about every 10 % (and notes, such as skipped files, on lines of their own).
-final class Progress {
-    let total: Int, label: String
-    let tty = isatty(2) != 0
-    let start = monotonicSeconds()
-    var lastPercent = -1
-    var lastDraw = 0.0
-
-    init(total: Int, label: String) { self.total = total; self.label = label }
-
-    func update(_ done: Int) {
-        let now = monotonicSeconds()
-        let elapsed = now - start
-        let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
-        let text = "\(done)/\(total) \(label), \(fixed(elapsed, 1)) s, ETA \(fixed(eta, 0)) s"
-        if tty {
-            if now - lastDraw > 0.1 || done == total {
-                printToStandardError("\r" + text + "   ", newline: false)
-                lastDraw = now
-            }
-        } else {
-            let percent = done * 10 / max(total, 1)
-            if percent != lastPercent { printError(text); lastPercent = percent }
-        }
-    }
-
-    func note(_ s: String) {
-        if tty { printToStandardError("\r", newline: false) }
-        printError(s)
-    }
-
-    func finish() { if tty { printToStandardError("\n", newline: false) } }
-}

@@ -1,7 +1,7 @@
 import ArgumentParser
 import X3Core
 import X3Symmetry
-import X3Training
+import X3Inference
 
 /// `--symmetry on|off` and `--symmetry-tolerance`, shared by the commands that evaluate a model.
 struct SymmetryFlags: ParsableArguments {

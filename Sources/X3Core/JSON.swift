@@ -25,6 +25,9 @@ public indirect enum JSONValue: Equatable, Sendable {
         return nil
     }
 
+    /// A number, or null where JSON has no number (NaN, ±infinity).
+    public static func finite(_ x: Double) -> JSONValue { x.isFinite ? .number(x) : .null }
+
     public var string: String? { if case let .string(s) = self { return s }; return nil }
     public var number: Double? { if case let .number(d) = self { return d }; return nil }
     public var bool: Bool? { if case let .bool(b) = self { return b }; return nil }

@@ -1,5 +1,5 @@
 import X3Core
-import X3Training
+import X3Inference
 import X3Windows
 
 /// A scalar field on a periodic grid of a unit cell: one target's window contributions

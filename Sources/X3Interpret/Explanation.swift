@@ -2,10 +2,10 @@
 import Glibc
 #endif
 import X3Core
+import X3Inference
 import X3Network
 import X3Sites
 import X3Symmetry
-import X3Training
 import X3Windows
 
 /// What `Explanation.make` computes and writes.
@@ -55,8 +55,8 @@ public struct Explanation: Sendable {
             }
         }
         guard options.top >= 0 else { throw X3Error(.invalidArgument, "top = \(options.top); it must be ≥ 0") }
-        let p = try Predictor.predict(model, structures: [structure], ids: [id], symmetry: options.symmetry,
-                                      threads: options.threads)[0]
+        let p = try InferenceEngine(model: model, symmetry: options.symmetry, threads: options.threads)
+            .predict(structure, id: id)
         let maps = try (0..<T).map { try ContributionMap(p, target: $0) }
         let fine = options.refine == (1, 1, 1) ? [] : try maps.map { try $0.refined(by: options.refine) }
         let sel = try options.selectivity.map {
@@ -128,7 +128,7 @@ public struct Explanation: Sendable {
             try put(stem + ".xsf", VolumetricFiles.xsf(s.map, structure: structure, comment: note))
         }
         for h in histograms { try put("histogram_\(Self.stem(h.target)).csv", h.csv) }
-        try put("windows.csv", Predictor.contributionsCSV([prediction]))
+        try put("windows.csv", PredictionTables.contributionsCSV([prediction], targets: prediction.targets))
         for (t, name) in prediction.targets.enumerated() {
             let sub = "sites_" + Self.stem(name)
             try catalogue.write(directory: directory + "/" + sub, rankedBy: t, top: options.top,

@@ -229,7 +229,16 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         params.values.withUnsafeBufferPointer { forward(batch, P: $0.baseAddress!) }
     }
 
-    func forward(_ batch: GraphBatch, P: UnsafePointer<T>) -> Tape {
+    /// Per-window outputs [windows, targets] (normalised units, as `forward(_:).outputs`)
+    /// without recording the backward tape: each block's activations are released when
+    /// the next block starts, so memory holds one block's worth. The pass prediction uses.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
+    public func infer(_ batch: GraphBatch) -> [T] {
+        params.values.withUnsafeBufferPointer { forward(batch, P: $0.baseAddress!, record: false).outputs.array }
+    }
+
+    func forward(_ batch: GraphBatch, P: UnsafePointer<T>, record: Bool = true) -> Tape {
         let tape = Tape(batch: batch, rotations: EdgeRotations<T>(vectors: batch.vectors, layout: layout))
         let N = batch.nodeCount, E = batch.edgeCount, C = config.channels, L = config.lmax
         // Edge inputs: radial basis ‖ source embedding ‖ target embedding.
@@ -258,7 +267,7 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         for block in blocks {
             let bt = BlockTape()
             cur = forwardBlock(block, cur, tape: tape, bt: bt, P: P)
-            tape.blocks.append(bt)
+            if record { tape.blocks.append(bt) }
         }
         tape.xLast = cur
         let xf = Buffer<T>(N * K * C)

@@ -44,28 +44,3 @@ extension EquiformerModel {
         }
     }
 }
-
-extension EquiformerModel where T == Float {
-    /// Per-window contributions [windows × targets] in the targets' units (denormalised
-    /// with the configuration's mean and std) for windows of a structure, evaluated in
-    /// data-parallel chunks of `chunk` windows.
-    public func contributions(_ windows: [GraphBatch.Window], chunk: Int = 16, threads: Int = X3Threads.count) -> [Double] {
-        let t = config.targets.count
-        var out: [Double] = []
-        out.reserveCapacity(windows.count * t)
-        var start = 0
-        while start < windows.count {
-            let end = min(windows.count, start + chunk * max(1, threads))
-            // every thread gets a batch, however few the windows
-            let parts = batches(Array(windows[start..<end]), parts: max(1, min(threads, end - start)))
-            for tape in forward(parts, threads: threads) {
-                let y = tape.outputs
-                for w in 0..<tape.batch.windows {
-                    for j in 0..<t { out.append(Double(y[w * t + j]) * config.targetStd[j] + config.targetMean[j]) }
-                }
-            }
-            start = end
-        }
-        return out
-    }
-}

@@ -1,4 +1,5 @@
 import X3Core
+import X3Inference
 import X3Network
 import X3Symmetry
 import X3Windows
@@ -332,8 +333,8 @@ public final class Trainer {
             return windows[i]!.orbits.draw(k, rng: &rng)
         }
         let c = withoutActuallyEscaping(progress) { p in
-            Predictor.contributions(m, set.map { windows[$0]!.windows }, subsets: draws.map { $0.picks.map(\.orbit) },
-                                    threads: threads, progress: p)
+            InferenceEngine(model: m, threads: threads)
+                .contributions(set.map { windows[$0]!.windows }, subsets: draws.map { $0.picks.map(\.orbit) }, progress: p)
         }
         let T = targets.count
         return (0..<set.count).map { i in

@@ -15,8 +15,8 @@ extension Trainer {
             ("split", .object([("train", ids(split.train)), ("validation", ids(split.validation)), ("test", ids(split.test))])),
             ("epoch", .number(Double(state.epoch))), ("step_in_epoch", .number(Double(state.stepInEpoch))),
             ("global_step", .number(Double(state.globalStep))),
-            ("epoch_loss_sum", finite(state.epochLossSum)), ("epoch_loss_count", .number(Double(state.epochLossCount))),
-            ("best_score", finite(state.bestScore)), ("best_epoch", .number(Double(state.bestEpoch))),
+            ("epoch_loss_sum", .finite(state.epochLossSum)), ("epoch_loss_count", .number(Double(state.epochLossCount))),
+            ("best_score", .finite(state.bestScore)), ("best_epoch", .number(Double(state.bestEpoch))),
             ("training_seconds", .number(state.trainingSeconds)),
             ("optimizer_step", .number(Double(optimizer.step))),
             ("history", .array(history.map(\.json))),
@@ -114,8 +114,8 @@ extension Trainer {
 
     func writePredictions(_ path: String, _ set: [Int], _ pred: [[Double]]) throws {
         let actual = set.map { i in (0..<targets.count).map { dataset.label(i, $0) } }
-        try FileIO.writeAtomically(path: path, text: Predictor.parityCSV(ids: set.map { dataset.ids[$0] }, targets: targets,
-                                                                       actual: actual, predicted: pred))
+        try FileIO.writeAtomically(path: path, text: ParityTable.csv(ids: set.map { dataset.ids[$0] }, targets: targets,
+                                                                      actual: actual, predicted: pred))
     }
 
     func writeEvaluation(_ path: String, _ sets: [(String, [Int], [RegressionMetrics])]) throws {
@@ -131,12 +131,9 @@ extension Trainer {
     }
 }
 
-/// A number for JSON, or null when it is not finite (JSON has no NaN or infinity).
-func finite(_ x: Double) -> JSONValue { x.isFinite ? .number(x) : .null }
-
 extension RegressionMetrics {
     public var json: JSONValue {
-        .object([("count", .number(Double(count))), ("mae", finite(mae)), ("rmse", finite(rmse)), ("r2", finite(r2))])
+        .object([("count", .number(Double(count))), ("mae", .finite(mae)), ("rmse", .finite(rmse)), ("r2", .finite(r2))])
     }
 
     init(json: JSONValue, source: String) throws {
@@ -149,7 +146,7 @@ extension RegressionMetrics {
 extension EpochRecord {
     var json: JSONValue {
         .object([("epoch", .number(Double(epoch))), ("steps", .number(Double(steps))), ("learning_rate", .number(learningRate)),
-                 ("train_loss", finite(trainLoss)), ("validation", .array(validation.map(\.json))), ("score", finite(score)),
+                 ("train_loss", .finite(trainLoss)), ("validation", .array(validation.map(\.json))), ("score", .finite(score)),
                  ("seconds", .number(seconds)), ("best", .bool(best))])
     }
 

@@ -1,10 +1,10 @@
 import Testing
 import X3Core
+import X3Inference
 import X3Interpret
 import X3Network
 import X3Symmetry
 import X3TestSupport
-import X3Training
 import X3Windows
 #if canImport(Glibc)
 import Glibc
@@ -60,7 +60,7 @@ struct ContributionMapTests {
         c.targets = ["a", "b"]
         let model = try EquiformerModel<Float>(config: c)
         let s = try CIFReader.read(path: sharedData! + "/iza/cif/SOD.cif")
-        let p = try Predictor.predict(model, structures: [s], ids: ["SOD"], threads: 2)[0]
+        let p = try InferenceEngine(model: model, threads: 2).predict(s, id: "SOD")
         let g = p.windows.grid!
         for t in 0..<2 {
             let map = try ContributionMap(p, target: t)
@@ -92,7 +92,7 @@ struct ContributionMapTests {
             let ops = try CIFReader.symmetryOperations(path: path)
             // Every window evaluated (no symmetry reduction, which would make the map
             // symmetric by construction): the symmetry must come from the network.
-            let p = try Predictor.predict(model, structures: [s], ids: [name], symmetry: .off, threads: 2)[0]
+            let p = try InferenceEngine(model: model, symmetry: .off, threads: 2).predict(s, id: name)
             let map = try ContributionMap(p, target: 0)
             let scale = map.values.map(abs).max()!
             var checked = 0, worst = 0.0

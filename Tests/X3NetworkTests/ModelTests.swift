@@ -134,6 +134,18 @@ struct ModelTests {
         #expect(zip(g1, g2).map { abs($0 - $1) }.max()! / scale < 1e-12)
     }
 
+    /// The tape-free pass gives exactly the training forward's outputs, in Float (the
+    /// prediction path, with S2 and gate activations) and in Double.
+    @Test(arguments: [false, true]) func inferenceForwardEqualsTheTrainingForward(s2: Bool) throws {
+        var rng = SplitMix(state: 83)
+        let windows = Self.toyWindows(&rng, count: 4, atoms: 9)
+        let batch = GraphBatch(windows, cutoff: 3.0, maxNeighbours: 4, probe: true)
+        let f = try EquiformerModel<Float>(config: Self.smallConfig(s2: s2))
+        #expect(f.infer(batch) == f.forward(batch).outputs.array)
+        let d = try EquiformerModel<Double>(config: Self.smallConfig(s2: s2))
+        #expect(d.infer(batch) == d.forward(batch).outputs.array)
+    }
+
     /// Real windows (IZA LTA, CoRE ABAVIJ) through a Float model with random weights:
     /// rotating, inverting or permuting each window's atoms changes no output by more than
     /// 1e-5 relative to the outputs' scale; translating the crystal with the centres gives

@@ -5,6 +5,7 @@
 //
 //   x3mat-bench explain [DATA_DIR]
 import X3Core
+import X3Inference
 import X3Interpret
 import X3Network
 import X3Training
@@ -19,13 +20,13 @@ func benchExplain(data: String) throws {
         let model = try ModelFile.load(path: modelPath)
         let s = try CIFReader.read(path: cif)
         let id = String(cif.split(separator: "/").last!.dropLast(4))
-        _ = try Predictor.predict(model, structures: [s], ids: [id])  // warm-up (pools, BLAS)
+        _ = try InferenceEngine(model: model).predict(s, id: id)  // warm-up (pools, BLAS)
         var predictSeconds = Double.infinity, explainSeconds = Double.infinity
         var windows = 0, files = 0, bytes = 0
         let dir = "/tmp/x3mat-bench-explain-\(getpid())"
         for _ in 0..<3 {
             let t0 = monotonicSeconds()
-            let p = try Predictor.predict(model, structures: [s], ids: [id])[0]
+            let p = try InferenceEngine(model: model).predict(s, id: id)
             predictSeconds = min(predictSeconds, monotonicSeconds() - t0)
             windows = p.windows.count
             var o = ExplainOptions()

@@ -3,6 +3,7 @@
 //
 //   x3mat-bench train DATASET [STEPS]     DATASET: iza (Ar uptake, R 6 Å) or qmof (band gap, R 6 Å, step 3 Å)
 import X3Core
+import X3Inference
 import X3Network
 import X3Training
 #if canImport(Glibc)
@@ -44,7 +45,7 @@ func benchTraining(data: String, dataset: String, steps: Int) throws {
     let m = trainer.model
     let s = d.structures[0]
     let t1 = monotonicSeconds()
-    let p = try Predictor.predict(m, structures: [s], ids: [d.ids[0]])
+    let p = try InferenceEngine(model: m).predict([s], ids: [d.ids[0]])
     let dt = monotonicSeconds() - t1
     print("  predict \(d.ids[0]) (all \(p[0].windows.count) windows): \(formatFixed(dt, 2)) s = "
           + "\(formatFixed(Double(p[0].windows.count) / dt, 1)) windows/s; peak RSS \(formatFixed(peakRSSMiB(), 0)) MiB")

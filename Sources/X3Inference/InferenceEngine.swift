@@ -1,0 +1,179 @@
+import X3Core
+import X3Network
+import X3Symmetry
+import X3Windows
+
+/// The one way libx3mat evaluates a model: windows → graph batches → contributions.
+///
+/// Every caller — prediction and screening in the CLI, explanations and maps, the C API,
+/// the trainer's validation — goes through an engine, so all of them batch the same way:
+/// - each structure's windows are cut into batches of at most `batchWindows`, a
+///   thread's unit of work; the batches of many structures (a slice) run together, so
+///   small cells still keep every thread busy, yet a structure's numbers do not depend
+///   on its neighbours in the slice or on the thread count;
+/// - the network runs its tape-free forward pass (`EquiformerModel.infer`);
+/// - outputs are denormalised to the targets' units with the model's mean and std.
+///
+/// A stream (`stream`) evaluates about `sliceWindows` windows at a time and hands each
+/// structure's result over in input order, so memory does not grow with the number of
+/// structures.
+public struct InferenceEngine: Sendable {
+    public let model: EquiformerModel<Float>
+    /// Symmetry-reduced evaluation: one window per orbit of the structure's symmetry.
+    public var symmetry: SymmetryOptions
+    public var threads: Int
+    /// Windows per graph batch (one thread's unit of work).
+    public var batchWindows: Int
+    /// Windows a stream evaluates together, across structure boundaries.
+    public var sliceWindows: Int
+
+    public init(model: EquiformerModel<Float>, symmetry: SymmetryOptions = SymmetryOptions(),
+                threads: Int = X3Threads.count, batchWindows: Int = 8, sliceWindows: Int = 1024) {
+        self.model = model
+        self.symmetry = symmetry
+        self.threads = max(1, threads)
+        self.batchWindows = max(1, batchWindows)
+        self.sliceWindows = max(1, sliceWindows)
+    }
+
+    public var targets: [String] { model.config.targets }
+
+    // MARK: windows
+
+    /// Per-window contributions [windows.count × targets], in the targets' units.
+    public func contributions(_ windows: [GraphBatch.Window]) -> [Double] {
+        evaluate([windows])[0]
+    }
+
+    /// Per-window contributions [picked × targets] of several structures' windows,
+    /// evaluated in slices of about `sliceWindows` that cross structure boundaries.
+    /// `subsets[i]`, if given, picks the windows of structure i to evaluate.
+    /// `progress(done, total)` counts windows.
+    public func contributions(_ windows: [Windows], subsets: [[Int]]? = nil,
+                              progress: ((Int, Int) -> Void)? = nil) -> [[Double]] {
+        let lists = subsets ?? windows.map { Array(0..<$0.count) }
+        precondition(lists.count == windows.count)
+        let total = lists.reduce(0) { $0 + $1.count }
+        var out: [[Double]] = []
+        out.reserveCapacity(windows.count)
+        var s = 0, done = 0
+        while s < windows.count {
+            var slice: [[GraphBatch.Window]] = [], size = 0
+            while s < windows.count && (slice.isEmpty || size + lists[s].count <= sliceWindows) {
+                slice.append(lists[s].map { GraphBatch.Window(windows[s], $0) })
+                size += lists[s].count
+                s += 1
+            }
+            out += evaluate(slice)
+            done += size
+            progress?(done, total)
+        }
+        return out
+    }
+
+    /// The contributions of window lists (one per structure), all lists' batches run
+    /// together on the threads. Each list is cut into its own batches — ⌈n / batchWindows⌉
+    /// of sizes differing by at most one — so a structure's numbers never depend on the
+    /// structures evaluated with it or on the thread count.
+    func evaluate(_ lists: [[GraphBatch.Window]]) -> [[Double]] {
+        let tasks: [(list: Int, range: Range<Int>)] = lists.enumerated().flatMap { l, ws in
+            let parts = (ws.count + batchWindows - 1) / batchWindows
+            return (0..<parts).map { i in (l, (ws.count * i / parts)..<(ws.count * (i + 1) / parts)) }
+        }
+        let results = TaskResults<[Float]>(count: tasks.count)
+        let model = self.model, c = model.config
+        parallelFor(tasks: tasks.count, threads: threads) { k in
+            let batch = GraphBatch(Array(lists[tasks[k].list][tasks[k].range]), cutoff: c.cutoff,
+                                   maxNeighbours: c.maxNeighbours, probe: c.probe)
+            results[k] = model.infer(batch)
+        }
+        let T = targets.count
+        var out = lists.map { [Double](repeating: 0, count: $0.count * T) }
+        for (k, task) in tasks.enumerated() {
+            for (j, v) in results[k]!.enumerated() {
+                out[task.list][task.range.lowerBound * T + j] = Double(v) * c.targetStd[j % T] + c.targetMean[j % T]
+            }
+        }
+        return out
+    }
+
+    // MARK: structures
+
+    /// A structure's symmetry, window orbits and windows (the model's radius and step);
+    /// errors name the structure.
+    public func prepare(_ structure: Structure, id: String) throws -> PreparedStructure {
+        do {
+            let (sym, orbits) = try symmetry.orbits(structure, step: model.config.windowStep)
+            let windows = try WindowSampler.sample(structure, radius: model.config.windowRadius, grid: orbits.grid,
+                                                   threads: threads)
+            return PreparedStructure(id: id, windows: windows, symmetry: sym, orbits: orbits)
+        } catch let e as X3Error {
+            throw X3Error(e.status, "\(id): \(e.message)")
+        }
+    }
+
+    /// The predictions of prepared structures, in order.
+    public func predict(_ prepared: [PreparedStructure], progress: ((Int, Int) -> Void)? = nil) -> [StructurePrediction] {
+        let c = contributions(prepared.map(\.windows), subsets: prepared.map(\.orbits.representatives), progress: progress)
+        return zip(prepared, c).map { $0.prediction($1, targets: targets) }
+    }
+
+    /// The predictions of structures (ids name them in errors and outputs); the first
+    /// structure that cannot be prepared throws.
+    public func predict(_ structures: [Structure], ids: [String], progress: ((Int, Int) -> Void)? = nil) throws
+        -> [StructurePrediction] {
+        precondition(structures.count == ids.count)
+        try requireBLAS()
+        return predict(try zip(structures, ids).map { try prepare($0, id: $1) }, progress: progress)
+    }
+
+    /// The prediction of one structure.
+    public func predict(_ structure: Structure, id: String) throws -> StructurePrediction {
+        try predict([structure], ids: [id])[0]
+    }
+
+    /// Predictions of inputs 0 ..< `count`, streamed: `load(i)` reads input i and names
+    /// it; `emit(i, result)` is called once per input, in input order, with the
+    /// prediction or the reason it failed (a failure affects that input only).
+    /// Structures are read, prepared and held until about `sliceWindows` windows are
+    /// waiting, then evaluated together and emitted, so at most one slice of structures
+    /// is in memory. `shouldStop()` is asked before each input is read; once it says yes,
+    /// the structures already read are evaluated and emitted and the stream ends.
+    /// Returns the number of inputs emitted.
+    @discardableResult
+    public func stream(count: Int, load: (Int) throws -> (Structure, String),
+                       emit: (Int, Result<StructurePrediction, X3Error>) throws -> Void,
+                       shouldStop: () -> Bool = { false }) throws -> Int {
+        try requireBLAS()
+        var pending: [(Int, Result<PreparedStructure, X3Error>)] = [], waiting = 0, emitted = 0
+        func flush() throws {
+            let ready = pending.compactMap { try? $0.1.get() }
+            var results = predict(ready).makeIterator()
+            for (i, r) in pending {
+                switch r {
+                case .success: try emit(i, .success(results.next()!))
+                case .failure(let e): try emit(i, .failure(e))
+                }
+                emitted += 1
+            }
+            pending = []
+            waiting = 0
+        }
+        for i in 0..<count {
+            if shouldStop() { break }
+            do {
+                let (s, id) = try load(i)
+                let p = try prepare(s, id: id)
+                pending.append((i, .success(p)))
+                waiting += p.orbits.count
+            } catch let e as X3Error {
+                pending.append((i, .failure(e)))
+            } catch {
+                pending.append((i, .failure(X3Error(.internal, "input \(i): \(error)"))))
+            }
+            if waiting >= sliceWindows { try flush() }
+        }
+        try flush()
+        return emitted
+    }
+}

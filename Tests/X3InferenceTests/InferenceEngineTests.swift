@@ -1,0 +1,101 @@
+import Testing
+import X3Core
+import X3Inference
+import X3Network
+import X3TestSupport
+import X3Windows
+
+/// The inference engine: a structure's property is the mean of its window contributions;
+/// its numbers do not depend on the structures evaluated with it, the slice size or the
+/// thread count; the symmetry-reduced evaluation (one window per orbit) equals evaluating
+/// every window; a stream keeps input order, isolates failures and stops cleanly.
+struct InferenceEngineTests {
+    static let names = ["LTA", "SOD", "ABW"]  // Pm-3m, Im-3m, Imma: symmetry from their files
+
+    static func model() throws -> EquiformerModel<Float> {
+        var c = tinyConfig()
+        c.windowStep = 4
+        return try EquiformerModel<Float>(config: c)
+    }
+
+    static func structures() throws -> [Structure] {
+        try names.map { try CIFReader.read(path: sharedData! + "/iza/cif/\($0).cif") }
+    }
+
+    @Test(.enabled(if: sharedData != nil)) func propertyIsTheMeanOfWindowContributionsWhateverTheBatching() throws {
+        let model = try Self.model(), c = model.config
+        let structures = try Self.structures()
+        let together = try InferenceEngine(model: model, threads: 2).predict(structures, ids: Self.names)
+        for (i, s) in structures.enumerated() {
+            let p = together[i]
+            let ws = try WindowSampler.sample(s, radius: c.windowRadius, grid: p.orbits.grid)
+            #expect(p.id == Self.names[i] && p.windows.count == ws.count && p.contributions.count == ws.count)
+            #expect(p.windows.offsets == ws.offsets && p.windows.positions == ws.positions)
+            #expect(p.orbits.count < ws.count, "\(Self.names[i]): \(p.orbits.count) orbits for \(ws.count) windows")
+            let mean = p.contributions.reduce(0, +) / Double(ws.count)
+            #expect(abs(p.property[0] - mean) <= 1e-12 * max(1, abs(mean)))
+            // alone, on one thread, in batches of 3: the same numbers
+            let alone = try InferenceEngine(model: model, threads: 1).predict(s, id: Self.names[i])
+            #expect(alone.contributions == p.contributions)
+            // every window evaluated: the same contributions (float rounding aside) at every grid point
+            let every = InferenceEngine(model: model, threads: 2, batchWindows: 3, sliceWindows: 5).contributions([ws])[0]
+            let scale = every.map(abs).max()!
+            for w in 0..<ws.count {
+                #expect(abs(every[w] - p.contributions[w]) <= 1e-5 * scale, "\(Self.names[i]) window \(w)")
+            }
+        }
+        // the tables: one row per structure, one per window
+        let csv = PredictionTables.propertiesCSV(together, targets: c.targets).split(separator: "\n")
+        #expect(csv.count == 4 && csv[0] == "id,windows,y" && csv[1].hasPrefix("LTA,\(together[0].windows.count),"))
+        let windows = PredictionTables.contributionsCSV(together, targets: c.targets).split(separator: "\n")
+        #expect(windows.count == 1 + together.reduce(0) { $0 + $1.windows.count })
+        // a window's grid index (i, j, k) matches its fractional centre k_i / n_i
+        let g = together[0].windows.grid!
+        let row = windows[1 + 7].split(separator: ",").map(String.init)
+        let f = together[0].windows.fractionalCentres[7]
+        #expect(abs(Double(Int(row[2])!) / Double(g.n1) - f.x) < 1e-12 && abs(Double(Int(row[4])!) / Double(g.n3) - f.z) < 1e-12)
+    }
+
+    /// Inputs: LTA, an unreadable one, SOD, ABW. Every slice size and thread count emits
+    /// the four in order, the failure in its place with its reason, and the same numbers
+    /// as predicting each structure alone.
+    @Test(.enabled(if: sharedData != nil)) func streamKeepsInputOrderAndIsolatesFailures() throws {
+        let model = try Self.model()
+        let structures = try Self.structures()
+        let alone = try structures.enumerated().map { try InferenceEngine(model: model, threads: 1).predict($1, id: Self.names[$0]) }
+        for (slice, threads) in [(1, 1), (10, 2), (100_000, 2)] {
+            let engine = InferenceEngine(model: model, threads: threads, sliceWindows: slice)
+            var seen: [(Int, Result<StructurePrediction, X3Error>)] = []
+            let n = try engine.stream(count: 4, load: { i in
+                if i == 1 { throw X3Error(.parse, "broken.cif:3: no cell") }
+                let k = i == 0 ? 0 : i - 1
+                return (structures[k], Self.names[k])
+            }, emit: { seen.append(($0, $1)) })
+            #expect(n == 4 && seen.map(\.0) == [0, 1, 2, 3])
+            for (i, r) in seen {
+                switch r {
+                case .success(let p):
+                    let k = i == 0 ? 0 : i - 1
+                    #expect(p.id == Self.names[k] && p.contributions == alone[k].contributions, "slice \(slice), input \(i)")
+                case .failure(let e):
+                    #expect(i == 1 && e.status == .parse && e.message == "broken.cif:3: no cell")
+                }
+            }
+        }
+    }
+
+    /// Once asked to stop, a stream evaluates and emits what it has read, and ends.
+    @Test(.enabled(if: sharedData != nil)) func streamStopsAfterTheStructuresItRead() throws {
+        let model = try Self.model()
+        let structures = try Self.structures()
+        var loaded = 0, emitted: [Int] = []
+        let n = try InferenceEngine(model: model, threads: 2).stream(count: 3, load: { i in
+            loaded += 1
+            return (structures[i], Self.names[i])
+        }, emit: { i, r in
+            #expect((try? r.get()) != nil)
+            emitted.append(i)
+        }, shouldStop: { loaded == 2 })
+        #expect(n == 2 && emitted == [0, 1])
+    }
+}
