@@ -17,9 +17,9 @@ struct X3Mat: ParsableCommand {
               x3mat predict LTA.cif
             """,
         version: "\(X3Version.string)",
-        subcommands: [PredictCommand.self, ExplainCommand.self, SitesCommand.self, TrainCommand.self, EvaluateCommand.self,
-                      ModelsCommand.self, InfoCommand.self, CardCommand.self, WindowsCommand.self, ConvertCommand.self,
-                      RuntimeCommand.self]
+        subcommands: [PredictCommand.self, ScreenCommand.self, ExplainCommand.self, SitesCommand.self, TrainCommand.self,
+                      EvaluateCommand.self, ModelsCommand.self, InfoCommand.self, CardCommand.self, WindowsCommand.self,
+                      ConvertCommand.self, RuntimeCommand.self]
     )
 }
 

@@ -94,7 +94,7 @@ def test_model_path_folders_come_first(tmp_path):
     assert listing.index(str(tmp_path)) < listing.index("hidden by the folder above")
 
 
-COMMANDS = ["predict", "explain", "sites", "train", "evaluate", "models", "info", "card", "windows", "convert", "runtime"]
+COMMANDS = ["predict", "screen", "explain", "sites", "train", "evaluate", "models", "info", "card", "windows", "convert", "runtime"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
