@@ -105,7 +105,8 @@ def fortran_functions(path):
             if param == "c_funptr":
                 return "fn"
             if param == "c_ptr":
-                return "ptr" if by_value else ("p_str" if array else "p_handle")
+                # an array of C pointers: strings (char **) or handles (x3_structure *const *)
+                return "ptr" if by_value else ("p_ptrs" if array else "p_handle")
             return "?"
 
         args = [f_kind(d.strip()) for d in dummies.split(",") if d.strip()]
@@ -125,13 +126,16 @@ def fortran_functions(path):
 
 
 def compatible(c, b):
-    """A binding's kind b for the header's kind c: equal, or the generic pointer for
-    a handle, an array, a string or user data passed by value."""
+    """A binding's kind b for the header's kind c: equal, the generic pointer for a
+    handle, an array, a string or user data passed by value, or Fortran's array of
+    type(c_ptr) for an array of strings or of handles."""
     if c == b:
         return True
     if b == "ptr" and c in ("handle", "ptr", "p_f64", "p_i32", "p_i64", "str"):
         return True
     if c == "handle" and b == "ptr":
+        return True
+    if b == "p_ptrs" and c in ("p_str", "p_handle"):
         return True
     return False
 

@@ -484,6 +484,18 @@ X3_API x3_status x3_model_contributions(const x3_model *model, const x3_structur
  *  (x3_model_sizes). The same numbers as x3_model_contributions's property. */
 X3_API x3_status x3_model_predict(const x3_model *model, const x3_structure *structure, double *property);
 
+/** Predicts n structures in one call, as `x3mat screen` does: their windows are evaluated
+ *  in shared batches, so many small structures keep every thread busy, and each
+ *  structure's numbers equal x3_model_predict's. properties receives n x ntargets values
+ *  (row-major, the targets' units); nevaluated (n values, may be NULL) the windows
+ *  evaluated per structure (one per orbit of the symmetry setting); statuses (n values,
+ *  may be NULL) X3_OK or the reason a structure could not be predicted, its properties
+ *  then NaN. A failing structure does not stop the others: every output is filled, and the
+ *  call returns X3_OK when all were predicted, else the status of the first that was not,
+ *  with its message ("structure i: ...") in x3_last_error. */
+X3_API x3_status x3_model_predict_many(const x3_model *model, int64_t n, const x3_structure *const *structures,
+                                       double *properties, int64_t *nevaluated, int32_t *statuses);
+
 /** Contributions of windows at caller-given centres, without building the structure's
  *  window grid: ncentres x 3 coordinates (coordinates X3_FRACTIONAL or X3_CARTESIAN, Å;
  *  any cell image), each cut with the model's radius and evaluated; contributions receives

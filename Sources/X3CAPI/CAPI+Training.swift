@@ -1,5 +1,7 @@
-// x3_train and x3_model_predict: training and prediction through the C ABI.
+// x3_train, x3_model_predict and x3_model_predict_many: training and prediction through the C ABI.
+import CX3Support
 import X3Core
+import X3Inference
 import X3Network
 import X3Training
 import X3Windows
@@ -110,6 +112,47 @@ public func x3_model_predict(_ m: OpaquePointer?, _ s: OpaquePointer?, _ propert
         let out = try output(property, "property")
         for (j, v) in try predictOne(model, st).property.enumerated() { out[j] = v }
     }
+}
+
+@_cdecl("x3_model_predict_many")
+public func x3_model_predict_many(_ m: OpaquePointer?, _ n: Int64, _ structures: UnsafePointer<OpaquePointer?>?,
+                                  _ properties: UnsafeMutablePointer<Double>?, _ nevaluated: UnsafeMutablePointer<Int64>?,
+                                  _ statuses: UnsafeMutablePointer<Int32>?) -> Int32 {
+    var firstFailure: X3Error?
+    let status = guarded(#function) {
+        let model = try handles.object(m, as: ModelBox.self, name: "model").model
+        guard n >= 0 else { throw X3Error(.invalidArgument, "n = \(n) is negative") }
+        guard n > 0 else { return }
+        guard let structures else { throw nullArgument("structures") }
+        let out = try output(properties, "properties")
+        let T = model.config.targets.count
+        let engine = InferenceEngine(model: model, symmetry: currentSymmetry())
+        var given: [Result<Structure, X3Error>] = []
+        for i in 0..<Int(n) {
+            do { given.append(.success(try structure(structures[i]))) } catch let e as X3Error {
+                given.append(.failure(X3Error(e.status, "structure \(i): \(e.message)")))
+            }
+        }
+        try engine.stream(count: Int(n), load: { i in
+            let s = try given[i].get()
+            return (s, s.name.isEmpty ? "structure \(i)" : "structure \(i) (\(s.name))")
+        }, emit: { i, result in
+            switch result {
+            case .success(let p):
+                for t in 0..<T { out[i * T + t] = p.property[t] }
+                nevaluated?[i] = Int64(p.orbits.count)
+                statuses?[i] = X3Status.ok.rawValue
+            case .failure(let e):
+                for t in 0..<T { out[i * T + t] = .nan }
+                nevaluated?[i] = 0
+                statuses?[i] = e.status.rawValue
+                if firstFailure == nil { firstFailure = e }
+            }
+        })
+    }
+    guard status == X3Status.ok.rawValue, let e = firstFailure else { return status }
+    x3s_set_last_error("x3_model_predict_many: \(e.message)")
+    return e.status.rawValue
 }
 
 @_cdecl("x3_model_windows")

@@ -9,7 +9,7 @@ program test_fortran_api
     use, intrinsic :: iso_c_binding
     use x3mat
     implicit none
-    type(x3_structure) :: s, t, u
+    type(x3_structure) :: s, t, u, pair(2)
     type(x3_windows) :: w
     type(x3_model) :: m, created, reread
     type(x3_catalogue) :: cat
@@ -19,7 +19,9 @@ program test_fortran_api
     integer(c_int32_t), allocatable :: node_atoms(:), zs(:), source(:), images(:, :)
     integer(c_int64_t), allocatable :: offsets(:), edges(:, :)
     integer(c_int64_t) :: n, value, nsites, nwindows, nstructures, nparams, i
-    real(c_double) :: radius
+    real(c_double) :: radius, props(1, 2), one(1)
+    integer(c_int64_t) :: evaluated(2)
+    integer(c_int32_t) :: statuses(2)
     real(c_double), allocatable :: occ(:), pos(:, :)
     logical :: exists
     integer :: failures = 0
@@ -113,6 +115,15 @@ program test_fortran_api
     call check(m%load("iza-ar-uptake") == X3_OK, "load by name")
     call check(index(m%card(), '"unit":"mol/kg"') > 0, "the shipped card gives the unit")
     call check(index(m%config(), '"targets":["ar_uptake_mol_kg"]') > 0, "configuration JSON")
+    ! many structures in one call: LTA and its P1 copy, each as predicted alone
+    pair = [s, u]
+    st = m%predict_many(pair, props, evaluated, statuses)
+    call check(st == X3_OK .and. all(statuses == X3_OK), "predict_many")
+    do i = 1, 2
+        st = m%predict(pair(i), one)
+        call check(st == X3_OK .and. props(1, i) == one(1), "predict_many equals predict")
+    end do
+    call check(evaluated(1) >= 1 .and. evaluated(1) <= evaluated(2), "windows evaluated: P1 has no fewer orbits")
 
     ! a site catalogue of LTA's windows
     call check(cat%new(1.2d0, "O:contract", 3_c_int32_t, 16_c_int32_t) == X3_OK, "catalogue")

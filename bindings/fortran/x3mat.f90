@@ -104,6 +104,7 @@ module x3mat
         procedure :: config => model_config
         procedure :: card => model_card
         procedure :: predict => model_predict
+        procedure :: predict_many => model_predict_many
         procedure :: contributions => model_contributions
         procedure :: contributions_at => model_contributions_at
         procedure :: windows => model_windows
@@ -398,6 +399,17 @@ module x3mat
             type(c_ptr), value :: m, s
             real(c_double), intent(out) :: property(*)
             integer(c_int32_t) :: c_model_predict
+        end function
+        function c_model_predict_many(m, n, structures, properties, nevaluated, statuses) &
+                bind(C, name="x3_model_predict_many")
+            import :: c_ptr, c_double, c_int32_t, c_int64_t
+            type(c_ptr), value :: m
+            integer(c_int64_t), value :: n
+            type(c_ptr), intent(in) :: structures(*)
+            real(c_double), intent(out) :: properties(*)
+            integer(c_int64_t), intent(out) :: nevaluated(*)
+            integer(c_int32_t), intent(out) :: statuses(*)
+            integer(c_int32_t) :: c_model_predict_many
         end function
         function c_model_contributions(m, s, nwindows, contributions, capacity, property) &
                 bind(C, name="x3_model_contributions")
@@ -1311,6 +1323,37 @@ contains
             return
         end if
         status = c_model_predict(self%ptr, structure%ptr, property)
+    end function
+
+    !> Predicts many structures in one call (x3_model_predict_many): properties(:, i) is
+    !> structure i's prediction per target, evaluated(i) its windows evaluated, statuses(i)
+    !> X3_OK or why it failed (its properties then NaN). The result is X3_OK when every
+    !> structure was predicted, else the first failure's status (x3_last_error says why).
+    integer(c_int32_t) function model_predict_many(self, structures, properties, evaluated, statuses) result(status)
+        class(x3_model), intent(in) :: self
+        type(x3_structure), intent(in) :: structures(:)
+        real(c_double), intent(out) :: properties(:, :)
+        integer(c_int64_t), intent(out) :: evaluated(:)
+        integer(c_int32_t), intent(out) :: statuses(:)
+        type(c_ptr), allocatable :: ptrs(:)
+        integer(c_int64_t) :: t
+        integer :: i
+        t = self%targets(status)
+        if (status /= X3_OK) return
+        if (size(properties, 1) < t .or. size(properties, 2) < size(structures) .or. &
+            size(evaluated) < size(structures) .or. size(statuses) < size(structures)) then
+            status = X3_ERR_BUFFER_TOO_SMALL
+            return
+        end if
+        if (size(properties, 1) /= t) then
+            status = X3_ERR_INVALID_ARGUMENT  ! a leading dimension other than the target count
+            return
+        end if
+        allocate(ptrs(size(structures)))
+        do i = 1, size(structures)
+            ptrs(i) = structures(i)%ptr
+        end do
+        status = c_model_predict_many(self%ptr, int(size(structures), c_int64_t), ptrs, properties, evaluated, statuses)
     end function
 
     !> Per-window contributions (targets, windows) -- column w is window w, in the order of

@@ -4,12 +4,14 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import tempfile
+from typing import Iterable, Sequence
 
 import numpy as np
 
 from ._lib import c_handle, c_text, get_string, lib
 from ._handle import OwnedHandle
-from .errors import X3IOError
+from .errors import X3Error, X3IOError, error_for_status
 from .structure import Structure, StructureLike
 from .windows import Windows
 
@@ -134,6 +136,65 @@ class Model(OwnedHandle):
         lib.x3_model_predict(self._handle, structure._handle, prop.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
         return dict(zip(self.targets, prop.tolist()))
 
+    def predict_many(self, structures: Iterable[StructureLike], ids: Sequence[str] | None = None):
+        """Predictions of many structures in one call (x3_model_predict_many: the windows of
+        all of them in shared batches; each structure's numbers equal `predict`'s), as a
+        pandas DataFrame indexed by id, in input order, with one column per target,
+        `evaluated` (windows evaluated: one per symmetry orbit) and `error` (None, or why
+        the structure was not predicted: an unreadable file, too many windows...; its
+        targets are then NaN). ids default to file names without .cif for paths, else
+        the structures' names, else their positions."""
+        import pandas as pd
+
+        items = list(structures)
+        if ids is None:
+            ids = [_default_id(s, i) for i, s in enumerate(items)]
+        ids = [str(i) for i in ids]
+        if len(ids) != len(items):
+            raise ValueError(f"{len(ids)} ids for {len(items)} structures")
+        errors: list[str | None] = [None] * len(items)
+        ready: list[tuple[int, Structure]] = []
+        for i, item in enumerate(items):
+            try:
+                ready.append((i, Structure.coerce(item)))
+            except (X3Error, OSError, ValueError) as exc:
+                errors[i] = f"{type(exc).__name__}: {exc}"
+        t = len(self.targets)
+        props = np.full((len(items), t), np.nan)
+        evaluated = np.zeros(len(items), dtype=np.int64)
+        if ready:
+            handles = (c_handle * len(ready))(*[s._handle.value for _, s in ready])
+            p = np.empty((len(ready), t))
+            e = np.zeros(len(ready), dtype=np.int64)
+            st = np.zeros(len(ready), dtype=np.int32)
+            status = lib.x3_model_predict_many(self._handle, len(ready), handles, p.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
+                                               e.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)),
+                                               st.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)))
+            if status != 0 and not st.any():  # the call itself was refused
+                raise error_for_status(status, lib.x3_last_error().decode("utf-8", "replace"))
+            for k, (i, s) in enumerate(ready):
+                props[i], evaluated[i] = p[k], e[k]
+                if st[k]:
+                    try:  # the structure alone, for its message
+                        self.predict(s)
+                        errors[i] = f"{lib.x3_status_name(int(st[k])).decode()}"
+                    except X3Error as exc:
+                        errors[i] = f"{type(exc).__name__}: {exc}"
+        frame = pd.DataFrame(props, index=pd.Index(ids, name="id"), columns=self.targets)
+        frame["evaluated"] = evaluated
+        frame["error"] = pd.Series(errors, index=frame.index, dtype=object)
+        return frame
+
+    def __reduce__(self):
+        # pickled as the model file's bytes (for multiprocessing, joblib, Dask)
+        if self.closed:
+            raise ValueError("a closed Model cannot be pickled")
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "model.safetensors")
+            self.save(path)
+            with open(path, "rb") as f:
+                return _model_from_bytes, (f.read(),)
+
     def _target(self, target: int | str) -> int:
         if isinstance(target, str):
             if target not in self.targets:
@@ -171,6 +232,23 @@ class Model(OwnedHandle):
         lib.x3_model_explain(self._handle, structure._handle, c_text(out, "output directory"),
                              c_text(json.dumps(options), "options"))
         return Explanation(out)
+
+
+def _default_id(item, position: int) -> str:
+    if isinstance(item, (str, os.PathLike)):
+        name = os.path.basename(os.fspath(item))
+        return name[:-4] if name.lower().endswith(".cif") else name
+    if isinstance(item, Structure) and not item.closed and item.name:
+        return item.name
+    return str(position)
+
+
+def _model_from_bytes(data: bytes) -> Model:
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "model.safetensors")
+        with open(path, "wb") as f:
+            f.write(data)
+        return Model.load(path)
 
 
 class Explanation:

@@ -208,6 +208,13 @@ class Structure(OwnedHandle):
 
         return Atoms(numbers=self.atomic_numbers, positions=self.positions(), cell=self.cell, pbc=True)
 
+    def __reduce__(self):
+        # pickled as its arrays (exact doubles), for multiprocessing, joblib and Dask; the
+        # CIF's block name, occupancies and reader warnings are not carried over
+        if self.closed:
+            raise ValueError("a closed Structure cannot be pickled")
+        return Structure.from_arrays, (self.cell, self.positions(cartesian=False), self.atomic_numbers, False)
+
     def __repr__(self) -> str:
         if self.closed:
             return "Structure(closed)"
