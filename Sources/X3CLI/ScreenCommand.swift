@@ -140,7 +140,8 @@ struct ScreenCommand: ParsableCommand {
             if resume && FileIO.isFile(path) {
                 // a file of another screen (another model, another kind of file) is refused
                 // before anything in it is cut
-                if let first = try AppendFile.firstLine(path: path), first != header {
+                // (a header cut short by a kill is a prefix of this one, and is rewritten)
+                if let first = try AppendFile.firstLine(path: path), first != header, !header.hasPrefix(first) {
                     throw X3Error(.invalidArgument, "\(path): its first line is not '\(header)'; it is not this screen's file")
                 }
                 let (f, kept) = try AppendFile.reopen(path: path) { index, line in
