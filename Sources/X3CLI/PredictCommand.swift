@@ -106,8 +106,7 @@ struct PredictCommand: ParsableCommand {
     /// The sites of one structure with the highest mean contribution to the first target.
     func sites(_ p: StructurePrediction, _ s: Structure, _ n: Int) throws -> String {
         let removal = try SiteGraphOptions.removal(remove, for: s)
-        let catalogue = try SiteCatalogue(options: SiteGraphOptions(removal: removal), targets: p.targets)
-        try catalogue.add(p.windows, structure: p.id, values: p.contributions, sameAs: p.representatives, threads: threads ?? X3Threads.count)
+        let catalogue = try SiteCatalogue(p, removal: removal, threads: threads ?? X3Threads.count)
         var lines = ["  sites contributing most to \(p.targets[0]) (\(catalogue.sites.count) distinct; windows grouped by WL hash of the bond graph, \(SiteGraphOptions.describe(removal: removal))):",
                      "    rank  contribution  windows  share   hash                              example centre (Å)         window atoms"]
         let total = p.property[0] * Double(p.windows.count)

@@ -214,8 +214,7 @@ struct ScreenCommand: ParsableCommand {
     /// The `topSites` strongest sites of a structure per target, as rows of the sites file.
     func siteRows(_ p: StructurePrediction, _ s: Structure, strong: [StrongEnd], threads: Int) throws -> String {
         let removal = try SiteGraphOptions.removal(remove, for: s)
-        let catalogue = try SiteCatalogue(options: SiteGraphOptions(removal: removal), targets: p.targets)
-        try catalogue.add(p.windows, structure: p.id, values: p.contributions, sameAs: p.representatives, threads: threads)
+        let catalogue = try SiteCatalogue(p, removal: removal, threads: threads)
         var rows = ""
         for (t, name) in p.targets.enumerated() {
             let total = p.property[t] * Double(p.windows.count)

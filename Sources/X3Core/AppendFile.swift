@@ -10,8 +10,7 @@ import Darwin
 /// append in progress cut short.
 ///
 /// `reopen` prepares a file for continuing: it keeps its complete lines (those ending in
-/// a newline) up to the first one `keep` refuses, drops the rest, and returns the lines
-/// kept.
+/// a newline) up to the first one `keep` refuses, and drops the rest.
 public final class AppendFile {
     public let path: String
     private let fd: Int32
@@ -27,22 +26,16 @@ public final class AppendFile {
 
     /// Appends `text` whole (retrying short writes and interrupted calls).
     public func append(_ text: String) throws {
-        var bytes = Array(text.utf8)
+        let bytes = Array(text.utf8)
         var done = 0
         while done < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw X3Error(.io, "\(path): write failed: \(String(cString: strerror(errno)))")
             }
             done += n
         }
-        bytes.removeAll()
-    }
-
-    /// Forces the file's data to the disk (fsync).
-    public func sync() throws {
-        guard fsync(fd) == 0 else { throw X3Error(.io, "\(path): fsync failed: \(String(cString: strerror(errno)))") }
     }
 
     /// Opens an existing file to continue it: the complete lines before the first that

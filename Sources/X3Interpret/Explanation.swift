@@ -67,8 +67,7 @@ public struct Explanation: Sendable {
                                    bins: options.bins, strongEnd: options.strongEnd)
         }
         let removal = try SiteGraphOptions.removal(options.removal, for: structure)
-        let catalogue = try SiteCatalogue(options: SiteGraphOptions(removal: removal), targets: p.targets)
-        try catalogue.add(p.windows, structure: id, values: p.contributions, sameAs: p.representatives, threads: options.threads)
+        let catalogue = try SiteCatalogue(p, removal: removal, threads: options.threads)
         return Explanation(structure: structure, prediction: p, options: options, maps: maps, fineMaps: fine,
                            selectivity: sel, histograms: hist, removal: removal, catalogue: catalogue)
     }
