@@ -385,13 +385,15 @@ X3_API x3_status x3_catalogue_write(const x3_catalogue *catalogue, const char *d
 typedef struct x3_model x3_model;
 
 /** A model with fresh random weights (seeded by the configuration's "seed"). config_json:
- *  a JSON object of configuration keys ("lmax", "mmax", "channels", "attention_channels",
- *  "heads", "value_channels_per_head", "ffn_channels", "blocks", "radial_basis",
- *  "radial_hidden", "edge_embedding", "cutoff" (Å), "max_neighbours", "probe",
- *  "average_degree", "readout_hidden", "targets", "target_mean", "target_std",
- *  "window_radius" (Å), "window_step" (Å), "activation" ("gate" or "s2"), "s2_resolution",
- *  "seed"); missing keys take defaults, unknown
- *  keys are an error. NULL or "" for all defaults. */
+ *  a JSON object of configuration keys, with their defaults (`x3mat options model` gives
+ *  each one's range and meaning): "lmax" (3), "mmax" (2), "channels" (32),
+ *  "attention_channels" (32), "heads" (4), "value_channels_per_head" (8),
+ *  "ffn_channels" (64), "blocks" (2), "radial_basis" (16), "radial_hidden" (32),
+ *  "edge_embedding" (8), "cutoff" (5 Å), "max_neighbours" (20), "probe" (true),
+ *  "average_degree" (16), "readout_hidden" (32), "targets" (["y"]), "target_mean" ([0]),
+ *  "target_std" ([1]), "window_radius" (6 Å), "window_step" (2 Å), "activation" ("gate";
+ *  or "s2"), "s2_resolution" (12), "seed" (0; an integer, or a decimal string above 2^53).
+ *  Missing keys take defaults, unknown keys are an error. NULL or "" for all defaults. */
 X3_API x3_status x3_model_create(const char *config_json, x3_model **out);
 
 /** The number of parameters a configuration (as x3_model_create takes it) defines, found
@@ -534,16 +536,20 @@ X3_API x3_status x3_model_windows(const x3_model *model, const x3_structure *str
  *  While writing, the folder holds a file INCOMPLETE and no explanation.json, so an
  *  interrupted call leaves that mark; the files an earlier explanation.json lists are
  *  removed first, so no file of another run stays beside these. One call per folder at a time.
- *  options_json (NULL or "" for defaults) is an object with any of:
- *    "refine": N or [N1, N2, N3]     (default 1: no fine map; product at most 1000)
- *    "selectivity": [["a", "b"], ...] numerator/denominator by target name or 0-based index
- *    "guard": 1e-3                   ratio undefined where |b| <= guard * max |b|
- *    "bins": 20, "top": 5            histogram bins; sites listed per target
- *    "strong": "high" | "low"        which end is strong ("low" for band gaps)
- *    "removal": "auto"               atoms dropped from site bond graphs ("auto": H deleted
- *                                    when the structure has C, else O contracted; "none";
- *                                    or e.g. "O:contract,H:delete")
- *    "threads": N
+ *  options_json (NULL or "" for defaults) is an object of explain options, with their
+ *  defaults (`x3mat options explain` gives each one's range and meaning):
+ *    "refine" (1)          N or [N1, N2, N3]: also each map N times finer per axis
+ *                          (Fourier-interpolated; product at most 1000; 1: no fine map)
+ *    "selectivity" ([])    [["a", "b"], ...]: ratio maps a/b, targets by name or 0-based index
+ *    "guard" (0.001)       a ratio is undefined where |b| <= guard * max |b|
+ *    "bins" (20)           histogram bins
+ *    "strong" (the model card's, else "high")  which end is strong: "high", or "low" for
+ *                          band gaps
+ *    "top" (5)             sites listed per target
+ *    "removal" ("auto")    atoms dropped from site bond graphs ("auto": H deleted when the
+ *                          structure has C, else O contracted; "none"; or e.g. "O:contract,H:delete")
+ *    "threads" (X3MAT_NUM_THREADS or the number of CPUs; x3_set_num_threads sets the default)
+ *  Symmetry follows x3_set_symmetry. Unknown keys are an error.
  *  The structure's name (x3_structure_name) names it in the files. */
 X3_API x3_status x3_model_explain(const x3_model *model, const x3_structure *structure, const char *directory,
                                   const char *options_json);
@@ -592,17 +598,19 @@ typedef int32_t (*x3_progress_callback)(const x3_training_progress *progress, vo
  *  split.csv and, when training ends, predictions_validation.csv and evaluation.json;
  *  every file is written atomically.
  *  config_json: the model configuration (as x3_model_create; NULL or "" for defaults).
- *  options_json (NULL or "" for defaults): training options "epochs" (60),
+ *  options_json (NULL or "" for defaults): training options, with their defaults
+ *  (`x3mat options training` gives each one's range and meaning): "epochs" (60),
  *  "batch_structures" (8), "windows_per_structure" (4; 0 = all), "learning_rate" (0.002),
  *  "weight_decay" (1e-4), "warmup_fraction" (0.05), "final_learning_rate_fraction" (0.02),
- *  "clip_norm" (5), "loss" ("l1" or "mse"), "validation_fraction" (0.2),
- *  "test_fraction" (0), "seed" (0), "validation_windows" (0 = all), "training_limit"
- *  (0 = all; a nested seeded subset of the training set), "symmetry" (true: one window
- *  per orbit of the symmetry-adapted grid, weighted by its size; false: every window of
- *  the plain grid), "symmetry_tolerance" (0.01 Å); and run settings
- *  "labels" (CSV path), "id_column", "limit", "threads", "time_budget" (seconds),
- *  "resume" (true: continue the run in output_dir with its saved options and
- *  configuration, which then must not be given). Unknown keys are an error.
+ *  "clip_norm" (5), "loss" ("l1"; or "mse"), "validation_fraction" (0.2),
+ *  "test_fraction" (0), "seed" (0; an integer, or a decimal string above 2^53),
+ *  "validation_windows" (0 = all), "training_limit" (0 = all; a nested seeded subset of
+ *  the training set), "symmetry" (true: one window per orbit of the symmetry-adapted
+ *  grid, weighted by its size; false: every window of the plain grid),
+ *  "symmetry_tolerance" (0.01 Å); and run settings "labels" (CSV path), "id_column",
+ *  "limit", "threads", "time_budget" (seconds), "resume" (true: continue the run in
+ *  output_dir with its saved options and configuration, which then must not be given).
+ *  Unknown keys are an error.
  *  progress may be NULL. *finished (may be NULL) is 1 when training ran to its last
  *  epoch, 0 when it stopped early (callback or time budget). The same data, options,
  *  seed and thread count give the same model bit for bit, resumed or not. */

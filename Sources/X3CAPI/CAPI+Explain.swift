@@ -12,11 +12,11 @@ public func x3_model_explain(_ m: OpaquePointer?, _ s: OpaquePointer?, _ directo
         let st = try structure(s)
         let dir = try string(directory, "directory")
         let text = optionsJSON.map { String(cString: $0) } ?? ""
-        let options = try ExplainOptions(json: try JSONValue.parse(text.isEmpty ? "{}" : text, source: "<options>"),
-                                         targets: model.config.targets, source: "<options>")
+        let json = try JSONValue.parse(text.isEmpty ? "{}" : text, source: "<options>")
+        var o = try ExplainOptions(json: json, targets: model.config.targets, source: "<options>")
+        if json["strong"] == nil { o.strongEnd = try StrongEnd(card: model.card, targets: Array(model.config.targets.indices)) }
         try requireBLAS()
         let id = st.name.isEmpty ? "structure" : st.name
-        var o = options
         o.symmetry = currentSymmetry()
         let e = try Explanation.make(model, structure: st, id: id, options: o)
         try e.write(directory: dir)

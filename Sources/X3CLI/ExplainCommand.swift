@@ -44,33 +44,36 @@ struct ExplainCommand: ParsableCommand {
     @Argument(help: "The structure (CIF).") var structure: String
     @Option(name: .shortAndLong, help: "A shipped model's name or a model file.") var model: String = ModelSearchPath.defaultName
     @Option(name: .shortAndLong, help: "Folder for the maps, histograms and sites (created if missing).") var output: String
-    @Option(help: "Also write maps interpolated onto a grid N (or N1,N2,N3) times finer.") var refine: String = "1"
-    @Option(help: "A selectivity map NUMERATOR/DENOMINATOR (target names or 0-based indices); repeatable.")
+    @Option(help: help("refine", valueName: "N or N1,N2,N3")) var refine: String?
+    @Option(help: help("selectivity", extra: "Write NUMERATOR/DENOMINATOR (target names or 0-based indices); repeatable.",
+                       valueName: "A/B"))
     var selectivity: [String] = []
-    @Option(name: .customLong("guard"), help: "Selectivity guard, relative to max |denominator|.")
-    var relativeGuard: Double = SelectivityMap.defaultRelativeGuard
-    @Option(help: "Histogram bins.") var bins: Int = 20
-    @Option(help: "Strong end of the contributions: high or low (default: the model card's, else high).") var strong: String?
-    @Option(help: "Sites listed per target.") var top: Int = 5
-    @Option(help: "Atoms dropped from the bond graphs of sites: auto, none, or e.g. O:contract,H:delete.")
-    var remove: String = "auto"
+    @Option(name: .customLong("guard"), help: help("guard")) var relativeGuard: Double?
+    @Option(help: help("bins")) var bins: Int?
+    @Option(help: help("strong", valueName: "high|low")) var strong: String?
+    @Option(help: help("top")) var top: Int?
+    @Option(help: help("removal")) var remove: String?
     @OptionGroup var symmetry: SymmetryFlags
-    @Option(help: "Threads (default: X3MAT_NUM_THREADS or the number of CPUs).") var threads: Int?
+    @Option(help: help("threads")) var threads: Int?
 
     func run() throws { try exitingOnError(explain) }
+
+    private static func help(_ key: String, extra: String = "", valueName: String? = nil) -> ArgumentHelp {
+        flagHelp(ExplainOptions.schema(targets: []), key, defaults: ExplainOptions(), extra: extra, valueName: valueName)
+    }
 
     func explain() throws {
         let modelPath = try ModelSearchPath.resolve(model)
         let m = try ModelFile.load(path: modelPath)
         var o = ExplainOptions()
         o.threads = try threadCount(threads)
-        o.refine = try parseRefine(refine)
+        if let refine { o.refine = try parseRefine(refine) }
         o.selectivity = try selectivity.map { try parsePair($0, targets: m.config.targets) }
-        o.relativeGuard = relativeGuard
-        o.bins = bins
+        if let relativeGuard { o.relativeGuard = relativeGuard }
+        if let bins { o.bins = bins }
         o.strongEnd = try strongEnd(strong, card: m.card, targets: Array(m.config.targets.indices))
-        o.top = top
-        o.removal = remove
+        if let top { o.top = top }
+        if let remove { o.removal = remove }
         o.symmetry = try symmetry.options()
         let s = try CIFReader.read(path: structure)
         let e = try Explanation.make(m, structure: s, id: InputFiles.id(structure), options: o)
@@ -112,16 +115,13 @@ func parseRefine(_ s: String) throws -> (Int, Int, Int) {
 /// The strong end: `--strong` when given, else the one the model card gives the targets
 /// `targets` (indices), else high.
 func strongEnd(_ option: String?, card: ModelCard?, targets: [Int]) throws -> StrongEnd {
-    if let option {
-        guard let e = StrongEnd(rawValue: option.lowercased()) else {
-            throw X3Error(.invalidArgument, "--strong '\(option)': use high or low")
+    guard let option else {
+        do { return try StrongEnd(card: card, targets: targets) } catch let e as X3Error {
+            throw X3Error(e.status, e.message + " with --strong")
         }
-        return e
     }
-    guard let card else { return .high }
-    let ends = Set(targets.map { card.targets[$0].strong })
-    guard ends.count == 1, let e = StrongEnd(rawValue: ends.first!) else {
-        throw X3Error(.invalidArgument, "the model card gives its targets different strong ends; choose one with --strong")
+    guard let e = StrongEnd(rawValue: option.lowercased()) else {
+        throw X3Error(.invalidArgument, "--strong '\(option)': use high or low")
     }
     return e
 }

@@ -85,34 +85,36 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue the run saved in --output (its saved options are used).") var resume = false
     @OptionGroup var dataset: DatasetOptions
     @Option(help: "Model configuration: a JSON file, or 'default' or 'large'.") var config: String = "default"
-    @Option(help: "Window radius in Å (overrides the configuration).") var windowRadius: Double?
-    @Option(help: "Window grid step in Å (overrides the configuration).") var windowStep: Double?
-    @Option(help: "Epochs (passes over the training set). (default: 60)") var epochs: Int?
-    @Option(help: "Structures per step. (default: 8)") var batch: Int?
-    @Option(help: "Windows drawn per structure per step; 0 = all. (default: 4)") var windowsPerStructure: Int?
-    @Option(help: "Peak learning rate (AdamW; linear warm-up, then cosine decay). (default: 0.002)")
-    var learningRate: Double?
-    @Option(help: "AdamW weight decay. (default: 0.0001)") var weightDecay: Double?
-    @Option(help: "Loss on the structure's mean contribution: l1 or mse. (default: l1)") var loss: String?
-    @Option(help: "Fraction of structures for validation. (default: 0.2)") var validation: Double?
-    @Option(help: "Fraction of structures for a test set. (default: 0)") var test: Double?
-    @Option(help: "Seed of the split, the order and the windows drawn (and the model's initial weights). (default: 0)")
-    var seed: UInt64?
-    @Option(help: "Gradient-norm clipping; 0 = off. (default: 5)") var clipNorm: Double?
-    @Option(help: "Windows per validation structure in the per-epoch validation (a fixed seeded subset); 0 = all. The final evaluation uses all. (default: 0)")
-    var validationWindows: Int?
-    @Option(help: "Train on at most N of the training structures (a seeded, nested subset; validation unchanged), for data-efficiency curves.")
-    var trainingLimit: Int?
-    @Option(help: ArgumentHelp("on: windows on each structure's symmetry-adapted grid, one evaluated per orbit and weighted by its size; off: every window of the plain grid. (default: on)", valueName: "on|off"))
-    var symmetry: String?
-    @Option(help: "Distance tolerance of the symmetry search and check, Å. (default: \(CrystalSymmetry.defaultTolerance))")
-    var symmetryTolerance: Double?
+    @Option(help: flagHelp(ModelConfig.schema, "window_radius", defaults: ModelConfig(), extra: "Overrides the configuration."))
+    var windowRadius: Double?
+    @Option(help: flagHelp(ModelConfig.schema, "window_step", defaults: ModelConfig(), extra: "Overrides the configuration."))
+    var windowStep: Double?
+    @Option(help: help("epochs")) var epochs: Int?
+    @Option(help: help("batch_structures")) var batch: Int?
+    @Option(help: help("windows_per_structure")) var windowsPerStructure: Int?
+    @Option(help: help("learning_rate")) var learningRate: Double?
+    @Option(help: help("weight_decay")) var weightDecay: Double?
+    @Option(help: help("warmup_fraction")) var warmupFraction: Double?
+    @Option(help: help("final_learning_rate_fraction")) var finalLearningRateFraction: Double?
+    @Option(help: help("loss", valueName: "l1|mse")) var loss: String?
+    @Option(help: help("validation_fraction")) var validation: Double?
+    @Option(help: help("test_fraction")) var test: Double?
+    @Option(help: help("seed", extra: "Also seeds the model's initial weights.")) var seed: UInt64?
+    @Option(help: help("clip_norm")) var clipNorm: Double?
+    @Option(help: help("validation_windows")) var validationWindows: Int?
+    @Option(help: help("training_limit")) var trainingLimit: Int?
+    @Option(help: help("symmetry", valueName: "on|off")) var symmetry: String?
+    @Option(help: help("symmetry_tolerance")) var symmetryTolerance: Double?
     @Option(help: "Stop after this long (e.g. 3600, 45m, 2h), writing a checkpoint.") var timeBudget: String?
     @Option(help: "Threads (default: X3MAT_NUM_THREADS or the number of CPUs). Part of what fixes the result.")
     var threads: Int?
 
     func run() throws {
         try exitingOnError(train)
+    }
+
+    private static func help(_ key: String, extra: String = "", valueName: String? = nil) -> ArgumentHelp {
+        flagHelp(TrainingOptions.schema, key, defaults: TrainingOptions(), extra: extra, valueName: valueName)
     }
 
     func trainingOptions() throws -> TrainingOptions {
@@ -122,6 +124,8 @@ struct TrainCommand: ParsableCommand {
         if let windowsPerStructure { o.windowsPerStructure = windowsPerStructure }
         if let learningRate { o.learningRate = learningRate }
         if let weightDecay { o.weightDecay = weightDecay }
+        if let warmupFraction { o.warmupFraction = warmupFraction }
+        if let finalLearningRateFraction { o.finalLearningRateFraction = finalLearningRateFraction }
         if let loss {
             guard let l = LossKind(rawValue: loss) else { throw X3Error(.invalidArgument, "--loss '\(loss)': use l1 or mse") }
             o.loss = l
@@ -164,7 +168,9 @@ struct TrainCommand: ParsableCommand {
         let checkpoint = output + "/" + Trainer.checkpointName
         if resume {
             let given = [("--epochs", epochs != nil), ("--batch", batch != nil), ("--windows-per-structure", windowsPerStructure != nil),
-                         ("--learning-rate", learningRate != nil), ("--weight-decay", weightDecay != nil), ("--loss", loss != nil),
+                         ("--learning-rate", learningRate != nil), ("--weight-decay", weightDecay != nil),
+                         ("--warmup-fraction", warmupFraction != nil),
+                         ("--final-learning-rate-fraction", finalLearningRateFraction != nil), ("--loss", loss != nil),
                          ("--validation", validation != nil), ("--test", test != nil), ("--seed", seed != nil),
                          ("--clip-norm", clipNorm != nil), ("--validation-windows", validationWindows != nil),
                          ("--training-limit", trainingLimit != nil), ("--symmetry", symmetry != nil),

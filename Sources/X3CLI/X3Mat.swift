@@ -19,7 +19,7 @@ struct X3Mat: ParsableCommand {
         version: "\(X3Version.string)",
         subcommands: [PredictCommand.self, ScreenCommand.self, ExplainCommand.self, SitesCommand.self, TrainCommand.self,
                       EvaluateCommand.self, ModelsCommand.self, InfoCommand.self, CardCommand.self, WindowsCommand.self,
-                      ConvertCommand.self, RuntimeCommand.self]
+                      ConvertCommand.self, RuntimeCommand.self, OptionsCommand.self]
     )
 }
 

@@ -1,11 +1,5 @@
 import X3Core
 
-/// Which end of a target's contributions is "strong": `high` for uptakes (a site that
-/// adsorbs more), `low` for band gaps (a site that conducts, i.e. lowers the gap).
-public enum StrongEnd: String, Sendable, CaseIterable {
-    case high, low
-}
-
 /// Class of a contribution within a structure (paper Fig. 4c).
 public enum ContributionClass: String, Sendable {
     case strong, medium, weak

@@ -8,30 +8,6 @@ import X3Sites
 import X3Symmetry
 import X3Windows
 
-/// What `Explanation.make` computes and writes.
-public struct ExplainOptions: Sendable {
-    /// Also write each map interpolated onto a grid this many times finer per axis
-    /// (Fourier interpolation; (1, 1, 1) = no fine map).
-    public var refine: (Int, Int, Int) = (1, 1, 1)
-    /// Selectivity maps: pairs of target indices (numerator, denominator).
-    public var selectivity: [(Int, Int)] = []
-    /// Selectivity guard: |denominator| ≤ relativeGuard × max |denominator| is undefined.
-    public var relativeGuard = SelectivityMap.defaultRelativeGuard
-    /// Bins of each structure histogram.
-    public var bins = 20
-    /// Which end of the contributions is strong (classes, site ranking).
-    public var strongEnd: StrongEnd = .high
-    /// Sites listed per target.
-    public var top = 5
-    /// Atoms dropped from the bond graphs of sites: "auto", "none" or e.g. "O:contract".
-    public var removal = "auto"
-    /// Symmetry-reduced evaluation (on by default; see `WindowOrbits`).
-    public var symmetry = SymmetryOptions()
-    public var threads = X3Threads.count
-
-    public init() {}
-}
-
 /// A prediction taken apart: per-target contribution maps (and fine maps), selectivity
 /// maps, histograms and the strongest sites of one structure.
 public struct Explanation: Sendable {
@@ -49,12 +25,7 @@ public struct Explanation: Sendable {
     public static func make(_ model: EquiformerModel<Float>, structure: Structure, id: String,
                             options: ExplainOptions = ExplainOptions()) throws -> Explanation {
         let T = model.config.targets.count
-        for (a, b) in options.selectivity {
-            guard (0..<T).contains(a), (0..<T).contains(b), a != b else {
-                throw X3Error(.invalidArgument, "selectivity \(a)/\(b): give two different targets of the model's \(T)")
-            }
-        }
-        guard options.top >= 0 else { throw X3Error(.invalidArgument, "top = \(options.top); it must be ≥ 0") }
+        try ExplainOptions.schema(targets: model.config.targets).validate(options)
         let p = try InferenceEngine(model: model, symmetry: options.symmetry, threads: options.threads)
             .predict(structure, id: id)
         let maps = try (0..<T).map { try ContributionMap(p, target: $0) }
@@ -194,68 +165,5 @@ public struct Explanation: Sendable {
             ("site_removal", .string(SiteGraphOptions.describe(removal: removal))),
             ("targets", .array(targets)), ("selectivity", .array(sel)),
             ("files", .array(files.map { .string($0) }))])
-    }
-}
-
-extension ExplainOptions {
-    /// Keys of the JSON form (C API and Python): refine (N or [N1, N2, N3]), selectivity
-    /// ([[numerator, denominator], ...], targets by name or 0-based index), guard, bins,
-    /// strong ("high" or "low"), top, removal ("auto", "none", "O:contract", ...),
-    /// threads. Unknown keys are an error.
-    /// A target by name, or by 0-based index written as a number.
-    public static func targetIndex(_ spec: String, targets: [String], source: String) throws -> Int {
-        if let i = targets.firstIndex(of: spec) { return i }
-        if let i = Int(spec), (0..<targets.count).contains(i) { return i }
-        throw X3Error(.invalidArgument, "\(source.isEmpty ? "" : source + ": ")'\(spec)' is not a target of the model (\(targets.joined(separator: ", "))) "
-                      + "or its 0-based index")
-    }
-
-    public static let jsonKeys = ["refine", "selectivity", "guard", "bins", "strong", "top", "removal", "threads"]
-
-    public init(json: JSONValue, targets: [String], source: String) throws {
-        self.init()
-        guard let items = json.object else { throw X3Error(.parse, "\(source): explain options must be a JSON object") }
-        let what = "explain option"
-        func target(_ v: JSONValue) throws -> Int {
-            let spec = v.string ?? v.number.map { $0 == $0.rounded() && abs($0) < 1e9 ? String(Int($0)) : v.text } ?? v.text
-            return try Self.targetIndex(spec, targets: targets, source: source)
-        }
-        for (key, v) in items {
-            switch key {
-            case "refine":
-                if let a = v.array {
-                    guard a.count == 3 else { throw X3Error(.parse, "\(source): 'refine' must be N or [N1, N2, N3]") }
-                    let n = try a.map { try $0.integer(key: key, what: what, source: source) }
-                    refine = (n[0], n[1], n[2])
-                } else {
-                    let n = try v.integer(key: key, what: what, source: source)
-                    refine = (n, n, n)
-                }
-            case "selectivity":
-                guard let pairs = v.array else { throw X3Error(.parse, "\(source): 'selectivity' must be a list of [numerator, denominator]") }
-                selectivity = try pairs.map { p in
-                    guard let ab = p.array, ab.count == 2 else {
-                        throw X3Error(.parse, "\(source): each selectivity must be [numerator, denominator]")
-                    }
-                    return (try target(ab[0]), try target(ab[1]))
-                }
-            case "guard": relativeGuard = try v.number(key: key, what: what, source: source)
-            case "bins": bins = try v.integer(key: key, what: what, source: source)
-            case "top": top = try v.integer(key: key, what: what, source: source)
-            case "threads":
-                threads = try v.integer(key: key, what: what, source: source)
-                guard threads >= 1 else { throw X3Error(.invalidArgument, "\(source): 'threads' must be at least 1") }
-            case "strong":
-                guard let s = v.string, let e = StrongEnd(rawValue: s) else {
-                    throw X3Error(.parse, "\(source): 'strong' must be \"high\" or \"low\"")
-                }
-                strongEnd = e
-            case "removal":
-                guard let s = v.string else { throw X3Error(.parse, "\(source): 'removal' must be a string") }
-                removal = s
-            default:
-                throw X3Error(.parse, "\(source): unknown explain option '\(key)' (known: \(Self.jsonKeys.joined(separator: ", ")))")
-            }
-        }
     }
 }

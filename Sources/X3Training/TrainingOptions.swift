@@ -55,76 +55,58 @@ public struct TrainingOptions: Sendable, Equatable {
     /// The symmetry options of prediction that match these.
     public var symmetryOptions: SymmetryOptions { SymmetryOptions(enabled: symmetry, tolerance: symmetryTolerance) }
 
-    public func validate() throws {
-        func check(_ ok: Bool, _ what: String) throws { if !ok { throw X3Error(.invalidArgument, "training options: \(what)") } }
-        try check(epochs >= 1 && epochs <= 1_000_000, "epochs = \(epochs); use at least 1")
-        try check(batchStructures >= 1 && batchStructures <= 100_000, "batch_structures = \(batchStructures); use at least 1")
-        try check(windowsPerStructure >= 0 && windowsPerStructure <= 1_000_000, "windows_per_structure = \(windowsPerStructure); use 0 (all) or more")
-        try check(learningRate.isFinite && learningRate > 0 && learningRate < 1, "learning_rate = \(learningRate); use (0, 1)")
-        try check(weightDecay.isFinite && weightDecay >= 0 && weightDecay < 1, "weight_decay = \(weightDecay); use [0, 1)")
-        try check(warmupFraction >= 0 && warmupFraction < 1, "warmup_fraction = \(warmupFraction); use [0, 1)")
-        try check(finalLearningRateFraction >= 0 && finalLearningRateFraction <= 1,
-                  "final_learning_rate_fraction = \(finalLearningRateFraction); use [0, 1]")
-        try check(clipNorm.isFinite && clipNorm >= 0, "clip_norm = \(clipNorm); use 0 (off) or a positive norm")
-        try check(validationFraction >= 0 && testFraction >= 0 && validationFraction + testFraction < 1,
-                  "validation_fraction = \(validationFraction), test_fraction = \(testFraction); each in [0, 1) and their sum below 1")
-        try check(validationWindows >= 0, "validation_windows = \(validationWindows); use 0 (all) or more")
-        try check(trainingLimit >= 0, "training_limit = \(trainingLimit); use 0 (all) or more")
-        try check(symmetryTolerance.isFinite && symmetryTolerance > 0 && symmetryTolerance <= CrystalSymmetry.maxTolerance,
-                  "symmetry_tolerance = \(symmetryTolerance); use (0, \(CrystalSymmetry.maxTolerance)] Å")
-    }
+    /// Throws `invalidArgument` naming the first option outside its range (`schema`).
+    public func validate() throws { try Self.schema.validate(self) }
+
+    /// Every option: JSON key, kind, range, meaning and `x3mat train` flag. Checkpoints
+    /// store `json`; `init(json:source:)`, `validate()` and `x3mat options training` use it.
+    public static let schema = OptionSchema<TrainingOptions>(
+        name: "training options", keyWord: "training option",
+        fields: [
+            .integer("epochs", \.epochs, 1...1_000_000, doc: "Passes over the training structures.", flag: "--epochs"),
+            .integer("batch_structures", \.batchStructures, 1...100_000, doc: "Structures per optimizer step.", flag: "--batch"),
+            .integer("windows_per_structure", \.windowsPerStructure, 0...1_000_000,
+                     doc: "Windows drawn from each structure per step; 0 = all.", flag: "--windows-per-structure"),
+            .number("learning_rate", \.learningRate, .open(0, 1),
+                    doc: "Peak learning rate of AdamW (linear warm-up, then cosine decay).", flag: "--learning-rate"),
+            .number("weight_decay", \.weightDecay, .from(0, below: 1), doc: "Decoupled weight decay of AdamW.", flag: "--weight-decay"),
+            .number("warmup_fraction", \.warmupFraction, .from(0, below: 1),
+                    doc: "Fraction of the steps spent warming the learning rate up from 0.", flag: "--warmup-fraction"),
+            .number("final_learning_rate_fraction", \.finalLearningRateFraction, .from(0, atMost: 1),
+                    doc: "The cosine decay ends at the learning rate times this.", flag: "--final-learning-rate-fraction"),
+            .number("clip_norm", \.clipNorm, .from(0), doc: "The gradient is rescaled when its L2 norm exceeds this; 0 = off.",
+                    flag: "--clip-norm"),
+            .choice("loss", \.loss, doc: "Loss on a structure's mean contribution.", flag: "--loss"),
+            .number("validation_fraction", \.validationFraction, .from(0, below: 1),
+                    doc: "Fraction of the structures held out for validation.", flag: "--validation"),
+            .number("test_fraction", \.testFraction, .from(0, below: 1), doc: "Fraction of the structures held out for a test set.",
+                    flag: "--test"),
+            .seed("seed", \.seed, doc: "Seeds the split, the order of structures and the windows drawn.", flag: "--seed"),
+            .integer("validation_windows", \.validationWindows, 0...1_000_000_000,
+                     doc: "Windows per validation structure in the per-epoch validation (a fixed seeded subset); 0 = all. "
+                        + "The final evaluation uses all.", flag: "--validation-windows"),
+            .integer("training_limit", \.trainingLimit, 0...1_000_000_000,
+                     doc: "Train on at most this many training structures (a seeded, nested subset; validation unchanged); 0 = all.",
+                     flag: "--training-limit"),
+            .boolean("symmetry", \.symmetry,
+                     doc: "Windows on each structure's symmetry-adapted grid, one evaluated per orbit and weighted by its size "
+                        + "(else every window of the plain grid).", flag: "--symmetry"),
+            .number("symmetry_tolerance", \.symmetryTolerance, .above(0, atMost: CrystalSymmetry.maxTolerance), unit: "Å",
+                    doc: "Distance tolerance of the symmetry search and check.", flag: "--symmetry-tolerance"),
+        ],
+        rules: [
+            { $0.validationFraction + $0.testFraction < 1 ? nil
+                : "validation_fraction = \($0.validationFraction), test_fraction = \($0.testFraction); each in [0, 1) and their sum below 1" },
+        ])
 
     /// The options as JSON (stored in checkpoints; accepted by `init(json:)`).
-    public var json: JSONValue {
-        .object([
-            ("epochs", .number(Double(epochs))), ("batch_structures", .number(Double(batchStructures))),
-            ("windows_per_structure", .number(Double(windowsPerStructure))), ("learning_rate", .number(learningRate)),
-            ("weight_decay", .number(weightDecay)), ("warmup_fraction", .number(warmupFraction)),
-            ("final_learning_rate_fraction", .number(finalLearningRateFraction)), ("clip_norm", .number(clipNorm)),
-            ("loss", .string(loss.rawValue)), ("validation_fraction", .number(validationFraction)),
-            ("test_fraction", .number(testFraction)), ("seed", .string(String(seed))),
-            ("validation_windows", .number(Double(validationWindows))), ("training_limit", .number(Double(trainingLimit))),
-            ("symmetry", .bool(symmetry)), ("symmetry_tolerance", .number(symmetryTolerance)),
-        ])
-    }
+    public var json: JSONValue { Self.schema.json(self) }
 
     /// Options from JSON: missing keys keep their defaults, unknown keys are an error.
-    /// The seed is a decimal string or an integer. Validated.
+    /// The seed is an integer or a decimal string. Validated; errors name `source`.
     public init(json: JSONValue, source: String) throws {
         self.init()
-        guard let items = json.object else { throw X3Error(.parse, "\(source): training options must be a JSON object") }
-        func num(_ k: String, _ v: JSONValue) throws -> Double { try v.number(key: k, what: "training option", source: source) }
-        func int(_ k: String, _ v: JSONValue) throws -> Int { try v.integer(key: k, what: "training option", source: source) }
-        for (k, v) in items {
-            switch k {
-            case "epochs": epochs = try int(k, v)
-            case "batch_structures": batchStructures = try int(k, v)
-            case "windows_per_structure": windowsPerStructure = try int(k, v)
-            case "learning_rate": learningRate = try num(k, v)
-            case "weight_decay": weightDecay = try num(k, v)
-            case "warmup_fraction": warmupFraction = try num(k, v)
-            case "final_learning_rate_fraction": finalLearningRateFraction = try num(k, v)
-            case "clip_norm": clipNorm = try num(k, v)
-            case "loss":
-                guard let s = v.string, let l = LossKind(rawValue: s) else {
-                    throw X3Error(.parse, "\(source): training option 'loss' must be \"l1\" or \"mse\"")
-                }
-                loss = l
-            case "validation_fraction": validationFraction = try num(k, v)
-            case "test_fraction": testFraction = try num(k, v)
-            case "seed":
-                if let s = v.string, let u = UInt64(s) { seed = u }
-                else if let d = v.number, d >= 0, d == d.rounded(), d < 9e15 { seed = UInt64(d) }
-                else { throw X3Error(.parse, "\(source): training option 'seed' must be a non-negative integer") }
-            case "validation_windows": validationWindows = try int(k, v)
-            case "training_limit": trainingLimit = try int(k, v)
-            case "symmetry":
-                guard let b = v.bool else { throw X3Error(.parse, "\(source): training option 'symmetry' must be true or false") }
-                symmetry = b
-            case "symmetry_tolerance": symmetryTolerance = try num(k, v)
-            default: throw X3Error(.parse, "\(source): unknown training option '\(k)'")
-            }
-        }
+        try Self.schema.read(json, into: &self, source: source)
         do { try validate() } catch let e as X3Error { throw X3Error(e.status, "\(source): \(e.message)") }
     }
 

@@ -35,6 +35,19 @@ struct ModelFileTests {
         #expect(n % 8 == 0)
     }
 
+    /// Every key of the configuration changed from its default survives JSON, including a
+    /// seed above 2^53 (once written as a number that could not be read back).
+    @Test func everyConfigurationKeyRoundTripsThroughJSON() throws {
+        var c = ModelConfig.large
+        c.mmax = 3; c.targets = ["a", "b"]; c.targetMean = [1.5, -2]; c.targetStd = [0.25, 3]; c.cutoff = 4.5; c.maxNeighbours = 12
+        c.probe = false; c.averageDegree = 9.5; c.readoutHidden = 16; c.windowRadius = 8; c.windowStep = 2.5
+        c.activation = "s2"; c.s2Resolution = 8; c.radialBasis = 10; c.edgeEmbedding = 6; c.seed = UInt64.max
+        let back = try ModelConfig(json: try JSONValue.parse(c.json.text, source: "t"), source: "t")
+        #expect(back == c)
+        let untouched = ModelConfig.schema.keys.filter { k in ModelConfig.schema.json(c)[k] == ModelConfig.schema.json(ModelConfig())[k] }
+        #expect(untouched.isEmpty, "keys left at their defaults, so not tested: \(untouched)")
+    }
+
     @Test func truncatedFilesAreRefused() throws {
         let bytes = ModelFile.bytes(try Self.model())
         expectParseError(Array(bytes.prefix(5)), mentioning: ["too short"])

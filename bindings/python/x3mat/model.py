@@ -35,8 +35,15 @@ class Model(OwnedHandle):
 
     @classmethod
     def create(cls, config: dict | None = None) -> "Model":
-        """A model with fresh random weights (seeded by config["seed"]); config: ModelConfig
-        keys (x3_model_create in include/x3mat.h), defaults for the rest."""
+        """A model with fresh random weights (seeded by config["seed"]). config: a dict of
+        configuration keys, the rest taking their defaults (`x3mat options model` gives each
+        one's range and meaning; unknown keys raise X3ParseError):
+        lmax (3), mmax (2), channels (32), attention_channels (32), heads (4),
+        value_channels_per_head (8), ffn_channels (64), blocks (2), radial_basis (16),
+        radial_hidden (32), edge_embedding (8), cutoff (5, Å), max_neighbours (20),
+        probe (True), average_degree (16), readout_hidden (32), targets (["y"]),
+        target_mean ([0]), target_std ([1]), window_radius (6, Å), window_step (2, Å),
+        activation ("gate"; or "s2"), s2_resolution (12), seed (0; an int of any size)."""
         out = c_handle()
         lib.x3_model_create(c_text(json.dumps(config or {}), "configuration"), ctypes.byref(out))
         return cls(out.value)
@@ -185,15 +192,30 @@ class Model(OwnedHandle):
         frame["error"] = pd.Series(errors, index=frame.index, dtype=object)
         return frame
 
-    def __reduce__(self):
-        # pickled as the model file's bytes (for multiprocessing, joblib, Dask)
+    def to_bytes(self) -> bytes:
+        """The model file's bytes (as `save` writes them)."""
         if self.closed:
-            raise ValueError("a closed Model cannot be pickled")
+            raise ValueError("the Model is closed")
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "model.safetensors")
             self.save(path)
             with open(path, "rb") as f:
-                return _model_from_bytes, (f.read(),)
+                return f.read()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Model":
+        """A model from a model file's bytes (checked as `load` checks a file)."""
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "model.safetensors")
+            with open(path, "wb") as f:
+                f.write(data)
+            return cls.load(path)
+
+    def __reduce__(self):
+        # pickled as the model file's bytes (for multiprocessing, joblib, Dask)
+        if self.closed:
+            raise ValueError("a closed Model cannot be pickled")
+        return Model.from_bytes, (self.to_bytes(),)
 
     def _target(self, target: int | str) -> int:
         if isinstance(target, str):
@@ -219,16 +241,27 @@ class Model(OwnedHandle):
                          out.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), out.size)
         return out
 
-    def explain(self, structure: StructureLike, out: str | os.PathLike, refine: int | tuple[int, int, int] = 1, selectivity=(), guard: float = 1e-3, bins: int = 20,
-                strong: str = "high", top: int = 5, removal: str = "auto") -> "Explanation":
+    def explain(self, structure: StructureLike, out: str | os.PathLike, refine: int | tuple[int, int, int] | None = None,
+                selectivity=(), guard: float | None = None, bins: int | None = None, strong: str | None = None,
+                top: int | None = None, removal: str | None = None, threads: int | None = None) -> "Explanation":
         """Writes the explanation of a prediction into folder `out` (as `x3mat explain`):
         per target a cube and an XSF contribution map, a histogram CSV and the strongest
-        sites, plus selectivity maps for `selectivity` pairs (numerator, denominator) by
-        name or index, windows.csv and explanation.json. Returns an `Explanation`."""
+        sites, plus selectivity maps, windows.csv and explanation.json. Returns an
+        `Explanation`. Options left at None take the library's default (`x3mat options
+        explain` gives each one's range and meaning):
+        refine (1): N or (N1, N2, N3), also each map N times finer per axis;
+        selectivity ([]): pairs (numerator, denominator) of targets by name or index;
+        guard (0.001): a ratio is undefined where |denominator| <= guard * max |denominator|;
+        bins (20): histogram bins;
+        strong (the model card's, else high): "high" or "low" (band gaps), the strong end;
+        top (5): sites listed per target;
+        removal ("auto"): atoms dropped from site bond graphs ("none", "O:contract,H:delete");
+        threads (X3MAT_NUM_THREADS or the number of CPUs; x3mat.set_num_threads sets the default)."""
         structure = Structure.coerce(structure)
-        options = {"refine": refine if np.isscalar(refine) else list(refine),
-                   "selectivity": [[a, b] for a, b in selectivity], "guard": guard, "bins": bins,
-                   "strong": strong, "top": top, "removal": removal}
+        given = {"refine": refine if refine is None or np.isscalar(refine) else list(refine),
+                 "selectivity": [[a, b] for a, b in selectivity], "guard": guard, "bins": bins,
+                 "strong": strong, "top": top, "removal": removal, "threads": threads}
+        options = {k: v for k, v in given.items() if v is not None}
         lib.x3_model_explain(self._handle, structure._handle, c_text(out, "output directory"),
                              c_text(json.dumps(options), "options"))
         return Explanation(out)
@@ -241,14 +274,6 @@ def _default_id(item, position: int) -> str:
     if isinstance(item, Structure) and not item.closed and item.name:
         return item.name
     return str(position)
-
-
-def _model_from_bytes(data: bytes) -> Model:
-    with tempfile.TemporaryDirectory() as d:
-        path = os.path.join(d, "model.safetensors")
-        with open(path, "wb") as f:
-            f.write(data)
-        return Model.load(path)
 
 
 class Explanation:

@@ -54,11 +54,14 @@ def train(data_dir, targets, output_dir, *, config: dict | None = None, resume: 
     """Trains a model, as `x3mat train` does (see x3_train in include/x3mat.h).
 
     targets: a label column or a list of them. config: model configuration keys (as
-    Model.create). options: training options (epochs, batch_structures,
-    windows_per_structure, learning_rate, weight_decay, warmup_fraction,
-    final_learning_rate_fraction, clip_norm, loss, validation_fraction, test_fraction, seed,
-    validation_windows, training_limit, symmetry, symmetry_tolerance) and run settings (labels, id_column, limit, threads,
-    time_budget).
+    Model.create). options: training options, with their defaults (`x3mat options
+    training` gives each one's range and meaning): epochs (60), batch_structures (8),
+    windows_per_structure (4; 0 = all), learning_rate (0.002), weight_decay (1e-4),
+    warmup_fraction (0.05), final_learning_rate_fraction (0.02), clip_norm (5),
+    loss ("l1"; or "mse"), validation_fraction (0.2), test_fraction (0), seed (0),
+    validation_windows (0 = all), training_limit (0 = all), symmetry (True),
+    symmetry_tolerance (0.01, Å); and run settings labels, id_column, limit, threads,
+    time_budget (seconds).
     progress: called with a `Progress`; return False to stop (a checkpoint is written;
     call again with resume=True to continue). An exception raised in it stops training
     and is raised again here."""
