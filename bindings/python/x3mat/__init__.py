@@ -15,6 +15,7 @@ from .windows import Window, Windows
 from .sites import SiteCatalogue, networkx_site_hash, site_hash
 from .model import Explanation, Model
 from .training import Progress, TrainingRun, train
+from .screening import expand_inputs, screen
 
 __version__ = "0.1.0"
 
@@ -25,7 +26,7 @@ __all__ = ["Structure", "X3Error", "X3IOError", "X3ParseError", "X3UnknownElemen
            "get_num_threads", "set_limit", "get_limit", "set_symmetry", "get_symmetry", "find_model", "release_memory",
            "site_hash", "networkx_site_hash", "SiteCatalogue", "Model",
            "Explanation", "train", "Progress",
-           "TrainingRun"]
+           "TrainingRun", "screen", "expand_inputs"]
 
 
 def library_version() -> str:
