@@ -92,6 +92,24 @@ def _set_threads(n: int) -> None:
     set_num_threads(n)
 
 
+def _prepare_worker(threads: int) -> None:
+    """A Dask worker's set-up: libx3mat's thread count, and glibc's malloc thresholds
+    back to sizes that keep libx3mat's large work buffers for reuse. Dask's nanny starts
+    workers with MALLOC_TRIM_THRESHOLD_=65536, which also fixes the mmap threshold at
+    128 KiB, so every network buffer would be a fresh mmap, zeroed by the kernel on first
+    touch (screening ran 1.5 times slower; BENCHMARKS.md)."""
+    import ctypes
+    import ctypes.util
+
+    _set_threads(threads)
+    name = ctypes.util.find_library("c")
+    if name and os.environ.get("MALLOC_TRIM_THRESHOLD_"):
+        libc = ctypes.CDLL(name)
+        m_trim_threshold, m_mmap_threshold = -1, -3  # <malloc.h>
+        libc.mallopt(m_mmap_threshold, 32 << 20)  # glibc's largest
+        libc.mallopt(m_trim_threshold, 128 << 20)
+
+
 def _cpu_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
@@ -207,7 +225,7 @@ def screen(inputs, model="iza-ar-uptake", *, client=None, output: str | os.PathL
             workers = _workers(client)
             per_worker = _threads_per_worker(client, workers) if threads is None else {}
             for addr in workers:
-                client.run(_set_threads, threads or per_worker[addr], workers=[addr])
+                client.run(_prepare_worker, threads or per_worker[addr], workers=[addr])
             shared = client.scatter(data, broadcast=True, hash=False)
             futures = [client.submit(_predict_partition, shared, digest, [i for i, _ in part], [p for _, p in part],
                                      pure=False) for part in parts]
