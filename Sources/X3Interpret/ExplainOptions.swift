@@ -54,7 +54,7 @@ extension ExplainOptions {
                             check: { o in
                                 let (a, b, c) = o.refine
                                 return a >= 1 && b >= 1 && c >= 1 && a <= 1000 && b <= 1000 && c <= 1000 && a * b * c <= 1000
-                                    ? nil : "each factor must be at least 1, and their product at most 1000"
+                                    ? nil : "each refinement factor must be at least 1, and their product at most 1000"
                             }),
                 OptionField(key: "selectivity", kind: "list of [numerator, denominator]", range: "targets by name or 0-based index",
                             doc: "Selectivity maps: the ratio of one target's map over another's.", flag: "--selectivity",
