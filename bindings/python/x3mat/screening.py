@@ -203,6 +203,7 @@ def screen(inputs, model="iza-ar-uptake", *, client=None, output: str | os.PathL
     finished = len(named) - len(todo)
 
     def take(frame):
+        """Keeps a finished partition's rows, appends them to the output, reports progress."""
         nonlocal finished
         frame = frame.assign(error=frame["error"].fillna(""))
         frames.append(frame)
