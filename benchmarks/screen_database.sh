@@ -51,11 +51,13 @@ echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs; $(date -u
 # 1. memory against the number of structures, in one screen process
 if [ ! -s "$work/rss.tsv" ]; then
     rm -f "$work"/rss.csv "$work"/rss.failures.csv
-    run "$after" screen "$work/all.txt" -m qmof-band-gap -o "$work/rss.csv" >"$work/rss.log" 2>&1 &
+    # env and taskset exec, so $! is the screen process itself
+    env -u OPENBLAS_CORETYPE X3MAT_MODEL_PATH="$work/models" X3MAT_NUM_THREADS="$threads" taskset -c "$cpus" \
+        "$after" screen "$work/all.txt" -m qmof-band-gap -o "$work/rss.csv" >"$work/rss.log" 2>&1 &
     pid=$!
-    at1000=""
+    at1000="" last=""
     while kill -0 "$pid" 2>/dev/null; do
-        hwm=$(sed -n 's/^VmHWM: *\([0-9]*\) kB/\1/p' "/proc/$pid/status" 2>/dev/null || true)
+        hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
         rows=$(( $( { wc -l <"$work/rss.csv"; } 2>/dev/null || echo 1) - 1 ))
         [ -n "$hwm" ] && last=$hwm
         if [ -z "$at1000" ] && [ "$rows" -ge 1000 ] && [ -n "$hwm" ]; then at1000=$hwm; fi
@@ -63,6 +65,7 @@ if [ ! -s "$work/rss.tsv" ]; then
     done
     wait "$pid"
     rows=$(( $(wc -l <"$work/rss.csv") - 1 ))
+    [ -n "$at1000" ] && [ -n "$last" ] || { echo "the screen's peak RSS was not sampled"; exit 1; }
     printf 'structures\tpeak_rss_kib\n1000\t%s\n%s\t%s\n' "$at1000" "$rows" "$last" >"$work/rss.tsv"
     tail -1 "$work/rss.log"
 fi
