@@ -32,7 +32,7 @@ struct OptionsCommand: ParsableCommand {
             switch set {
             case .model: return (set.rawValue, ModelConfig.schema.description(defaults: ModelConfig()))
             case .training: return (set.rawValue, TrainingOptions.schema.description(defaults: TrainingOptions()))
-            case .explain: return (set.rawValue, ExplainOptions.schema(targets: ["y"]).description(defaults: ExplainOptions()))
+            case .explain: return (set.rawValue, ExplainOptions.schema(targets: []).description(defaults: ExplainOptions()))
             }
         }
         if json {

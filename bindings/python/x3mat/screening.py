@@ -17,7 +17,7 @@ import io
 import os
 from typing import Callable, Iterable, Sequence
 
-from .model import Model
+from .model import Model, _default_id
 
 __all__ = ["screen", "expand_inputs"]
 
@@ -50,18 +50,13 @@ def expand_inputs(inputs: str | os.PathLike | Iterable[str | os.PathLike]) -> li
             paths.append(item)
         else:
             paths += sorted(glob.glob(item))
-    named = [(_id_of(p), p) for p in paths]
+    named = [(_default_id(p, k), p) for k, p in enumerate(paths)]
     seen: dict[str, str] = {}
     for i, p in named:
         if i in seen:
             raise ValueError(f"two structures are named {i!r}: {seen[i]} and {p}; ids must be unique")
         seen[i] = p
     return named
-
-
-def _id_of(path: str) -> str:
-    name = os.path.basename(path)
-    return name[:-4] if name.lower().endswith(".cif") else name
 
 
 def _model_bytes(model) -> bytes:
