@@ -7,13 +7,16 @@
 #               its peak RSS (VmHWM) once 1,000 rows are written, and at the end.
 #   chunks.tsv  the structures, shuffled (seed 0), in chunks of CHUNK; for each chunk
 #               and model, both sides, one after the other (the first side alternates
-#               with the chunk), with wall time, peak RSS, structures, windows
-#               evaluated and the largest relative difference of their predictions.
+#               with the chunk), with wall time, CPU time (user + system), peak RSS,
+#               structures, windows evaluated and the largest relative difference of
+#               their predictions. On a machine that does other work meanwhile, CPU
+#               time is the comparable figure; wall time is what was observed.
 #               `predict DIR` keeps every structure of a folder in memory, so it gets
 #               one folder (of symbolic links) per chunk.
 #
 # A chunk is recorded when both of its sides have run; rerunning the script continues
-# with the next one, so the work can span sessions. `benchmarks/screen_database.py
+# with the next one, so the work can span sessions. While the file WORKDIR/PAUSE exists,
+# no new side starts (to free the CPUs for another measurement). `benchmarks/screen_database.py
 # WORKDIR` summarises. OPENBLAS_CORETYPE is unset, as in the other benchmarks.
 #
 #   benchmarks/screen_database.sh BEFORE_CLI WORKDIR [CHUNK 250] [THREADS 2]
@@ -72,10 +75,12 @@ fi
 cat "$work/rss.tsv"
 
 # 2. both sides, chunk by chunk
-[ -f "$work/chunks.tsv" ] || printf 'chunk\tmodel\tside\tstructures\twindows_evaluated\twall_s\tpeak_rss_kib\tmax_rel_diff\n' >"$work/chunks.tsv"
-side() {  # NAME COMMAND...: a timed run; sets wall and rss
-    run /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/side.log" 2>&1 || { echo "$1 failed:"; tail -5 "$work/side.log"; return 1; }
-    read -r wall rss <"$work/time"
+[ -f "$work/chunks.tsv" ] || printf 'chunk\tmodel\tside\tstructures\twindows_evaluated\twall_s\tcpu_s\tpeak_rss_kib\tmax_rel_diff\n' >"$work/chunks.tsv"
+side() {  # NAME COMMAND...: a timed run; sets wall, cpu and rss
+    while [ -e "$work/PAUSE" ]; do sleep 5; done
+    run /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$@" >"$work/side.log" 2>&1 || { echo "$1 failed:"; tail -5 "$work/side.log"; return 1; }
+    read -r wall rss user sys <"$work/time"
+    cpu=$(python3 -c "print(round($user + $sys, 2))")
 }
 chunks=$(( (total + chunk - 1) / chunk ))
 for c in $(seq 0 $((chunks - 1))); do
@@ -88,9 +93,9 @@ for c in $(seq 0 $((chunks - 1))); do
         order="old new"; [ $((c % 2)) -eq 1 ] && order="new old"
         for s in $order; do
             if [ "$s" = old ]; then
-                side "$before" predict "$work/dir" -m "$m" --top 0 -o "$work/old.csv"; old_wall=$wall old_rss=$rss
+                side "$before" predict "$work/dir" -m "$m" --top 0 -o "$work/old.csv"; old_wall=$wall old_cpu=$cpu old_rss=$rss
             else
-                side "$after" screen "$list" -m "$m" -o "$work/new.csv"; new_wall=$wall new_rss=$rss
+                side "$after" screen "$list" -m "$m" -o "$work/new.csv"; new_wall=$wall new_cpu=$cpu new_rss=$rss
             fi
         done
         read -r n w diff < <(python3 - "$work/old.csv" "$work/new.csv" <<'PY'
@@ -102,10 +107,10 @@ worst = max(abs(float(old[r["id"]][c]) - float(r[c])) / max(1.0, abs(float(r[c])
 print(len(new), sum(int(r["evaluated"]) for r in new), f"{worst:.1e}")
 PY
 )
-        printf '%s\t%s\told\t%s\t%s\t%s\t%s\t%s\n%s\t%s\tnew\t%s\t%s\t%s\t%s\t%s\n' \
-            "$c" "$m" "$n" "$w" "$old_wall" "$old_rss" "$diff" "$c" "$m" "$n" "$w" "$new_wall" "$new_rss" "$diff" \
+        printf '%s\t%s\told\t%s\t%s\t%s\t%s\t%s\t%s\n%s\t%s\tnew\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+            "$c" "$m" "$n" "$w" "$old_wall" "$old_cpu" "$old_rss" "$diff" "$c" "$m" "$n" "$w" "$new_wall" "$new_cpu" "$new_rss" "$diff" \
             >>"$work/chunks.tsv"
-        echo "chunk $((c + 1))/$chunks $m: predict DIR $old_wall s ($((old_rss / 1024)) MiB), screen $new_wall s ($((new_rss / 1024)) MiB), $n structures, difference $diff"
+        echo "chunk $((c + 1))/$chunks $m: predict DIR $old_wall s, CPU $old_cpu s ($((old_rss / 1024)) MiB); screen $new_wall s, CPU $new_cpu s ($((new_rss / 1024)) MiB), $n structures, difference $diff"
     done
 done
 rm -rf "$work/dir"
