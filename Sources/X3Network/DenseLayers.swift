@@ -20,7 +20,7 @@ public struct Linear: Sendable, Equatable {
     public func forward<T: NetworkScalar>(_ x: UnsafePointer<T>, rows: Int, params: UnsafePointer<T>,
                                           into y: UnsafeMutablePointer<T>) {
         if let bias {
-            for r in 0..<rows { for j in 0..<outputs { y[r * outputs + j] = params[bias + j] } }
+            for r in 0..<rows { (y + r * outputs).update(from: params + bias, count: outputs) }
         }
         T.gemm(transA: false, transB: false, m: rows, n: outputs, k: inputs, alpha: 1, a: x, lda: inputs,
                b: params + weight, ldb: outputs, beta: bias == nil ? 0 : 1, c: y, ldc: outputs)
@@ -33,7 +33,7 @@ public struct Linear: Sendable, Equatable {
         T.gemm(transA: true, transB: false, m: inputs, n: outputs, k: rows, alpha: 1, a: x, lda: inputs,
                b: dy, ldb: outputs, beta: 1, c: grad + weight, ldc: outputs)
         if let bias {
-            for r in 0..<rows { for j in 0..<outputs { grad[bias + j] += dy[r * outputs + j] } }
+            T.sumRows(dy, rows: rows, columns: outputs, stride: outputs, into: grad + bias)
         }
         if let dx {
             T.gemm(transA: false, transB: true, m: rows, n: inputs, k: outputs, alpha: 1, a: dy, lda: outputs,

@@ -28,7 +28,7 @@ public struct SO3Linear: Sendable, Equatable {
     public func forward<T: NetworkScalar>(_ x: UnsafePointer<T>, rows: Int, params: UnsafePointer<T>,
                                           into y: UnsafeMutablePointer<T>) {
         let k = self.k
-        for r in 0..<rows { for j in 0..<outputs { y[r * k * outputs + j] = params[bias + j] } }
+        for r in 0..<rows { (y + r * k * outputs).update(from: params + bias, count: outputs) }
         for l in 0...lmax {
             for i in (l * l)..<((l + 1) * (l + 1)) {
                 T.gemm(transA: false, transB: false, m: rows, n: outputs, k: inputs, alpha: 1,
@@ -42,7 +42,7 @@ public struct SO3Linear: Sendable, Equatable {
                                            params: UnsafePointer<T>, grad: UnsafeMutablePointer<T>,
                                            dx: UnsafeMutablePointer<T>?) {
         let k = self.k
-        for r in 0..<rows { for j in 0..<outputs { grad[bias + j] += dy[r * k * outputs + j] } }
+        T.sumRows(dy, rows: rows, columns: outputs, stride: k * outputs, into: grad + bias)
         for l in 0...lmax {
             for i in (l * l)..<((l + 1) * (l + 1)) {
                 T.gemm(transA: true, transB: false, m: inputs, n: outputs, k: rows, alpha: 1,

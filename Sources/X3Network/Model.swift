@@ -174,9 +174,10 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         // Node embedding and edge-degree embedding.
         let x = Buffer<T>(N * K * C)
         for n in 0..<N { for c in 0..<C { x[n * K * C + c] = P[nodeEmbedding + Int(batch.species[n]) * C + c] } }
-        let deg = degreeMLP.forward(edgeIn.array, rows: E, params: P, cache: &tape.degreeCache)
+        let deg = degreeMLP.forward(edgeIn.p, rows: E, params: P, cache: &tape.degreeCache)
+        // the m = 0 rows of each edge; the others stay zero
         let inFrame = Buffer<T>(E * M * C)
-        for e in 0..<E { for q in 0..<((L + 1) * C) { inFrame[e * M * C + q] = deg[e * (L + 1) * C + q] } }
+        for e in 0..<E { (inFrame.p + e * M * C).update(from: deg.p + e * (L + 1) * C, count: (L + 1) * C) }
         tape.rotations.rotateOutScatter(inFrame.p, channels: C, targets: batch.target, scale: T(1 / config.averageDegree),
                                         into: x.p)
         var cur = x
@@ -226,9 +227,10 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         tape.rotations.rotateIn(h1.p, channels: C, nodes: batch.source, into: xe.p, outChannels: 2 * C, channelOffset: 0)
         tape.rotations.rotateIn(h1.p, channels: C, nodes: batch.target, into: xe.p, outChannels: 2 * C, channelOffset: C)
         bt.xe = xe
-        let rad = Buffer(b.radial.forward(tape.edgeIn.array, rows: E, params: P, cache: &bt.radCache))
+        let rad = b.radial.forward(tape.edgeIn.p, rows: E, params: P, cache: &bt.radCache)
         bt.rad = rad
-        let xm = Buffer(b.conv1.modulate(xe.p, radial: rad.p, edges: E))
+        let xm = Buffer<T>(uninitialized: E * M * 2 * C)
+        b.conv1.modulate(xe.p, radial: rad.p, edges: E, into: xm.p)
         bt.xm = xm
         let y1 = Buffer<T>(uninitialized: E * M * Ch)
         b.conv1.forward(modulated: xm.p, edges: E, params: P, into: y1.p)
@@ -274,7 +276,7 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         bt.msg = msg
         let xMid = Buffer<T>(uninitialized: N * K * C)
         b.proj.forward(msg.p, rows: N, params: P, into: xMid.p)
-        for i in 0..<xMid.count { xMid[i] += x[i] }
+        T.add(x.p, count: xMid.count, into: xMid.p)
         bt.xMid = xMid
         // feed-forward
         let h2 = Buffer<T>(uninitialized: N * K * C), f1 = Buffer<T>(uninitialized: N * K * config.ffnChannels)
@@ -284,7 +286,7 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         b.ffnGate.forward(f1.p, rows: N, params: P, into: fg.p)
         let out = Buffer<T>(uninitialized: N * K * C)
         b.ffn2.forward(fg.p, rows: N, params: P, into: out.p)
-        for i in 0..<out.count { out[i] += xMid[i] }
+        T.add(xMid.p, count: out.count, into: out.p)
         bt.h2 = h2; bt.f1 = f1; bt.fg = fg
         return out
     }
@@ -328,12 +330,12 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
             // edge-degree embedding
             // the adjoint of rotate-out-and-sum: rotate in from the target nodes
             let scale = T(1 / config.averageDegree)
-            let dInFrame = Buffer<T>(E * M * C)
+            let dInFrame = Buffer<T>(uninitialized: E * M * C)
             tape.rotations.rotateIn(dx.p, channels: C, nodes: batch.target, into: dInFrame.p, outChannels: C, channelOffset: 0)
-            var dDeg = [T](repeating: 0, count: E * (L + 1) * C)
+            let dDeg = Buffer<T>(uninitialized: E * (L + 1) * C)
             for e in 0..<E { for q in 0..<((L + 1) * C) { dDeg[e * (L + 1) * C + q] = scale * dInFrame[e * M * C + q] } }
-            let dEdge2 = degreeMLP.backward(tape.edgeIn.array, dDeg, rows: E, params: P, grad: G, cache: tape.degreeCache)
-            for i in 0..<dEdge2.count { dEdgeIn[i] += dEdge2[i] }
+            let dEdge2 = degreeMLP.backward(tape.edgeIn.p, dDeg.p, rows: E, params: P, grad: G, cache: tape.degreeCache)
+            T.add(dEdge2.p, count: dEdge2.count, into: dEdgeIn.p)
             // node embedding
             for n in 0..<N {
                 let s = Int(batch.species[n])
@@ -359,20 +361,23 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         let Ch = config.attentionChannels, H = config.heads, Cvh = config.valueChannelsPerHead, Cv = H * Cvh
         let Cf = config.ffnChannels
         // feed-forward: out = xMid + ffn2(gate(ffn1(norm2(xMid))))
-        let dfg = Buffer<T>(N * K * Cf), df1 = Buffer<T>(N * K * Cf), dh2 = Buffer<T>(N * K * C)
+        // every gradient buffer below is written entirely by the operation after it, except
+        // dh1, which accumulates over edges
+        let dfg = Buffer<T>(uninitialized: N * K * Cf), df1 = Buffer<T>(uninitialized: N * K * Cf)
+        let dh2 = Buffer<T>(uninitialized: N * K * C)
         b.ffn2.backward(bt.fg.p, dOut.p, rows: N, params: P, grad: G, dx: dfg.p)
         b.ffnGate.backward(bt.f1.p, dfg.p, rows: N, params: P, grad: G, dx: df1.p)
         b.ffn1.backward(bt.h2.p, df1.p, rows: N, params: P, grad: G, dx: dh2.p)
-        let dxMid = Buffer<T>(N * K * C)
+        let dxMid = Buffer<T>(uninitialized: N * K * C)
         b.norm2.backward(bt.xMid.p, dh2.p, rows: N, params: P, grad: G, dx: dxMid.p)
-        for i in 0..<dxMid.count { dxMid[i] += dOut[i] }
+        T.add(dOut.p, count: dxMid.count, into: dxMid.p)
         // attention: xMid = xIn + proj(msg)
-        let dmsg = Buffer<T>(N * K * Cv)
+        let dmsg = Buffer<T>(uninitialized: N * K * Cv)
         b.proj.backward(bt.msg.p, dxMid.p, rows: N, params: P, grad: G, dx: dmsg.p)
         // the adjoint of rotate-out-and-sum: rotate in from the target nodes
-        let dvs = Buffer<T>(E * M * Cv)
+        let dvs = Buffer<T>(uninitialized: E * M * Cv)
         tape.rotations.rotateIn(dmsg.p, channels: Cv, nodes: batch.target, into: dvs.p, outChannels: Cv, channelOffset: 0)
-        let dv = Buffer<T>(E * M * Cv), datt = Buffer<T>(E * H)
+        let dv = Buffer<T>(uninitialized: E * M * Cv), datt = Buffer<T>(uninitialized: E * H)
         do {
             let dvp = dv.p, dvsp = dvs.p, vp = bt.v.p, ap = bt.att.p, dap = datt.p
             for e in 0..<E { for h in 0..<H {
@@ -389,12 +394,12 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
                 dap[e * H + h] = acc
             }}
         }
-        let dg = Buffer<T>(E * M * Ch)
+        let dg = Buffer<T>(uninitialized: E * M * Ch)
         b.conv2.backward(bt.g.p, radial: nil, modulated: bt.g.p, dv.p, edges: E, params: P, grad: G, dx: dg.p, dr: nil)
-        let dy1 = Buffer<T>(E * M * Ch)
+        let dy1 = Buffer<T>(uninitialized: E * M * Ch)
         b.gate.backward(bt.y1.p, dg.p, rows: E, params: P, grad: G, dx: dy1.p)
         // softmax backward per target and head: dlogit = a (datt − Σ a datt)
-        let dlogits = Buffer<T>(E * H)
+        let dlogits = Buffer<T>(uninitialized: E * H)
         for n in 0..<N {
             let lo = batch.targetOffsets[n], hi = batch.targetOffsets[n + 1]
             for h in 0..<H {
@@ -404,25 +409,23 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
             }
         }
         let aw = (L + 1) * Ch
-        let daAct = Buffer<T>(E * aw), daNorm = Buffer<T>(E * aw), daIn = Buffer<T>(E * aw)
+        let daAct = Buffer<T>(uninitialized: E * aw), daNorm = Buffer<T>(uninitialized: E * aw)
+        let daIn = Buffer<T>(uninitialized: E * aw)
         b.alphaLinear.backward(bt.aAct.p, dlogits.p, rows: E, params: P, grad: G, dx: daAct.p)
         SiLU.backward(bt.aNorm.p, daAct.p, count: daAct.count, dx: daNorm.p)
         b.alphaNorm.backward(bt.aIn.p, daNorm.p, rows: E, params: P, grad: G, dx: daIn.p)
-        do {
-            let dyp = dy1.p, dap = daIn.p
-            for e in 0..<E { for q in 0..<aw { dyp[e * M * Ch + q] += dap[e * aw + q] } }
-        }
-        let dxe = Buffer<T>(E * M * 2 * C), drad = Buffer<T>(E * b.conv1.radialWidth)
+        for e in 0..<E { T.add(daIn.p + e * aw, count: aw, into: dy1.p + e * M * Ch) }
+        let dxe = Buffer<T>(uninitialized: E * M * 2 * C), drad = Buffer<T>(uninitialized: E * b.conv1.radialWidth)
         b.conv1.backward(bt.xe.p, radial: bt.rad.p, modulated: bt.xm.p, dy1.p, edges: E, params: P, grad: G,
                          dx: dxe.p, dr: drad.p)
-        let dEdge = b.radial.backward(tape.edgeIn.array, drad.array, rows: E, params: P, grad: G, cache: bt.radCache)
-        for i in 0..<dEdge.count { dEdgeIn[i] += dEdge[i] }
+        let dEdge = b.radial.backward(tape.edgeIn.p, drad.p, rows: E, params: P, grad: G, cache: bt.radCache)
+        T.add(dEdge.p, count: dEdge.count, into: dEdgeIn.p)
         let dh1 = Buffer<T>(N * K * C)
         tape.rotations.rotateInBackward(dxe.p, outChannels: 2 * C, channelOffset: 0, nodes: batch.source, into: dh1.p, channels: C)
         tape.rotations.rotateInBackward(dxe.p, outChannels: 2 * C, channelOffset: C, nodes: batch.target, into: dh1.p, channels: C)
-        let dxIn = Buffer<T>(N * K * C)
+        let dxIn = Buffer<T>(uninitialized: N * K * C)
         b.norm1.backward(bt.xIn.p, dh1.p, rows: N, params: P, grad: G, dx: dxIn.p)
-        for i in 0..<dxIn.count { dxIn[i] += dxMid[i] }
+        T.add(dxMid.p, count: dxIn.count, into: dxIn.p)
         return dxIn
     }
 }

@@ -232,22 +232,27 @@ public struct SO2Convolution: Sendable, Equatable {
 
     /// Modulated inputs r ⊙ x, [E, M, C_in] (kept for the backward pass).
     public func modulate<T: NetworkScalar>(_ x: UnsafePointer<T>, radial r: UnsafePointer<T>, edges: Int) -> [T] {
+        var out = [T](repeating: 0, count: edges * layout.count * inputs)
+        out.withUnsafeMutableBufferPointer { modulate(x, radial: r, edges: edges, into: $0.baseAddress!) }
+        return out
+    }
+
+    /// `modulate` into `out` [E, M, C_in], which it writes entirely.
+    public func modulate<T: NetworkScalar>(_ x: UnsafePointer<T>, radial r: UnsafePointer<T>, edges: Int,
+                                           into out: UnsafeMutablePointer<T>) {
         let M = layout.count, ci = inputs, rw = radialWidth
-        var out = [T](repeating: 0, count: edges * M * ci)
-        let blocks = blocksList
         for e in 0..<edges {
-            for (m, row, n) in blocks {
-                let ro = r + e * rw + radialOffset(m)
-                for q in 0..<(n * ci) { out[(e * M + row) * ci + q] = x[(e * M + row) * ci + q] * ro[q] }
+            for b in 0..<blockOrder.count {
+                let base = (e * M + blockRow[b]) * ci
+                T.multiply(x + base, r + e * rw + radialOffsets[blockOrder[b]], count: blockCount[b] * ci, into: out + base)
             }
         }
-        return out
     }
 
     public func forward<T: NetworkScalar>(modulated xm: UnsafePointer<T>, edges: Int, params: UnsafePointer<T>,
                                           into y: UnsafeMutablePointer<T>) {
         let M = layout.count, ci = inputs, co = outputs
-        for e in 0..<edges { for q in 0..<((layout.lmax + 1) * co) { y[e * M * co + q] = params[bias + q] } }
+        for e in 0..<edges { (y + e * M * co).update(from: params + bias, count: (layout.lmax + 1) * co) }
         for (m, row, n) in blocksList {
             T.gemm(transA: false, transB: false, m: edges, n: n * co, k: n * ci, alpha: 1, a: xm + row * ci,
                    lda: M * ci, b: params + weights[m], ldb: n * co, beta: m == 0 ? 1 : 0, c: y + row * co, ldc: M * co)
@@ -261,33 +266,35 @@ public struct SO2Convolution: Sendable, Equatable {
                                            grad: UnsafeMutablePointer<T>, dx: UnsafeMutablePointer<T>?,
                                            dr: UnsafeMutablePointer<T>?) {
         let M = layout.count, ci = inputs, co = outputs, rw = radialWidth
-        for e in 0..<edges { for q in 0..<((layout.lmax + 1) * co) { grad[bias + q] += dy[e * M * co + q] } }
-        var dxm = [T](repeating: 0, count: edges * M * ci)
-        dxm.withUnsafeMutableBufferPointer { dp in
-            for (m, row, n) in blocksList {
-                T.gemm(transA: true, transB: false, m: n * ci, n: n * co, k: edges, alpha: 1, a: xm + row * ci,
-                       lda: M * ci, b: dy + row * co, ldb: M * co, beta: 1, c: grad + weights[m], ldc: n * co)
+        T.sumRows(dy, rows: edges, columns: (layout.lmax + 1) * co, stride: M * co, into: grad + bias)
+        // dL/d(xm), written by the GEMMs (every row of M belongs to one block); unmodulated,
+        // that is dx itself
+        let needsInputGradient = dx != nil || (r != nil && dr != nil)
+        let dxm = r == nil ? nil : needsInputGradient ? Buffer<T>(uninitialized: edges * M * ci) : nil
+        for (m, row, n) in blocksList {
+            T.gemm(transA: true, transB: false, m: n * ci, n: n * co, k: edges, alpha: 1, a: xm + row * ci,
+                   lda: M * ci, b: dy + row * co, ldb: M * co, beta: 1, c: grad + weights[m], ldc: n * co)
+            if let out = dxm?.p ?? (r == nil ? dx : nil) {
                 T.gemm(transA: false, transB: true, m: edges, n: n * ci, k: n * co, alpha: 1, a: dy + row * co,
-                       lda: M * co, b: params + weights[m], ldb: n * co, beta: 0, c: dp.baseAddress! + row * ci, ldc: M * ci)
+                       lda: M * co, b: params + weights[m], ldb: n * co, beta: 0, c: out + row * ci, ldc: M * ci)
             }
         }
-        if let dr { for i in 0..<(edges * rw) { dr[i] = 0 } }
-        guard let r else {
-            // unmodulated: dx = dxm
-            if let dx { for i in 0..<(edges * M * ci) { dx[i] = dxm[i] } }
+        guard let r, let dm = dxm?.p else {
+            if let dr { dr.update(repeating: 0, count: edges * rw) }
             return
         }
-        let blocks = blocksList
-        dxm.withUnsafeBufferPointer { dmp in
-            let dm = dmp.baseAddress!
-            for e in 0..<edges {
-                for (m, row, n) in blocks {
-                    let ro = r + e * rw + radialOffsets[m]
-                    let base = (e * M + row) * ci
-                    if let dx { for q in 0..<(n * ci) { dx[base + q] = dm[base + q] * ro[q] } }
-                    if let dr {
-                        let d = dr + e * rw + radialOffsets[m]
-                        for q in 0..<(n * ci) { d[q] += dm[base + q] * x[base + q] }
+        // xm = r ⊙ x: dx = r ⊙ dxm; dr = Σ over the ±m blocks of x ⊙ dxm. The blocks are
+        // m = 0, then +1, −1, +2, −2, …: the m = 0 and +m blocks write, the −m blocks add.
+        for e in 0..<edges {
+            for b in 0..<blockOrder.count {
+                let base = (e * M + blockRow[b]) * ci, count = blockCount[b] * ci
+                let ro = e * rw + radialOffsets[blockOrder[b]]
+                if let dx { T.multiply(dm + base, r + ro, count: count, into: dx + base) }
+                if let dr {
+                    if b == 0 || b % 2 == 1 {
+                        T.multiply(dm + base, x + base, count: count, into: dr + ro)
+                    } else {
+                        T.multiplyAdd(dm + base, x + base, count: count, into: dr + ro)
                     }
                 }
             }

@@ -17,6 +17,14 @@ public protocol NetworkScalar: BinaryFloatingPoint, Sendable {
     static func silu(_ x: UnsafePointer<Self>, count: Int, into y: UnsafeMutablePointer<Self>)
     /// dx = dy σ(x)(1 + x(1 − σ(x))) over `count` values (dx may alias x or dy).
     static func siluBackward(_ x: UnsafePointer<Self>, _ dy: UnsafePointer<Self>, count: Int, dx: UnsafeMutablePointer<Self>)
+    /// y = a b elementwise over `count` values (y may be a or b).
+    static func multiply(_ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, count: Int, into y: UnsafeMutablePointer<Self>)
+    /// y += a b elementwise (the product rounded, then the sum).
+    static func multiplyAdd(_ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, count: Int, into y: UnsafeMutablePointer<Self>)
+    /// y += a elementwise.
+    static func add(_ a: UnsafePointer<Self>, count: Int, into y: UnsafeMutablePointer<Self>)
+    /// y[j] += Σ_r x[r · stride + j] for j < columns, the rows r = 0, 1, … added in order.
+    static func sumRows(_ x: UnsafePointer<Self>, rows: Int, columns: Int, stride: Int, into y: UnsafeMutablePointer<Self>)
 }
 
 extension Float: NetworkScalar {
@@ -37,6 +45,23 @@ extension Float: NetworkScalar {
     public static func siluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, count: Int,
                                     dx: UnsafeMutablePointer<Float>) {
         x3s_silu_backward(x, dy, Int64(count), dx)
+    }
+    /// The elementwise loops run in CX3Support's vectorised kernels (elementwise.c), which
+    /// give the bits of the plain loops.
+    public static func multiply(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int,
+                                into y: UnsafeMutablePointer<Float>) {
+        x3s_mul(a, b, Int64(count), y)
+    }
+    public static func multiplyAdd(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int,
+                                   into y: UnsafeMutablePointer<Float>) {
+        x3s_mul_add(a, b, Int64(count), y)
+    }
+    public static func add(_ a: UnsafePointer<Float>, count: Int, into y: UnsafeMutablePointer<Float>) {
+        x3s_add(a, Int64(count), y)
+    }
+    public static func sumRows(_ x: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int,
+                               into y: UnsafeMutablePointer<Float>) {
+        x3s_sum_rows(x, Int64(rows), Int64(columns), Int64(stride), y)
     }
 }
 
@@ -59,6 +84,22 @@ extension Double: NetworkScalar {
             let s = 1 / (1 + exp(-x[i]))
             dx[i] = dy[i] * s * (1 + x[i] * (1 - s))
         }
+    }
+    /// The plain loops (the definitions the Float kernels are tested against).
+    public static func multiply(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, count: Int,
+                                into y: UnsafeMutablePointer<Double>) {
+        for i in 0..<count { y[i] = a[i] * b[i] }
+    }
+    public static func multiplyAdd(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, count: Int,
+                                   into y: UnsafeMutablePointer<Double>) {
+        for i in 0..<count { y[i] += a[i] * b[i] }
+    }
+    public static func add(_ a: UnsafePointer<Double>, count: Int, into y: UnsafeMutablePointer<Double>) {
+        for i in 0..<count { y[i] += a[i] }
+    }
+    public static func sumRows(_ x: UnsafePointer<Double>, rows: Int, columns: Int, stride: Int,
+                               into y: UnsafeMutablePointer<Double>) {
+        for r in 0..<rows { for j in 0..<columns { y[j] += x[r * stride + j] } }
     }
 }
 

@@ -134,6 +134,32 @@ struct ModelTests {
         #expect(zip(g1, g2).map { abs($0 - $1) }.max()! / scale < 1e-12)
     }
 
+    /// Windows are cut into parts of at most `partNodes` nodes (consecutive windows, at
+    /// least one each, and at least as many parts as asked for), and those parts give the
+    /// outputs and summed gradients of one batch.
+    @Test func partsKeepWithinTheNodeBudgetAndEqualOneBatch() throws {
+        var rng = SplitMix(state: 85)
+        let model = try EquiformerModel<Double>(config: Self.smallConfig())
+        // 30 atoms + the probe: two windows fit in 64 nodes, three do not
+        let windows = Self.toyWindows(&rng, count: 5, atoms: 30)
+        #expect(EquiformerModel<Double>.partNodes == 64)
+        let parts = model.batches(windows, parts: 2)
+        #expect(parts.map(\.windows) == [2, 2, 1])
+        #expect(parts.allSatisfy { $0.nodeCount <= EquiformerModel<Double>.partNodes })
+        #expect(model.batches(windows, parts: 4).map(\.windows) == [1, 1, 1, 2])
+        let one = model.forward(GraphBatch(windows, cutoff: 3.0, maxNeighbours: 4, probe: true))
+        let tapes = model.forward(parts, threads: 2)
+        #expect(zip(tapes.flatMap { $0.outputs.array }, one.outputs.array).map { abs($0 - $1) }.max()! < 1e-12)
+        let r = (0..<10).map { _ in Double.random(in: -1...1, using: &rng) }
+        var g1 = [Double](repeating: 0, count: model.params.count), g2 = g1
+        model.backward(one, outputGradient: r, into: &g1)
+        var split: [[Double]] = [], k = 0
+        for t in tapes { split.append(Array(r[k..<(k + 2 * t.batch.windows)])); k += 2 * t.batch.windows }
+        model.backward(tapes, outputGradients: split, into: &g2, threads: 2)
+        let scale = g1.map(abs).max()!
+        #expect(zip(g1, g2).map { abs($0 - $1) }.max()! / scale < 1e-12)
+    }
+
     /// The tape-free pass gives exactly the training forward's outputs, in Float (the
     /// prediction path, with S2 and gate activations) and in Double.
     @Test(arguments: [false, true]) func inferenceForwardEqualsTheTrainingForward(s2: Bool) throws {

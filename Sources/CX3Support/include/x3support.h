@@ -9,7 +9,8 @@
  *   CPU's features (unless the user set it) and then dlopen()s OpenBLAS on first use;
  * - returning the C heap's free memory to the system;
  * - the path of the file this code was loaded from;
- * - vectorised kernels (SiLU, per-edge rotations) with a run-time choice of the CPU's width. */
+ * - vectorised kernels (SiLU, elementwise products and sums, per-edge rotations) with a
+ *   run-time choice of the CPU's width. */
 #ifndef X3SUPPORT_H
 #define X3SUPPORT_H
 
@@ -45,6 +46,20 @@ int x3s_cpu_has_width(int width);
 /** For tests: the kernel of one width (4, 8 or 16), forward (backward = 0: out = SiLU(x),
  *  dy unused) or backward (out = dx). Returns the width, or 0 when this CPU lacks it. */
 int x3s_silu_at_width(int width, int backward, const float *x, const float *dy, int64_t count, float *out);
+
+/* ---- elementwise products and sums (elementwise.c) -------------------------------- */
+/** y = a b over n floats (y may be a or b). */
+void x3s_mul(const float *a, const float *b, int64_t n, float *y);
+/** y += a b over n floats (the product rounded, then the sum). */
+void x3s_mul_add(const float *a, const float *b, int64_t n, float *y);
+/** y += a over n floats. */
+void x3s_add(const float *a, int64_t n, float *y);
+/** y[j] += sum over r = 0, 1, ... rows - 1 (in that order) of x[r ld + j], for j < cols. */
+void x3s_sum_rows(const float *x, int64_t rows, int64_t cols, int64_t ld, float *y);
+/** For tests: one kernel at one width (4, 8 or 16): op 0 mul, 1 mul_add, 2 add (n = cols),
+ *  3 sum_rows (x = a; b unused). Returns the width, or 0 when this CPU lacks it. */
+int x3s_elementwise_at_width(int width, int op, const float *a, const float *b, int64_t rows, int64_t cols,
+                             int64_t ld, float *y);
 
 /* ---- per-edge rotations (edge_rotations.c) ---------------------------------------- */
 /** The rows of one edge's rotation: row r has width[r] coefficients at
