@@ -62,14 +62,10 @@ public enum WignerD {
                 if b == -l { return r1(i, 1) * dp(a, -l + 1) + r1(i, -1) * dp(a, l - 1) }
                 return r1(i, 0) * dp(a, b)
             }
+            let uvw = coefficients[l]
             for m in -l...l {
                 for n in -l...l {
-                    let d0 = m == 0 ? 1.0 : 0.0
-                    let denom = abs(n) < l ? Double((l + n) * (l - n)) : Double(2 * l * (2 * l - 1))
-                    let am = abs(m)
-                    let u = (Double((l + m) * (l - m)) / denom).squareRoot()
-                    let v = 0.5 * ((1 + d0) * Double((l + am - 1) * (l + am)) / denom).squareRoot() * (1 - 2 * d0)
-                    let w = -0.5 * (Double((l - am - 1) * (l - am)) / denom).squareRoot() * (1 - d0)
+                    let (u, v, w) = uvw[(m + l) * dim + (n + l)]
                     var value = 0.0
                     if u != 0 { value += u * pf(0, m, n) }
                     if v != 0 {
@@ -94,6 +90,23 @@ public enum WignerD {
             }
         }
         return out
+    }
+
+    /// The recursion's coefficients u, v, w of each degree l ≥ 2, entry (m, n) at
+    /// (m + l)(2l + 1) + (n + l); they do not depend on the rotation.
+    static let coefficients: [[(Double, Double, Double)]] = (0...SphericalHarmonics.maxDegree).map { l in
+        guard l >= 2 else { return [] }
+        return (-l...l).flatMap { m in
+            (-l...l).map { n -> (Double, Double, Double) in
+                let d0 = m == 0 ? 1.0 : 0.0
+                let denom = abs(n) < l ? Double((l + n) * (l - n)) : Double(2 * l * (2 * l - 1))
+                let am = abs(m)
+                let u = (Double((l + m) * (l - m)) / denom).squareRoot()
+                let v = 0.5 * ((1 + d0) * Double((l + am - 1) * (l + am)) / denom).squareRoot() * (1 - 2 * d0)
+                let w = -0.5 * (Double((l - am - 1) * (l - am)) / denom).squareRoot() * (1 - d0)
+                return (u, v, w)
+            }
+        }
     }
 
     /// Σ_{k<l} (2k+1)²: where block l starts.
