@@ -128,12 +128,12 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
     }
 
     final class BlockTape: @unchecked Sendable {
-        var xIn: Buffer<T>, xe: Buffer<T>, radCache = RadialMLP.Cache<T>(), rad: Buffer<T>
-        var xm: Buffer<T>, y1: Buffer<T>, aIn: Buffer<T>, aNorm: Buffer<T>, aAct: Buffer<T>, att: Buffer<T>
+        var xIn: Buffer<T>, xe: Buffer<T>, radCache = RadialMLP.Cache<T>()
+        var y1: Buffer<T>, aNorm: Buffer<T>, att: Buffer<T>
         var g: Buffer<T>, v: Buffer<T>, msg: Buffer<T>, xMid: Buffer<T>, h2: Buffer<T>, f1: Buffer<T>, fg: Buffer<T>
         init() {
-            xIn = Buffer(0); xe = Buffer(0); rad = Buffer(0); xm = Buffer(0); y1 = Buffer(0)
-            aIn = Buffer(0); aNorm = Buffer(0); aAct = Buffer(0); att = Buffer(0); g = Buffer(0); v = Buffer(0)
+            xIn = Buffer(0); xe = Buffer(0); y1 = Buffer(0)
+            aNorm = Buffer(0); att = Buffer(0); g = Buffer(0); v = Buffer(0)
             msg = Buffer(0); xMid = Buffer(0); h2 = Buffer(0); f1 = Buffer(0); fg = Buffer(0)
         }
     }
@@ -227,11 +227,11 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         tape.rotations.rotateIn(h1.p, channels: C, nodes: batch.source, into: xe.p, outChannels: 2 * C, channelOffset: 0)
         tape.rotations.rotateIn(h1.p, channels: C, nodes: batch.target, into: xe.p, outChannels: 2 * C, channelOffset: C)
         bt.xe = xe
+        // the radial weights and the modulated inputs are not kept: backward computes them
+        // again (from the radial MLP's cache, then from xe)
         let rad = b.radial.forward(tape.edgeIn.p, rows: E, params: P, cache: &bt.radCache)
-        bt.rad = rad
         let xm = Buffer<T>(uninitialized: E * M * 2 * C)
         b.conv1.modulate(xe.p, radial: rad.p, edges: E, into: xm.p)
-        bt.xm = xm
         let y1 = Buffer<T>(uninitialized: E * M * Ch)
         b.conv1.forward(modulated: xm.p, edges: E, params: P, into: y1.p)
         bt.y1 = y1
@@ -255,7 +255,9 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
                 for e in lo..<hi { att[e * H + h] /= s }
             }
         }
-        bt.aIn = aIn; bt.aNorm = aNorm; bt.aAct = aAct; bt.att = att
+        // the norm's input (rows of y1) and the SiLU output are not kept: backward takes
+        // them again from y1 and aNorm
+        bt.aNorm = aNorm; bt.att = att
         // values: gate → SO(2) convolution → × attention → back to the global frame → Σ
         let g = Buffer<T>(uninitialized: E * M * Ch)
         b.gate.forward(y1.p, rows: E, params: P, into: g.p)
@@ -411,12 +413,18 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         let aw = (L + 1) * Ch
         let daAct = Buffer<T>(uninitialized: E * aw), daNorm = Buffer<T>(uninitialized: E * aw)
         let daIn = Buffer<T>(uninitialized: E * aw)
-        b.alphaLinear.backward(bt.aAct.p, dlogits.p, rows: E, params: P, grad: G, dx: daAct.p)
+        let aIn = Buffer<T>(uninitialized: E * aw), aAct = Buffer<T>(uninitialized: E * aw)
+        for e in 0..<E { (aIn.p + e * aw).update(from: bt.y1.p + e * M * Ch, count: aw) }
+        SiLU.forward(bt.aNorm.p, count: aAct.count, into: aAct.p)
+        b.alphaLinear.backward(aAct.p, dlogits.p, rows: E, params: P, grad: G, dx: daAct.p)
         SiLU.backward(bt.aNorm.p, daAct.p, count: daAct.count, dx: daNorm.p)
-        b.alphaNorm.backward(bt.aIn.p, daNorm.p, rows: E, params: P, grad: G, dx: daIn.p)
+        b.alphaNorm.backward(aIn.p, daNorm.p, rows: E, params: P, grad: G, dx: daIn.p)
         for e in 0..<E { T.add(daIn.p + e * aw, count: aw, into: dy1.p + e * M * Ch) }
         let dxe = Buffer<T>(uninitialized: E * M * 2 * C), drad = Buffer<T>(uninitialized: E * b.conv1.radialWidth)
-        b.conv1.backward(bt.xe.p, radial: bt.rad.p, modulated: bt.xm.p, dy1.p, edges: E, params: P, grad: G,
+        let rad = b.radial.outputs(tape.edgeIn.p, rows: E, params: P, cache: bt.radCache)
+        let xm = Buffer<T>(uninitialized: E * M * 2 * C)
+        b.conv1.modulate(bt.xe.p, radial: rad.p, edges: E, into: xm.p)
+        b.conv1.backward(bt.xe.p, radial: rad.p, modulated: xm.p, dy1.p, edges: E, params: P, grad: G,
                          dx: dxe.p, dr: drad.p)
         let dEdge = b.radial.backward(tape.edgeIn.p, drad.p, rows: E, params: P, grad: G, cache: bt.radCache)
         T.add(dEdge.p, count: dEdge.count, into: dEdgeIn.p)

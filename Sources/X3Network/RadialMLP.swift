@@ -49,6 +49,16 @@ public struct RadialMLP: Sendable, Equatable {
         preconditionFailure("a radial MLP has at least one linear layer")
     }
 
+    /// The outputs of a `forward` again from its cache (the last linear layer only), for
+    /// a backward pass that did not keep them; the same values as `forward` returned.
+    public func outputs<T: NetworkScalar>(_ x: UnsafePointer<T>, rows: Int, params: UnsafePointer<T>,
+                                          cache: Cache<T>) -> Buffer<T> {
+        let z = Buffer<T>(uninitialized: rows * widths[widths.count - 1])
+        linears[linears.count - 1].forward(cache.activated.last.map { UnsafePointer($0.p) } ?? x, rows: rows,
+                                           params: params, into: z.p)
+        return withExtendedLifetime(cache) { z }
+    }
+
     /// Accumulates parameter gradients; returns dL/dx.
     public func backward<T: NetworkScalar>(_ x: [T], _ dy: [T], rows: Int, params: UnsafePointer<T>,
                                            grad: UnsafeMutablePointer<T>, cache: Cache<T>) -> [T] {
