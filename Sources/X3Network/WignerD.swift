@@ -45,51 +45,57 @@ public enum WignerD {
     public static func matrices(_ r: Rotation, lmax: Int) -> [Double] {
         precondition(lmax >= 0 && lmax <= SphericalHarmonics.maxDegree)
         var out = [Double](repeating: 0, count: blockStart(lmax + 1))
+        out.withUnsafeMutableBufferPointer { fill($0.baseAddress!, r, lmax: lmax) }
+        return out
+    }
+
+    /// `matrices` into `out` (blockStart(lmax + 1) values, zero on entry).
+    static func fill(_ out: UnsafeMutablePointer<Double>, _ r: Rotation, lmax: Int) {
         out[0] = 1
-        if lmax == 0 { return out }
+        if lmax == 0 { return }
         // D¹ in the (y, z, x) order: D1[i][j] = R[p(i)][p(j)] with p = (1, 2, 0).
-        let p = [1, 2, 0]
-        var d1 = [Double](repeating: 0, count: 9)
-        for i in 0..<3 { for j in 0..<3 { d1[3 * i + j] = r.m[3 * p[i] + p[j]] } }
-        for k in 0..<9 { out[1 + k] = d1[k] }
+        let p = (1, 2, 0)
+        func perm(_ i: Int) -> Int { i == 0 ? p.0 : i == 1 ? p.1 : p.2 }
+        for i in 0..<3 { for j in 0..<3 { out[1 + 3 * i + j] = r.m[3 * perm(i) + perm(j)] } }
+        let d1 = out + 1
         @inline(__always) func r1(_ i: Int, _ j: Int) -> Double { d1[3 * (i + 1) + (j + 1)] }
         for l in stride(from: 2, through: lmax, by: 1) {
-            let prev = blockStart(l - 1), dim1 = 2 * l - 1, cur = blockStart(l), dim = 2 * l + 1
-            @inline(__always) func dp(_ a: Int, _ b: Int) -> Double { out[prev + (a + l - 1) * dim1 + (b + l - 1)] }
+            let prev = out + blockStart(l - 1), dim1 = 2 * l - 1, cur = out + blockStart(l), dim = 2 * l + 1
+            @inline(__always) func dp(_ a: Int, _ b: Int) -> Double { prev[(a + l - 1) * dim1 + (b + l - 1)] }
             // P(i, a, b) of the recursion, from D^{l−1} and D¹.
-            func pf(_ i: Int, _ a: Int, _ b: Int) -> Double {
+            @inline(__always) func pf(_ i: Int, _ a: Int, _ b: Int) -> Double {
                 if b == l { return r1(i, 1) * dp(a, l - 1) - r1(i, -1) * dp(a, -l + 1) }
                 if b == -l { return r1(i, 1) * dp(a, -l + 1) + r1(i, -1) * dp(a, l - 1) }
                 return r1(i, 0) * dp(a, b)
             }
-            let uvw = coefficients[l]
-            for m in -l...l {
-                for n in -l...l {
-                    let (u, v, w) = uvw[(m + l) * dim + (n + l)]
-                    var value = 0.0
-                    if u != 0 { value += u * pf(0, m, n) }
-                    if v != 0 {
-                        let vv: Double
-                        if m == 0 {
-                            vv = pf(1, 1, n) + pf(-1, -1, n)
-                        } else if m > 0 {
-                            let d1m = m == 1 ? 1.0 : 0.0
-                            vv = pf(1, m - 1, n) * (1 + d1m).squareRoot() - pf(-1, -m + 1, n) * (1 - d1m)
-                        } else {
-                            let d1m = m == -1 ? 1.0 : 0.0
-                            vv = pf(1, m + 1, n) * (1 - d1m) + pf(-1, -m - 1, n) * (1 + d1m).squareRoot()
+            coefficients[l].withUnsafeBufferPointer { uvw in
+                for m in -l...l {
+                    for n in -l...l {
+                        let (u, v, w) = uvw[(m + l) * dim + (n + l)]
+                        var value = 0.0
+                        if u != 0 { value += u * pf(0, m, n) }
+                        if v != 0 {
+                            let vv: Double
+                            if m == 0 {
+                                vv = pf(1, 1, n) + pf(-1, -1, n)
+                            } else if m > 0 {
+                                let d1m = m == 1 ? 1.0 : 0.0
+                                vv = pf(1, m - 1, n) * (1 + d1m).squareRoot() - pf(-1, -m + 1, n) * (1 - d1m)
+                            } else {
+                                let d1m = m == -1 ? 1.0 : 0.0
+                                vv = pf(1, m + 1, n) * (1 - d1m) + pf(-1, -m - 1, n) * (1 + d1m).squareRoot()
+                            }
+                            value += v * vv
                         }
-                        value += v * vv
+                        if w != 0 {
+                            let ww = m > 0 ? pf(1, m + 1, n) + pf(-1, -m - 1, n) : pf(1, m - 1, n) - pf(-1, -m + 1, n)
+                            value += w * ww
+                        }
+                        cur[(m + l) * dim + (n + l)] = value
                     }
-                    if w != 0 {
-                        let ww = m > 0 ? pf(1, m + 1, n) + pf(-1, -m - 1, n) : pf(1, m - 1, n) - pf(-1, -m + 1, n)
-                        value += w * ww
-                    }
-                    out[cur + (m + l) * dim + (n + l)] = value
                 }
             }
         }
-        return out
     }
 
     /// The recursion's coefficients u, v, w of each degree l ≥ 2, entry (m, n) at
