@@ -65,7 +65,8 @@ public struct LayerNorm: Sendable, Equatable {
             var v: T = 0
             for j in 0..<f { let d = row[j] - mean; v += d * d }
             let inv = 1 / (v / T(f) + eps).squareRoot()
-            for j in 0..<f { y[r * f + j] = (row[j] - mean) * inv * params[gain + j] + params[bias + j] }
+            let yr = y + r * f, g = params + gain, b = params + bias
+            for j in 0..<f { yr[j] = (row[j] - mean) * inv * g[j] + b[j] }
         }
     }
 
