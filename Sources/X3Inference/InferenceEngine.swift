@@ -22,7 +22,8 @@ public struct InferenceEngine: Sendable {
     /// Symmetry-reduced evaluation: one window per orbit of the structure's symmetry.
     public var symmetry: SymmetryOptions
     public var threads: Int
-    /// Windows per graph batch (one thread's unit of work).
+    /// Most windows per graph batch (one thread's unit of work); batches also hold at most
+    /// `EquiformerModel.partNodes` nodes.
     public var batchWindows: Int
     /// Windows a stream evaluates together, across structure boundaries.
     public var sliceWindows: Int
@@ -72,13 +73,13 @@ public struct InferenceEngine: Sendable {
     }
 
     /// The contributions of window lists (one per structure), all lists' batches run
-    /// together on the threads. Each list is cut into its own batches — ⌈n / batchWindows⌉
-    /// of sizes differing by at most one — so a structure's numbers never depend on the
-    /// structures evaluated with it or on the thread count.
+    /// together on the threads. Each list is cut into its own batches
+    /// (`EquiformerModel.partRanges`: at most `batchWindows` windows and `partNodes`
+    /// nodes each, the size whose activations stay in the CPU's caches), so a structure's
+    /// numbers never depend on the structures evaluated with it or on the thread count.
     func evaluate(_ lists: [[GraphBatch.Window]]) -> [[Double]] {
         let tasks: [(list: Int, range: Range<Int>)] = lists.enumerated().flatMap { l, ws in
-            let parts = (ws.count + batchWindows - 1) / batchWindows
-            return (0..<parts).map { i in (l, (ws.count * i / parts)..<(ws.count * (i + 1) / parts)) }
+            self.model.partRanges(ws, maxWindows: batchWindows).map { (l, $0) }
         }
         let results = TaskResults<[Float]>(count: tasks.count)
         let model = self.model, c = model.config

@@ -8,16 +8,15 @@ extension EquiformerModel {
     /// per window than parts of eight (BENCHMARKS.md).
     public static var partNodes: Int { 64 }
 
-    /// Splits windows into graph batches of consecutive windows for data-parallel passes:
-    /// windows are taken in order while a part has at most `partNodes` nodes (at least one
-    /// window each); when that gives fewer than `parts` parts, `parts` parts of sizes
-    /// differing by at most one instead.
-    public func batches(_ windows: [GraphBatch.Window], parts: Int) -> [GraphBatch] {
+    /// Consecutive runs of windows, each of at most `partNodes` nodes and `maxWindows`
+    /// windows (at least one window): how batches are cut into parts.
+    public func partRanges(_ windows: [GraphBatch.Window], maxWindows: Int = .max) -> [Range<Int>] {
+        let probe = config.probe ? 1 : 0
         var ranges: [Range<Int>] = []
         var lo = 0, nodes = 0
         for (i, w) in windows.enumerated() {
-            let n = w.atomicNumbers.count + (config.probe ? 1 : 0)
-            if i > lo && nodes + n > Self.partNodes {
+            let n = w.atomicNumbers.count + probe
+            if i > lo && (nodes + n > Self.partNodes || i - lo >= maxWindows) {
                 ranges.append(lo..<i)
                 lo = i
                 nodes = 0
@@ -25,6 +24,14 @@ extension EquiformerModel {
             nodes += n
         }
         if lo < windows.count { ranges.append(lo..<windows.count) }
+        return ranges
+    }
+
+    /// Splits windows into graph batches of consecutive windows for data-parallel passes:
+    /// the `partRanges`; when those are fewer than `parts`, `parts` parts of sizes
+    /// differing by at most one instead.
+    public func batches(_ windows: [GraphBatch.Window], parts: Int) -> [GraphBatch] {
+        var ranges = partRanges(windows)
         if ranges.count < parts {
             let p = max(1, min(parts, windows.count))
             ranges = (0..<p).map { i in (windows.count * i / p)..<(windows.count * (i + 1) / p) }

@@ -134,9 +134,9 @@ struct ModelTests {
         #expect(zip(g1, g2).map { abs($0 - $1) }.max()! / scale < 1e-12)
     }
 
-    /// Windows are cut into parts of at most `partNodes` nodes (consecutive windows, at
-    /// least one each, and at least as many parts as asked for), and those parts give the
-    /// outputs and summed gradients of one batch.
+    /// Windows are cut into parts of at most `partNodes` nodes and at most a given number
+    /// of windows (consecutive windows, at least one each, and at least as many parts as
+    /// asked for), and those parts give the outputs and summed gradients of one batch.
     @Test func partsKeepWithinTheNodeBudgetAndEqualOneBatch() throws {
         var rng = SplitMix(state: 85)
         let model = try EquiformerModel<Double>(config: Self.smallConfig())
@@ -147,6 +147,11 @@ struct ModelTests {
         #expect(parts.map(\.windows) == [2, 2, 1])
         #expect(parts.allSatisfy { $0.nodeCount <= EquiformerModel<Double>.partNodes })
         #expect(model.batches(windows, parts: 4).map(\.windows) == [1, 1, 1, 2])
+        // a cap on windows per part (the inference engine's batchWindows) cuts further
+        #expect(model.partRanges(windows, maxWindows: 1) == [0..<1, 1..<2, 2..<3, 3..<4, 4..<5])
+        let small = Self.toyWindows(&rng, count: 7, atoms: 7)  // 8 nodes each: 8 fit in 64
+        #expect(model.partRanges(small) == [0..<7])
+        #expect(model.partRanges(small, maxWindows: 3) == [0..<3, 3..<6, 6..<7])
         let one = model.forward(GraphBatch(windows, cutoff: 3.0, maxNeighbours: 4, probe: true))
         let tapes = model.forward(parts, threads: 2)
         #expect(zip(tapes.flatMap { $0.outputs.array }, one.outputs.array).map { abs($0 - $1) }.max()! < 1e-12)
