@@ -230,7 +230,8 @@ public struct SO2Convolution: Sendable, Equatable {
         (0..<blockOrder.count).map { (blockOrder[$0], blockRow[$0], blockCount[$0]) }
     }
 
-    /// Modulated inputs r ⊙ x, [E, M, C_in] (kept for the backward pass).
+    /// Modulated inputs r ⊙ x, [E, M, C_in]: the input of the first GEMMs, and of the
+    /// weight gradients in `backward`.
     public func modulate<T: NetworkScalar>(_ x: UnsafePointer<T>, radial r: UnsafePointer<T>, edges: Int) -> [T] {
         var out = [T](repeating: 0, count: edges * layout.count * inputs)
         out.withUnsafeMutableBufferPointer { modulate(x, radial: r, edges: edges, into: $0.baseAddress!) }
