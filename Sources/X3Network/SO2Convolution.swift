@@ -223,8 +223,6 @@ public struct SO2Convolution: Sendable, Equatable {
     /// Width of the radial weights per edge.
     public var radialWidth: Int { (0...layout.mmax).map { layout.degrees(ofOrder: $0) * inputs }.reduce(0, +) }
 
-    @inline(__always) func radialOffset(_ m: Int) -> Int { radialOffsets[m] }
-
     /// The blocks (order m, sign) as (row offset in M, degrees).
     var blocksList: [(m: Int, row: Int, count: Int)] {
         (0..<blockOrder.count).map { (blockOrder[$0], blockRow[$0], blockCount[$0]) }
@@ -270,8 +268,7 @@ public struct SO2Convolution: Sendable, Equatable {
         T.sumRows(dy, rows: edges, columns: (layout.lmax + 1) * co, stride: M * co, into: grad + bias)
         // dL/d(xm), written by the GEMMs (every row of M belongs to one block); unmodulated,
         // that is dx itself
-        let needsInputGradient = dx != nil || (r != nil && dr != nil)
-        let dxm = r == nil ? nil : needsInputGradient ? Buffer<T>(uninitialized: edges * M * ci) : nil
+        let dxm = r != nil && (dx != nil || dr != nil) ? Buffer<T>(uninitialized: edges * M * ci) : nil
         for (m, row, n) in blocksList {
             T.gemm(transA: true, transB: false, m: n * ci, n: n * co, k: edges, alpha: 1, a: xm + row * ci,
                    lda: M * ci, b: dy + row * co, ldb: M * co, beta: 1, c: grad + weights[m], ldc: n * co)

@@ -118,18 +118,25 @@ struct ModelTests {
         var rng = SplitMix(state: 81)
         let model = try EquiformerModel<Double>(config: Self.smallConfig())
         let windows = Self.toyWindows(&rng, count: 5, atoms: 7)
-        let one = model.forward(GraphBatch(windows, cutoff: 3.0, maxNeighbours: 4, probe: true))
         let parts = model.batches(windows, parts: 3)
         #expect(parts.map(\.windows) == [1, 2, 2])
-        let tapes = model.forward(parts, threads: 3)
+        Self.expectPartsEqualOneBatch(model, windows, parts, threads: 3, rng: &rng)
+    }
+
+    /// The parts' forward outputs, joined, and their summed gradients (for a random output
+    /// gradient on the model's 2 targets) equal those of all windows in one batch.
+    static func expectPartsEqualOneBatch(_ model: EquiformerModel<Double>, _ windows: [GraphBatch.Window],
+                                         _ parts: [GraphBatch], threads: Int, rng: inout SplitMix) {
+        let one = model.forward(GraphBatch(windows, cutoff: 3.0, maxNeighbours: 4, probe: true))
+        let tapes = model.forward(parts, threads: threads)
         let joined = tapes.flatMap { $0.outputs.array }
         #expect(zip(joined, one.outputs.array).map { abs($0 - $1) }.max()! < 1e-12)
-        let r = (0..<10).map { _ in Double.random(in: -1...1, using: &rng) }
+        let r = (0..<(2 * windows.count)).map { _ in Double.random(in: -1...1, using: &rng) }
         var g1 = [Double](repeating: 0, count: model.params.count), g2 = g1
         model.backward(one, outputGradient: r, into: &g1)
         var split: [[Double]] = [], k = 0
         for t in tapes { split.append(Array(r[k..<(k + 2 * t.batch.windows)])); k += 2 * t.batch.windows }
-        model.backward(tapes, outputGradients: split, into: &g2, threads: 3)
+        model.backward(tapes, outputGradients: split, into: &g2, threads: threads)
         let scale = g1.map(abs).max()!
         #expect(zip(g1, g2).map { abs($0 - $1) }.max()! / scale < 1e-12)
     }
@@ -152,17 +159,7 @@ struct ModelTests {
         let small = Self.toyWindows(&rng, count: 7, atoms: 7)  // 8 nodes each: 8 fit in 64
         #expect(model.partRanges(small) == [0..<7])
         #expect(model.partRanges(small, maxWindows: 3) == [0..<3, 3..<6, 6..<7])
-        let one = model.forward(GraphBatch(windows, cutoff: 3.0, maxNeighbours: 4, probe: true))
-        let tapes = model.forward(parts, threads: 2)
-        #expect(zip(tapes.flatMap { $0.outputs.array }, one.outputs.array).map { abs($0 - $1) }.max()! < 1e-12)
-        let r = (0..<10).map { _ in Double.random(in: -1...1, using: &rng) }
-        var g1 = [Double](repeating: 0, count: model.params.count), g2 = g1
-        model.backward(one, outputGradient: r, into: &g1)
-        var split: [[Double]] = [], k = 0
-        for t in tapes { split.append(Array(r[k..<(k + 2 * t.batch.windows)])); k += 2 * t.batch.windows }
-        model.backward(tapes, outputGradients: split, into: &g2, threads: 2)
-        let scale = g1.map(abs).max()!
-        #expect(zip(g1, g2).map { abs($0 - $1) }.max()! / scale < 1e-12)
+        Self.expectPartsEqualOneBatch(model, windows, parts, threads: 2, rng: &rng)
     }
 
     /// The tape-free pass gives exactly the training forward's outputs, in Float (the
