@@ -103,7 +103,13 @@ def test_an_interrupt_finishes_the_structures_read_and_says_how_to_resume(tmp_pa
     prefix = tmp_path / "stopped"
     p = subprocess.Popen([CLI, *map(str, screen_args(d, prefix, "--slice-windows", 30))],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.0)
+    # interrupt as soon as the first rows are written (a fixed delay let a fast build finish)
+    out_csv = f"{prefix}.csv"
+    deadline = time.monotonic() + 60
+    while p.poll() is None and time.monotonic() < deadline:
+        if os.path.exists(out_csv) and len(rows(out_csv)) > 0:
+            break
+        time.sleep(0.01)
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=120)
     assert p.returncode == 130, err
