@@ -73,7 +73,7 @@ let package = Package(
         .target(name: "X3Interpret", dependencies: ["X3Core", "X3Windows", "X3Symmetry", "X3Sites", "X3Network", "X3Inference"]),
         // C where C is the right tool: thread-local error storage, CPU feature detection
         // and the OpenBLAS loader (which must set OPENBLAS_CORETYPE before OpenBLAS starts).
-        .target(name: "CX3Support", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
+        .target(name: "CX3Support", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread"), .linkedLibrary("m")]),
         // spglib's C API (Debian's libsymspg-dev), linked as a system library.
         .systemLibrary(name: "CSpglib", pkgConfig: "spglib", providers: [.apt(["libsymspg-dev"])]),
 

@@ -15,6 +15,10 @@ import Glibc
 ///
 /// Rows may be any subset of the l-major coefficients (`rowIndices[r]` = l² + l + m),
 /// e.g. the m-major |m| ≤ mmax edge layout; row 0 must be (0, 0).
+///
+/// In Float the activation runs as one fused kernel per row (`S2SeparablePlan`: the grid
+/// factored into latitudes and longitudes, grid values never leave registers); in Double,
+/// and for grids too large for that kernel, as GEMMs on panels of rows.
 public struct S2Activation: Sendable, Equatable {
     public let rowIndices: [Int]
     public let channels: Int, resolution: Int
@@ -24,6 +28,8 @@ public struct S2Activation: Sendable, Equatable {
     public let toGrid: [Double]
     /// The quadrature projection back, [rows, grid]: x_r = Σ_g fromGrid[r, g] f(g).
     public let fromGrid: [Double]
+    /// The factored grid of the fused Float kernel; nil when it does not apply.
+    public let separable: S2SeparablePlan?
 
     public init(rowIndices: [Int], channels: Int, resolution: Int) {
         precondition(rowIndices.first == 0 && resolution >= 2)
@@ -52,6 +58,7 @@ public struct S2Activation: Sendable, Equatable {
         }
         toGrid = tg
         fromGrid = fg
+        separable = S2SeparablePlan(rowIndices: rowIndices, resolution: resolution, toGrid: tg, fromGrid: fg)
     }
 
     /// For l-major features of degree ≤ lmax.
@@ -114,7 +121,9 @@ public struct S2Activation: Sendable, Equatable {
         }
     }
 
+    /// y = the activation of `rows` feature rows x [rows, coefficients, channels]; y may be x.
     public func forward<T: NetworkScalar>(_ x: UnsafePointer<T>, rows: Int, into y: UnsafeMutablePointer<T>) {
+        if let plan = separable, T.s2Fused(plan, x, nil, rows: rows, channels: channels, into: y) { return }
         let R = rowIndices.count, c = channels
         let chunk = max(1, min(rows, S2Activation.panelColumns / c))
         let tg = Buffer<T>(toGrid.map { T($0) }), fg = Buffer<T>(fromGrid.map { T($0) })
@@ -133,8 +142,10 @@ public struct S2Activation: Sendable, Equatable {
         for r in 0..<rows { SiLU.forward(x + r * R * c, count: c, into: y + r * R * c) }
     }
 
+    /// dx = the input gradient for output gradient dy; dx may be x or dy.
     public func backward<T: NetworkScalar>(_ x: UnsafePointer<T>, _ dy: UnsafePointer<T>, rows: Int,
                                            dx: UnsafeMutablePointer<T>) {
+        if let plan = separable, T.s2Fused(plan, x, dy, rows: rows, channels: channels, into: dx) { return }
         let R = rowIndices.count, c = channels
         let chunk = max(1, min(rows, S2Activation.panelColumns / c))
         let tg = Buffer<T>(toGrid.map { T($0) }), fg = Buffer<T>(fromGrid.map { T($0) })

@@ -25,6 +25,11 @@ public protocol NetworkScalar: BinaryFloatingPoint, Sendable {
     static func add(_ a: UnsafePointer<Self>, count: Int, into y: UnsafeMutablePointer<Self>)
     /// y[j] += Σ_r x[r · stride + j] for j < columns, the rows r = 0, 1, … added in order.
     static func sumRows(_ x: UnsafePointer<Self>, rows: Int, columns: Int, stride: Int, into y: UnsafeMutablePointer<Self>)
+    /// The fused S2 activation kernel, forward (dy nil: out = y) or backward (out = dx), for
+    /// `rows` rows of [coefficients, channels]; false when this type has none, and the
+    /// caller takes the GEMM path.
+    static func s2Fused(_ plan: S2SeparablePlan, _ x: UnsafePointer<Self>, _ dy: UnsafePointer<Self>?, rows: Int,
+                        channels: Int, into out: UnsafeMutablePointer<Self>) -> Bool
 }
 
 extension Float: NetworkScalar {
@@ -62,6 +67,12 @@ extension Float: NetworkScalar {
     public static func sumRows(_ x: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int,
                                into y: UnsafeMutablePointer<Float>) {
         x3s_sum_rows(x, Int64(rows), Int64(columns), Int64(stride), y)
+    }
+    /// CX3Support's fused kernel (s2_activation.c).
+    public static func s2Fused(_ plan: S2SeparablePlan, _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>?,
+                               rows: Int, channels: Int, into out: UnsafeMutablePointer<Float>) -> Bool {
+        plan.run(x, dy, rows: rows, channels: channels, into: out)
+        return true
     }
 }
 
@@ -101,6 +112,9 @@ extension Double: NetworkScalar {
                                into y: UnsafeMutablePointer<Double>) {
         for r in 0..<rows { for j in 0..<columns { y[j] += x[r * stride + j] } }
     }
+    /// None: Double keeps the GEMM path, the straightforward version the tests compare with.
+    public static func s2Fused(_ plan: S2SeparablePlan, _ x: UnsafePointer<Double>, _ dy: UnsafePointer<Double>?,
+                               rows: Int, channels: Int, into out: UnsafeMutablePointer<Double>) -> Bool { false }
 }
 
 /// Time and floating-point operations spent in sgemm, for the benchmark harness.

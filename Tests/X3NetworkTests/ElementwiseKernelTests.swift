@@ -7,9 +7,9 @@ import X3TestSupport
 
 /// The vectorised kernels against their straightforward versions: SiLU in Float against
 /// x/(1 + e^−x) computed in Double with the C library's exp (within one float ulp), at
-/// every vector width this CPU has (which must agree bit for bit); the panelled S2 activation against a per-row
-/// evaluation of its definition (grid values, SiLU, quadrature) in Double, in Float and
-/// in Double, with row counts that leave a partial panel.
+/// every vector width this CPU has (which must agree bit for bit); the S2 activation (the
+/// fused kernel in Float, GEMMs on panels in Double) against a per-row evaluation of its
+/// definition (grid values, SiLU, quadrature) in Double.
 struct ElementwiseKernelTests {
     init() throws { try requireBLAS() }
 
@@ -44,13 +44,24 @@ struct ElementwiseKernelTests {
             let slack = 0x1p-23 * abs(d) + 1e-44
             #expect(abs(Double(dx[i]) - d) <= slack, "SiLU'(\(x[i])) = \(dx[i]), exact \(d)")
         }
+        // the float-lane versions of the S2 grid: within 4 ulps of the exact values; below
+        // x = −87 (|SiLU| < 1e-35) they may flush towards 0; the derivative also within
+        // 4e-8 |dy| absolute, since near its root (x ≈ −1.28) it is a difference of O(1) terms
+        var yf = y, dxf = y
+        _ = x3s_silu_at_width(Int32(width), 2, x, nil, Int64(x.count), &yf)
+        _ = x3s_silu_at_width(Int32(width), 3, x, dy, Int64(x.count), &dxf)
+        for i in x.indices {
+            let e = Self.siluExact(Double(x[i])), d = 0.75 * Self.siluDerivativeExact(Double(x[i]))
+            #expect(abs(Double(yf[i]) - e) <= 4 * Double(Float(e).ulp) + 1e-35, "float-lane SiLU(\(x[i])) = \(yf[i]), exact \(e)")
+            #expect(abs(Double(dxf[i]) - d) <= 4 * Double(Float(d).ulp) + 4e-8 * 0.75, "float-lane SiLU'(\(x[i])) = \(dxf[i]), exact \(d)")
+        }
         // NaN propagates
         let nan: [Float] = [.nan]
         var out: [Float] = [0]
-        _ = x3s_silu_at_width(Int32(width), 0, nan, nil, 1, &out)
-        #expect(out[0].isNaN)
-        _ = x3s_silu_at_width(Int32(width), 1, nan, [1], 1, &out)
-        #expect(out[0].isNaN)
+        for variant in 0...3 {
+            _ = x3s_silu_at_width(Int32(width), Int32(variant), nan, [1], 1, &out)
+            #expect(out[0].isNaN, "variant \(variant)")
+        }
     }
 
     @Test func everyWidthGivesTheSameBits() throws {
@@ -101,9 +112,8 @@ struct ElementwiseKernelTests {
         return dx
     }
 
-    func checkS2<T: NetworkScalar>(_: T.Type, rows: Int, channels: Int, tolerance: Double) {
-        let s2 = S2Activation(lmax: 3, channels: channels, resolution: 5)
-        let R = s2.rowIndices.count, n = rows * R * channels
+    func checkS2<T: NetworkScalar>(_: T.Type, _ s2: S2Activation, rows: Int, tolerance: Double) {
+        let R = s2.rowIndices.count, channels = s2.channels, n = rows * R * channels
         var rng = SplitMix(state: UInt64(rows))
         let x = (0..<n).map { _ in Double.random(in: -2...2, using: &rng) }
         let dy = (0..<n).map { _ in Double.random(in: -1...1, using: &rng) }
@@ -127,11 +137,51 @@ struct ElementwiseKernelTests {
         #expect(worst.0 <= tolerance && worst.1 <= tolerance, "\(T.self), \(rows) rows: max errors \(worst)")
     }
 
-    // 2048 panel columns / 32 channels = 64 rows per panel: 1, 64 and 150 rows (a partial
-    // third panel); 48 channels (42 rows per panel) for a panel width that is no power of 2
-    @Test(arguments: [(1, 32), (64, 32), (150, 32), (100, 48)])
+    /// The node (l-major) and edge (m-major, |m| ≤ 2) layouts of lmax 3.
+    static func activations(channels: Int, resolution: Int) -> [S2Activation] {
+        [S2Activation(lmax: 3, channels: channels, resolution: resolution),
+         S2Activation(layout: CoefficientLayout(lmax: 3, mmax: 2), channels: channels, resolution: resolution)]
+    }
+
+    // Double runs GEMMs on panels of 2048 columns / channels rows: 1, 64 and 150 rows (a
+    // partial third panel) at 32 channels; 48 channels (42 rows per panel) for a panel width
+    // that is no power of 2. Float runs the fused kernel: 20 and 3 channels leave partial
+    // vectors at every width.
+    @Test(arguments: [(1, 32), (64, 32), (150, 32), (100, 48), (7, 20), (5, 3)])
     func s2ActivationMatchesItsPerRowDefinition(rows: Int, channels: Int) {
-        checkS2(Double.self, rows: rows, channels: channels, tolerance: 1e-12)
-        checkS2(Float.self, rows: rows, channels: channels, tolerance: 2e-5)
+        for s2 in Self.activations(channels: channels, resolution: 5) {
+            #expect(s2.separable != nil, "the grid of \(s2.rowIndices.count) rows factors")
+            checkS2(Double.self, s2, rows: rows, tolerance: 1e-12)
+            checkS2(Float.self, s2, rows: rows, tolerance: 2e-5)
+        }
+    }
+
+    /// The paper-like sizes (lmax 6: 49 node rows, 13 orders; resolution 10) and an odd
+    /// resolution (an odd number of latitudes, so no latitude pairs) also factor and match.
+    @Test func s2ActivationMatchesItsDefinitionAtLargerSizes() {
+        for s2 in [S2Activation(lmax: 6, channels: 16, resolution: 10),
+                   S2Activation(layout: CoefficientLayout(lmax: 6, mmax: 2), channels: 16, resolution: 10),
+                   S2Activation(lmax: 2, channels: 16, resolution: 3)] {
+            #expect(s2.separable != nil)
+            checkS2(Float.self, s2, rows: 3, tolerance: 2e-5)
+        }
+    }
+
+    /// The fused kernel gives the same bits at every width this CPU has, forward and backward.
+    @Test func s2KernelGivesTheSameBitsAtEveryWidth() throws {
+        for s2 in Self.activations(channels: 37, resolution: 5) {
+            let plan = try #require(s2.separable)
+            let n = 9 * s2.rowIndices.count * s2.channels
+            let x = Self.inputs(n).map { $0 / 10 }, dy = Self.inputs(n).reversed().map { $0 / 30 }
+            var results: [[[UInt32]]] = []
+            for width in [4, 8, 16] {
+                var y = [Float](repeating: 0, count: n), dx = y
+                if plan.run(width: width, x, nil, rows: 9, channels: s2.channels, into: &y) == 0 { continue }
+                plan.run(width: width, x, dy, rows: 9, channels: s2.channels, into: &dx)
+                results.append([y.map(\.bitPattern), dx.map(\.bitPattern)])
+            }
+            #expect(results.count >= 1)
+            for r in results.dropFirst() { #expect(r == results[0]) }
+        }
     }
 }

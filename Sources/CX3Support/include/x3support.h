@@ -43,9 +43,10 @@ void x3s_silu_backward(const float *x, const float *dy, int64_t count, float *dx
 int x3s_vector_width(void);
 /** 1 when this CPU can run the kernels of `width` lanes (16: AVX-512, 8: AVX2 + FMA, 4: always). */
 int x3s_cpu_has_width(int width);
-/** For tests: the kernel of one width (4, 8 or 16), forward (backward = 0: out = SiLU(x),
- *  dy unused) or backward (out = dx). Returns the width, or 0 when this CPU lacks it. */
-int x3s_silu_at_width(int width, int backward, const float *x, const float *dy, int64_t count, float *out);
+/** For tests: the kernel of one width (4, 8 or 16). variant 0: forward (out = SiLU(x), dy
+ *  unused); 1: backward (out = dx); 2 and 3: the same in float lanes, as the S2 activation's
+ *  grid uses them (within a few float ulps). Returns the width, or 0 when this CPU lacks it. */
+int x3s_silu_at_width(int width, int variant, const float *x, const float *dy, int64_t count, float *out);
 
 /* ---- elementwise products and sums (elementwise.c) -------------------------------- */
 /** y = a b over n floats (y may be a or b). */
@@ -60,6 +61,33 @@ void x3s_sum_rows(const float *x, int64_t rows, int64_t cols, int64_t ld, float 
  *  3 sum_rows (x = a; b unused). Returns the width, or 0 when this CPU lacks it. */
 int x3s_elementwise_at_width(int width, int op, const float *a, const float *b, int64_t rows, int64_t cols,
                              int64_t ld, float *y);
+
+/* ---- the S2 activation, fused (s2_activation.c) ---------------------------------- */
+enum { X3S_S2_MAX_ROWS = 64, X3S_S2_MAX_ORDERS = 16 };
+/** The S2 activation's grid, factored. Feature row r (of `rows`; row 0 is l = 0) has the
+ *  longitude factor `order[r]` (< orders): the grid values of coefficients x are
+ *  f(t, k) = sum_r to_grid[t rows + r] phi_{order[r]}(k) x_r, and the projection back is
+ *  y_r = sum_{t, k} from_grid[t rows + r] phi_{order[r]}(k) SiLU(f(t, k)), for `rings`
+ *  latitudes t and 2 half_longitudes longitudes k. phi[k orders + o] holds factor o at
+ *  longitude k < half_longitudes; at longitude k + half_longitudes it is the same times
+ *  +1 for o < even_orders and -1 for the others. */
+typedef struct x3s_s2_plan {
+    int64_t rows, rings, half_longitudes, orders, even_orders;
+    const int32_t *order;
+    const float *to_grid, *from_grid, *phi;
+} x3s_s2_plan;
+/** y = the S2 activation of n feature rows x [n, rows, channels]: row 0 SiLU(x_0), rows
+ *  r >= 1 the projection above. Returns 0, or -1 when the plan is out of range
+ *  (rows > X3S_S2_MAX_ROWS, orders > X3S_S2_MAX_ORDERS). y may be x. */
+int x3s_s2_forward(const x3s_s2_plan *plan, const float *x, int64_t n, int64_t channels, float *y);
+/** dx = the input gradient of x3s_s2_forward for output gradient dy (dx may be x or dy). */
+int x3s_s2_backward(const x3s_s2_plan *plan, const float *x, const float *dy, int64_t n, int64_t channels,
+                    float *dx);
+/** For tests: the kernels of one width (4, 8 or 16; 0: this CPU's), forward (out = y, dy
+ *  unused) or backward (out = dx). Returns the width, 0 when this CPU lacks it, -1 for a
+ *  plan out of range. */
+int x3s_s2_at_width(int width, int backward, const x3s_s2_plan *plan, const float *x, const float *dy,
+                    int64_t n, int64_t channels, float *out);
 
 /* ---- per-edge rotations (edge_rotations.c) ---------------------------------------- */
 /** The rows of one edge's rotation: row r has width[r] coefficients at

@@ -1,0 +1,110 @@
+import CX3Support
+import X3Core
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An S2 activation's grid matrices factored for the fused Float kernel
+/// (`x3s_s2_forward`): on the product grid each real spherical harmonic is a latitude
+/// factor times a longitude factor, Y_r(θ_t, φ_k) = A_r(t) B_m(φ_k) with B_0 = 1 and
+/// B_m ∈ {cos |m|φ, sin |m|φ} for m ≠ 0, so the grid values and the quadrature back need
+/// (orders × longitudes) multiply-adds per latitude instead of (rows × longitudes).
+///
+/// The factors are read off the activation's own `toGrid` and `fromGrid` (a projection on
+/// each candidate B_m) and the product is checked against them, so the plan follows the
+/// harmonics' convention whatever it is; an activation whose grid does not factor, or
+/// whose rows or orders exceed the kernel's limits, gets no plan and keeps the GEMM path.
+public struct S2SeparablePlan: Sendable, Equatable {
+    public let rows: Int, rings: Int, halfLongitudes: Int
+    /// Distinct longitude factors; the first `evenOrders` have even |m|.
+    public let orders: Int, evenOrders: Int
+    /// Row r's longitude factor.
+    public let order: [Int32]
+    /// Latitude factors [rings, rows] of `toGrid` and of `fromGrid` (quadrature weights
+    /// included).
+    public let toGrid: [Float], fromGrid: [Float]
+    /// Longitude factors [halfLongitudes, orders].
+    public let phi: [Float]
+
+    /// Nil when the grid does not factor within `tolerance` (relative to its largest entry)
+    /// or the sizes exceed the kernel's limits.
+    public init?(rowIndices: [Int], resolution: Int, toGrid tg: [Double], fromGrid fg: [Double],
+                 tolerance: Double = 1e-12) {
+        let R = rowIndices.count, T = resolution, K = 2 * resolution, G = T * K
+        guard R <= Int(X3S_S2_MAX_ROWS), tg.count == G * R, fg.count == R * G else { return nil }
+        // the longitude factors, keyed by order: 0 → 1, κ > 0 → cos κφ, κ < 0 → sin |κ|φ
+        func factor(_ key: Int) -> [Double] {
+            (0..<K).map { k in
+                let phi = 2 * Double.pi * Double(k) / Double(K)
+                return key == 0 ? 1 : key > 0 ? cos(Double(key) * phi) : sin(Double(-key) * phi)
+            }
+        }
+        /// The latitude factor of value(t, k) along b, by least squares over the longitudes.
+        func project(_ value: (Int, Int) -> Double, _ b: [Double]) -> [Double] {
+            let norm = b.reduce(0) { $0 + $1 * $1 }
+            return (0..<T).map { t in (0..<K).reduce(0) { $0 + value(t, $1) * b[$1] } / norm }
+        }
+        var keys: [Int] = [], rowKey: [Int] = [], a: [[Double]] = [], w: [[Double]] = []
+        for (r, i) in rowIndices.enumerated() {
+            let l = Int(Double(i).squareRoot()), m = abs(i - l * l - l)
+            let toValue = { (t: Int, k: Int) in tg[(t * K + k) * R + r] }
+            // cos or sin, whichever carries the row (the other projects to zero)
+            let key = m == 0 ? 0 : [m, -m].max { k1, k2 in
+                project(toValue, factor(k1)).reduce(0) { $0 + $1 * $1 } < project(toValue, factor(k2)).reduce(0) { $0 + $1 * $1 }
+            }!
+            if let found = keys.firstIndex(of: key) { rowKey.append(found) } else { rowKey.append(keys.count); keys.append(key) }
+            a.append(project(toValue, factor(key)))
+            w.append(project({ t, k in fg[r * G + t * K + k] }, factor(key)))
+        }
+        guard keys.count <= Int(X3S_S2_MAX_ORDERS) else { return nil }
+        // even orders first: φ + π leaves their factors unchanged and flips the odd ones
+        let sorted = keys.indices.sorted { (abs(keys[$0]) % 2, $0) < (abs(keys[$1]) % 2, $1) }
+        var position = [Int](repeating: 0, count: keys.count)
+        for (p, k) in sorted.enumerated() { position[k] = p }
+        let factors = sorted.map { factor(keys[$0]) }
+        // the product must reproduce both matrices
+        let scale = max(tg.map(abs).max() ?? 0, fg.map(abs).max() ?? 0)
+        for r in 0..<R {
+            let b = factors[position[rowKey[r]]]
+            for t in 0..<T {
+                for k in 0..<K {
+                    guard abs(a[r][t] * b[k] - tg[(t * K + k) * R + r]) <= tolerance * scale,
+                          abs(w[r][t] * b[k] - fg[r * G + t * K + k]) <= tolerance * scale else { return nil }
+                }
+            }
+        }
+        rows = R
+        rings = T
+        halfLongitudes = K / 2
+        orders = keys.count
+        evenOrders = keys.filter { $0 % 2 == 0 }.count
+        order = (0..<R).map { Int32(position[rowKey[$0]]) }
+        toGrid = (0..<T).flatMap { t in (0..<R).map { Float(a[$0][t]) } }
+        fromGrid = (0..<T).flatMap { t in (0..<R).map { Float(w[$0][t]) } }
+        phi = (0..<(K / 2)).flatMap { k in factors.map { Float($0[k]) } }
+    }
+
+    /// Runs the fused kernel at `width` lanes (0: this CPU's): forward (dy nil, out = y)
+    /// or backward (out = dx). Returns the width used, 0 when this CPU lacks it.
+    @discardableResult
+    public func run(width: Int = 0, _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>?, rows n: Int,
+                    channels: Int, into out: UnsafeMutablePointer<Float>) -> Int {
+        order.withUnsafeBufferPointer { o in
+            toGrid.withUnsafeBufferPointer { tg in
+                fromGrid.withUnsafeBufferPointer { fg in
+                    phi.withUnsafeBufferPointer { ph in
+                        var plan = x3s_s2_plan(rows: Int64(rows), rings: Int64(rings),
+                                               half_longitudes: Int64(halfLongitudes), orders: Int64(orders),
+                                               even_orders: Int64(evenOrders), order: o.baseAddress!,
+                                               to_grid: tg.baseAddress!, from_grid: fg.baseAddress!,
+                                               phi: ph.baseAddress!)
+                        let used = x3s_s2_at_width(Int32(width), dy == nil ? 0 : 1, &plan, x, dy, Int64(n),
+                                                   Int64(channels), out)
+                        precondition(used >= 0, "S2 plan out of the kernel's range")
+                        return Int(used)
+                    }
+                }
+            }
+        }
+    }
+}
