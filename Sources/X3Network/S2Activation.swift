@@ -124,6 +124,12 @@ public struct S2Activation: Sendable, Equatable {
     /// y = the activation of `rows` feature rows x [rows, coefficients, channels]; y may be x.
     public func forward<T: NetworkScalar>(_ x: UnsafePointer<T>, rows: Int, into y: UnsafeMutablePointer<T>) {
         if let plan = separable, T.s2Fused(plan, x, nil, rows: rows, channels: channels, into: y) { return }
+        forwardOnPanels(x, rows: rows, into: y)
+    }
+
+    /// `forward` as GEMMs with the grid matrices on panels of rows (Double's path, and
+    /// Float's when the grid has no plan).
+    public func forwardOnPanels<T: NetworkScalar>(_ x: UnsafePointer<T>, rows: Int, into y: UnsafeMutablePointer<T>) {
         let R = rowIndices.count, c = channels
         let chunk = max(1, min(rows, S2Activation.panelColumns / c))
         let tg = Buffer<T>(toGrid.map { T($0) }), fg = Buffer<T>(fromGrid.map { T($0) })
@@ -146,6 +152,12 @@ public struct S2Activation: Sendable, Equatable {
     public func backward<T: NetworkScalar>(_ x: UnsafePointer<T>, _ dy: UnsafePointer<T>, rows: Int,
                                            dx: UnsafeMutablePointer<T>) {
         if let plan = separable, T.s2Fused(plan, x, dy, rows: rows, channels: channels, into: dx) { return }
+        backwardOnPanels(x, dy, rows: rows, dx: dx)
+    }
+
+    /// `backward` as GEMMs on panels of rows, as `forwardOnPanels`.
+    public func backwardOnPanels<T: NetworkScalar>(_ x: UnsafePointer<T>, _ dy: UnsafePointer<T>, rows: Int,
+                                                   dx: UnsafeMutablePointer<T>) {
         let R = rowIndices.count, c = channels
         let chunk = max(1, min(rows, S2Activation.panelColumns / c))
         let tg = Buffer<T>(toGrid.map { T($0) }), fg = Buffer<T>(fromGrid.map { T($0) })

@@ -18,10 +18,11 @@ public struct S2SeparablePlan: Sendable, Equatable {
     public let rows: Int, rings: Int, halfLongitudes: Int
     /// Distinct longitude factors; the first `evenOrders` have even |m|.
     public let orders: Int, evenOrders: Int
-    /// Row r's longitude factor.
-    public let order: [Int32]
+    /// The feature rows grouped by longitude factor: factor o's rows are
+    /// `row[orderStart[o] ..< orderStart[o + 1]]`; row[0] = 0 (l = 0).
+    public let row: [Int32], orderStart: [Int32]
     /// Latitude factors [rings, rows] of `toGrid` and of `fromGrid` (quadrature weights
-    /// included).
+    /// included; zero for l = 0, whose output is SiLU alone), rows in the order of `row`.
     public let toGrid: [Float], fromGrid: [Float]
     /// Longitude factors [halfLongitudes, orders].
     public let phi: [Float]
@@ -73,14 +74,17 @@ public struct S2SeparablePlan: Sendable, Equatable {
                 }
             }
         }
+        guard rowIndices[0] == 0 else { return nil }
         rows = R
         rings = T
         halfLongitudes = K / 2
         orders = keys.count
         evenOrders = keys.filter { $0 % 2 == 0 }.count
-        order = (0..<R).map { Int32(position[rowKey[$0]]) }
-        toGrid = (0..<T).flatMap { t in (0..<R).map { Float(a[$0][t]) } }
-        fromGrid = (0..<T).flatMap { t in (0..<R).map { Float(w[$0][t]) } }
+        let grouped = (0..<R).sorted { (position[rowKey[$0]], $0) < (position[rowKey[$1]], $1) }
+        row = grouped.map { Int32($0) }
+        orderStart = (0...keys.count).map { o in Int32(grouped.filter { position[rowKey[$0]] < o }.count) }
+        toGrid = (0..<T).flatMap { t in grouped.map { Float(a[$0][t]) } }
+        fromGrid = (0..<T).flatMap { t in grouped.map { $0 == 0 ? 0 : Float(w[$0][t]) } }
         phi = (0..<(K / 2)).flatMap { k in factors.map { Float($0[k]) } }
     }
 
@@ -89,22 +93,18 @@ public struct S2SeparablePlan: Sendable, Equatable {
     @discardableResult
     public func run(width: Int = 0, _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>?, rows n: Int,
                     channels: Int, into out: UnsafeMutablePointer<Float>) -> Int {
-        order.withUnsafeBufferPointer { o in
-            toGrid.withUnsafeBufferPointer { tg in
-                fromGrid.withUnsafeBufferPointer { fg in
-                    phi.withUnsafeBufferPointer { ph in
-                        var plan = x3s_s2_plan(rows: Int64(rows), rings: Int64(rings),
-                                               half_longitudes: Int64(halfLongitudes), orders: Int64(orders),
-                                               even_orders: Int64(evenOrders), order: o.baseAddress!,
-                                               to_grid: tg.baseAddress!, from_grid: fg.baseAddress!,
-                                               phi: ph.baseAddress!)
-                        let used = x3s_s2_at_width(Int32(width), dy == nil ? 0 : 1, &plan, x, dy, Int64(n),
-                                                   Int64(channels), out)
-                        precondition(used >= 0, "S2 plan out of the kernel's range")
-                        return Int(used)
-                    }
+        row.withUnsafeBufferPointer { rp in orderStart.withUnsafeBufferPointer { op in
+            toGrid.withUnsafeBufferPointer { tg in fromGrid.withUnsafeBufferPointer { fg in
+                phi.withUnsafeBufferPointer { ph in
+                    var plan = x3s_s2_plan(rows: Int64(rows), rings: Int64(rings), half_longitudes: Int64(halfLongitudes),
+                                           orders: Int64(orders), even_orders: Int64(evenOrders), row: rp.baseAddress!,
+                                           order_start: op.baseAddress!, to_grid: tg.baseAddress!,
+                                           from_grid: fg.baseAddress!, phi: ph.baseAddress!)
+                    let used = x3s_s2_at_width(Int32(width), dy == nil ? 0 : 1, &plan, x, dy, Int64(n), Int64(channels), out)
+                    precondition(used >= 0, "S2 plan out of the kernel's range")
+                    return Int(used)
                 }
-            }
-        }
+            }}
+        }}
     }
 }

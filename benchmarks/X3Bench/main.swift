@@ -7,6 +7,7 @@
 //   swift run -c release x3mat-bench peer CONFIG BATCH [WARMUP TIMED]  as ../shared/peer measures (benchmarks/peer.sh)
 //   swift run -c release x3mat-bench train DATASET [STEPS]            trainer steps/s, windows/s (TrainingBench.swift)
 //   swift run -c release x3mat-bench explain [DATA_DIR]               explanation vs prediction time (ExplainBench.swift)
+//   swift run -c release x3mat-bench kernels [ROWS]                   SiLU and S2 activation kernels (KernelBench.swift)
 //
 // benchmarks/run.sh runs both, sgemm once with libx3mat's kernel choice and once forced
 // to OpenBLAS's generic fallback (Prescott), so the ratio comes from one run.
@@ -95,12 +96,17 @@ case "explain":
         print("error: \(error)")
         exit(1)
     }
+case "kernels":
+    do { try benchKernels(rows: args.count > 2 ? Int(args[2]) ?? 4096 : 4096) } catch {
+        print("error: \(error)")
+        exit(1)
+    }
 case "windows":
     do { try benchWindows(data: args.count > 2 ? args[2] : "../shared/data") } catch {
         print("error: \(error)")
         exit(1)
     }
 default:
-    print("usage: x3mat-bench cif [DATA_DIR] | sgemm [N] | windows [DATA_DIR] | network CONFIG DATASET [BATCH] | peer CONFIG BATCH [WARMUP TIMED] | train DATASET [STEPS] | explain [DATA_DIR]")
+    print("usage: x3mat-bench cif [DATA_DIR] | sgemm [N] | windows [DATA_DIR] | network CONFIG DATASET [BATCH] | peer CONFIG BATCH [WARMUP TIMED] | train DATASET [STEPS] | explain [DATA_DIR] | kernels [ROWS]")
     exit(2)
 }

@@ -64,16 +64,17 @@ int x3s_elementwise_at_width(int width, int op, const float *a, const float *b, 
 
 /* ---- the S2 activation, fused (s2_activation.c) ---------------------------------- */
 enum { X3S_S2_MAX_ROWS = 64, X3S_S2_MAX_ORDERS = 16 };
-/** The S2 activation's grid, factored. Feature row r (of `rows`; row 0 is l = 0) has the
- *  longitude factor `order[r]` (< orders): the grid values of coefficients x are
- *  f(t, k) = sum_r to_grid[t rows + r] phi_{order[r]}(k) x_r, and the projection back is
- *  y_r = sum_{t, k} from_grid[t rows + r] phi_{order[r]}(k) SiLU(f(t, k)), for `rings`
- *  latitudes t and 2 half_longitudes longitudes k. phi[k orders + o] holds factor o at
- *  longitude k < half_longitudes; at longitude k + half_longitudes it is the same times
- *  +1 for o < even_orders and -1 for the others. */
+/** The S2 activation's grid, factored. Feature row r (of `rows`; row 0 is l = 0) has one
+ *  of `orders` longitude factors; row[order_start[o]] ... row[order_start[o + 1] - 1] are
+ *  the rows of factor o (row[0] = 0). With i the position of r in `row`, the grid values
+ *  of coefficients x are f(t, k) = sum_r to_grid[t rows + i] phi_o(k) x_r and the
+ *  projection back is y_r = sum_{t, k} from_grid[t rows + i] phi_o(k) SiLU(f(t, k)), for
+ *  `rings` latitudes t and 2 half_longitudes longitudes k; from_grid is zero at i = 0.
+ *  phi[k orders + o] holds factor o at longitude k < half_longitudes; at longitude
+ *  k + half_longitudes it is the same times +1 for o < even_orders and -1 for the others. */
 typedef struct x3s_s2_plan {
     int64_t rows, rings, half_longitudes, orders, even_orders;
-    const int32_t *order;
+    const int32_t *row, *order_start;
     const float *to_grid, *from_grid, *phi;
 } x3s_s2_plan;
 /** y = the S2 activation of n feature rows x [n, rows, channels]: row 0 SiLU(x_0), rows
