@@ -11,6 +11,7 @@ import re, subprocess, sys, collections
 groups = [
     ("sgemm (kernel, packing, beta)", r"sgemm|SKYLAKEX"),
     ("SiLU kernels", r"silu_"),
+    ("S2 activation, fused kernel", r"^s2_(run|body|forward|backward)_"),
     ("edge rotations (C kernels)", r"rotate_"),
     ("elementwise products and sums (C kernels)", r"^(mul|mul_add|add|sum_rows)_(4|8|16)$"),
     ("memset / memmove", r"memset|memmove|memcpy"),
@@ -18,7 +19,7 @@ groups = [
     ("block forward loops (inlined)", r"forwardBlock"),
     ("block backward loops (inlined)", r"backwardBlock"),
     ("SO(2) convolution (modulate, bias)", r"SO2Convolution"),
-    ("S2 activation (gather, scatter)", r"S2Activation"),
+    ("S2 activation on panels (gather, scatter)", r"S2Activation"),
     ("norms, Linear, radial MLP", r"LayerNorm|EquivariantRMSNorm|Linear|RadialMLP|SO3Linear|GateActivation"),
     ("kernel (page faults, memory)", r"^\[k\]"),
 ]

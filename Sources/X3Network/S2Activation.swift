@@ -123,7 +123,10 @@ public struct S2Activation: Sendable, Equatable {
 
     /// y = the activation of `rows` feature rows x [rows, coefficients, channels]; y may be x.
     public func forward<T: NetworkScalar>(_ x: UnsafePointer<T>, rows: Int, into y: UnsafeMutablePointer<T>) {
-        if let plan = separable, T.s2Fused(plan, x, nil, rows: rows, channels: channels, into: y) { return }
+        if let plan = separable, T.s2Fused(plan, x, nil, rows: rows, channels: channels, into: y) {
+            if GEMMStats.enabled { GEMMStats.recordKernel(flops: plan.flops(rows: rows, channels: channels, backward: false)) }
+            return
+        }
         forwardOnPanels(x, rows: rows, into: y)
     }
 
@@ -151,7 +154,10 @@ public struct S2Activation: Sendable, Equatable {
     /// dx = the input gradient for output gradient dy; dx may be x or dy.
     public func backward<T: NetworkScalar>(_ x: UnsafePointer<T>, _ dy: UnsafePointer<T>, rows: Int,
                                            dx: UnsafeMutablePointer<T>) {
-        if let plan = separable, T.s2Fused(plan, x, dy, rows: rows, channels: channels, into: dx) { return }
+        if let plan = separable, T.s2Fused(plan, x, dy, rows: rows, channels: channels, into: dx) {
+            if GEMMStats.enabled { GEMMStats.recordKernel(flops: plan.flops(rows: rows, channels: channels, backward: true)) }
+            return
+        }
         backwardOnPanels(x, dy, rows: rows, dx: dx)
     }
 

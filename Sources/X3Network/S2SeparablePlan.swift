@@ -88,6 +88,15 @@ public struct S2SeparablePlan: Sendable, Equatable {
         phi = (0..<(K / 2)).flatMap { k in factors.map { Float($0[k]) } }
     }
 
+    /// The kernel's floating-point operations for `rows` rows of `channels` (a multiply-add
+    /// counts 2; SiLU counts nothing): per latitude, the factor sums over the rows, for each
+    /// longitude pair the even and odd parts and the sums back, then the rows again.
+    public func flops(rows n: Int, channels: Int, backward: Bool) -> Int {
+        let perLatitude = backward ? 6 * rows + halfLongitudes * (6 * orders + 6)
+                                   : 4 * rows + halfLongitudes * (4 * orders + 4)
+        return rings * perLatitude * n * channels
+    }
+
     /// Runs the fused kernel at `width` lanes (0: this CPU's): forward (dy nil, out = y)
     /// or backward (out = dx). Returns the width used, 0 when this CPU lacks it.
     @discardableResult

@@ -1,5 +1,4 @@
 import CX3Support
-import Synchronization
 import X3Core
 #if canImport(Glibc)
 import Glibc
@@ -115,32 +114,6 @@ extension Double: NetworkScalar {
     /// None: Double keeps the GEMM path, the straightforward version the tests compare with.
     public static func s2Fused(_ plan: S2SeparablePlan, _ x: UnsafePointer<Double>, _ dy: UnsafePointer<Double>?,
                                rows: Int, channels: Int, into out: UnsafeMutablePointer<Double>) -> Bool { false }
-}
-
-/// Time and floating-point operations spent in sgemm, for the benchmark harness.
-/// Off by default (a relaxed load per call when off). Totals are over all threads, so
-/// with data-parallel workers the time is summed thread time.
-public enum GEMMStats {
-    nonisolated(unsafe) public static var enabled = false
-    static let nanoseconds = Atomic<Int>(0), flopCount = Atomic<Int>(0), calls = Atomic<Int>(0)
-
-    static func clock() -> Int { Int(monotonicSeconds() * 1e9) }
-
-    static func record(ns: Int, flops: Int) {
-        nanoseconds.add(ns, ordering: .relaxed)
-        flopCount.add(flops, ordering: .relaxed)
-        calls.add(1, ordering: .relaxed)
-    }
-
-    public static func reset() {
-        nanoseconds.store(0, ordering: .relaxed); flopCount.store(0, ordering: .relaxed); calls.store(0, ordering: .relaxed)
-    }
-
-    /// (seconds in sgemm summed over threads, floating-point operations, calls).
-    public static var totals: (seconds: Double, flops: Double, calls: Int) {
-        (Double(nanoseconds.load(ordering: .relaxed)) * 1e-9, Double(flopCount.load(ordering: .relaxed)),
-         calls.load(ordering: .relaxed))
-    }
 }
 
 /// Loads OpenBLAS (once); throws `.dependency` with the reason when it cannot.

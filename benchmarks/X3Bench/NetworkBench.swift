@@ -1,6 +1,7 @@
 // Network throughput: forward and forward+backward windows/s on real windows, peak memory,
-// the share of time in sgemm and the GFLOP/s achieved, next to the sgemm peak measured in
-// the same process.
+// the share of time in sgemm and the GFLOP/s achieved (sgemm's operations, and with those
+// of the fused S2 activation kernel, which replaces GEMMs), next to the sgemm peak
+// measured in the same process.
 //
 //   x3mat-bench network CONFIG DATASET [BATCH]
 //     CONFIG: default | large | small | paper;  DATASET: zeolite (IZA MEL, R 6 Å) | mof (CoRE ABAVIJ, R 6 Å)
@@ -74,32 +75,38 @@ func benchNetwork(data: String, configName: String, dataset: String, batchSize: 
     // forward (which records the tape) and the backward
     var ti = Double.infinity, tf = Double.infinity, tb = Double.infinity
     var grad = [Float](repeating: 0, count: model.params.count)
-    var gemmI = (0.0, 0.0), gemmF = (0.0, 0.0), gemmB = (0.0, 0.0)
+    var gemmI = (0.0, 0.0, 0.0), gemmF = (0.0, 0.0, 0.0), gemmB = (0.0, 0.0, 0.0)
+    func counted() -> (Double, Double, Double) { (GEMMStats.totals.seconds, GEMMStats.totals.flops, GEMMStats.totals.kernelFlops) }
     for run in 0..<3 {
         GEMMStats.enabled = run == 2
         GEMMStats.reset()
         var t0 = now()
         _ = inferParts(model, parts, threads: threads)
         ti = min(ti, now() - t0)
-        if run == 2 { gemmI = (GEMMStats.totals.seconds, GEMMStats.totals.flops) }
+        if run == 2 { gemmI = counted() }
         GEMMStats.reset()
         t0 = now()
         let tapes = model.forward(parts, threads: threads)
         tf = min(tf, now() - t0)
-        if run == 2 { gemmF = (GEMMStats.totals.seconds, GEMMStats.totals.flops) }
+        if run == 2 { gemmF = counted() }
         GEMMStats.reset()
         t0 = now()
         model.backward(tapes, outputGradients: parts.map { [Float](repeating: 1, count: $0.windows * config.targets.count) },
                        into: &grad, threads: threads)
         tb = min(tb, now() - t0)
-        if run == 2 { gemmB = (GEMMStats.totals.seconds, GEMMStats.totals.flops) }
+        if run == 2 { gemmB = counted() }
     }
     GEMMStats.enabled = false
     let w = Double(windows.count), th = Double(threads)
+    // GFLOP/s over the whole pass: sgemm's operations, and with the fused S2 kernel's
+    func rates(_ c: (Double, Double, Double), _ t: Double) -> String {
+        "\(formatFixed(c.1 / t / 1e9, 1)) GFLOP/s overall in sgemm, \(formatFixed((c.1 + c.2) / t / 1e9, 1)) with the fused S2 kernel"
+    }
+    let fb = (gemmF.0 + gemmB.0, gemmF.1 + gemmB.1, gemmF.2 + gemmB.2)
     print("  forward (tape-free): \(formatFixed(w / ti, 1)) windows/s; sgemm \(formatFixed(100 * gemmI.0 / (ti * th), 0)) % of thread time, "
-          + "\(formatFixed(gemmI.1 / ti / 1e9, 1)) GFLOP/s overall (\(formatFixed(gemmI.1 / gemmI.0 / 1e9, 1)) per thread inside sgemm)")
-    print("  forward+backward: \(formatFixed(w / (tf + tb), 1)) windows/s; sgemm \(formatFixed(100 * (gemmF.0 + gemmB.0) / ((tf + tb) * th), 0)) % of thread time, "
-          + "\(formatFixed((gemmF.1 + gemmB.1) / (tf + tb) / 1e9, 1)) GFLOP/s overall")
+          + "\(rates(gemmI, ti)) (\(formatFixed(gemmI.1 / gemmI.0 / 1e9, 1)) per thread inside sgemm)")
+    print("  forward+backward: \(formatFixed(w / (tf + tb), 1)) windows/s; sgemm \(formatFixed(100 * fb.0 / ((tf + tb) * th), 0)) % of thread time, "
+          + rates(fb, tf + tb))
     print("  sgemm peak in this process (n = 1024, OpenBLAS \(x3s_blas_get_threads()) threads): \(formatFixed(peak, 1)) GFLOP/s; "
           + "peak RSS \(formatFixed(peakRSSMiB(), 0)) MiB")
 }
