@@ -1,3 +1,5 @@
+import CX3Support
+
 /// Layers on equivariant node features.
 ///
 /// Feature layout: `[rows, K, C]` row-major, K = (lmax + 1)² coefficients in the l-major
@@ -191,12 +193,39 @@ public struct GateActivation: Sendable, Equatable {
 
     var rows1: Int { rowDegrees.count }
 
+    /// The gate pre-activations of `rows` feature rows: Linear of each row's l = 0 channels,
+    /// [rows, max(1, lmax), channels]; `x0` receives those channels.
+    func gates<T: NetworkScalar>(_ x: UnsafePointer<T>, rows: Int, params: UnsafePointer<T>) -> (x0: Buffer<T>, g: Buffer<T>) {
+        let c = channels, k = rows1
+        let x0 = Buffer<T>(uninitialized: rows * c), g = Buffer<T>(uninitialized: rows * max(1, lmax) * c)
+        for r in 0..<rows { (x0.p + r * c).update(from: x + r * k * c, count: c) }
+        gate.forward(x0.p, rows: rows, params: params, into: g.p)
+        return (x0, g)
+    }
+
+    /// CX3Support's kernel (gate_activation.c) in Float; dy nil for forward.
+    func floatKernel<T: NetworkScalar>(_ x: UnsafePointer<T>, _ g: UnsafePointer<T>, _ dy: UnsafePointer<T>?, rows: Int,
+                                       out: UnsafeMutablePointer<T>, dg: UnsafeMutablePointer<T>?) {
+        func f(_ p: UnsafePointer<T>) -> UnsafePointer<Float> { UnsafeRawPointer(p).assumingMemoryBound(to: Float.self) }
+        func f(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+            UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+        }
+        let degrees = rowDegrees.map { Int32($0) }
+        let used = x3s_gate_at_width(0, f(x), f(g), dy.map { f($0) }, Int64(rows), Int64(rows1), Int64(max(1, lmax)),
+                                     Int64(channels), degrees, f(out), dg.map { f($0) })
+        precondition(used > 0, "gate activation out of the kernel's range")
+    }
+
+    /// In Float one C kernel (`x3s_gate_at_width`, sigmoids in double lanes); in Double
+    /// the loops below, the definition that kernel is tested against.
     public func forward<T: NetworkScalar>(_ x: UnsafePointer<T>, rows: Int, params: UnsafePointer<T>,
                                           into y: UnsafeMutablePointer<T>) {
         let c = channels, k = rows1, gl = max(1, lmax)
-        var x0 = [T](repeating: 0, count: rows * c), g = [T](repeating: 0, count: rows * gl * c)
-        for r in 0..<rows { for j in 0..<c { x0[r * c + j] = x[r * k * c + j] } }
-        x0.withUnsafeBufferPointer { xp in g.withUnsafeMutableBufferPointer { gate.forward(xp.baseAddress!, rows: rows, params: params, into: $0.baseAddress!) } }
+        let (_, g) = gates(x, rows: rows, params: params)
+        if T.self == Float.self && lmax <= Int(X3S_GATE_MAX_DEGREE) {
+            floatKernel(x, g.p, nil, rows: rows, out: y, dg: nil)
+            return
+        }
         // each gate's sigmoid once (a degree-l gate scales all 2l+1 rows of that degree)
         for i in 0..<g.count { g[i] = SiLU.sigmoid(g[i]) }
         for r in 0..<rows {
@@ -213,36 +242,32 @@ public struct GateActivation: Sendable, Equatable {
                                            params: UnsafePointer<T>, grad: UnsafeMutablePointer<T>,
                                            dx: UnsafeMutablePointer<T>) {
         let c = channels, k = rows1, gl = max(1, lmax)
-        var x0 = [T](repeating: 0, count: rows * c), g = [T](repeating: 0, count: rows * gl * c)
-        for r in 0..<rows { for j in 0..<c { x0[r * c + j] = x[r * k * c + j] } }
-        x0.withUnsafeBufferPointer { xp in g.withUnsafeMutableBufferPointer { gate.forward(xp.baseAddress!, rows: rows, params: params, into: $0.baseAddress!) } }
-        var dg = [T](repeating: 0, count: g.count)
-        for i in 0..<g.count { g[i] = SiLU.sigmoid(g[i]) }  // once per gate, as in forward
-        for r in 0..<rows {
-            let xr = x + r * k * c, gr = dy + r * k * c, dxr = dx + r * k * c
-            for j in 0..<c {
-                let s = SiLU.sigmoid(xr[j])
-                dxr[j] = gr[j] * s * (1 + xr[j] * (1 - s))
-            }
-            for i in 1..<k {
-                let base = (r * gl + rowDegrees[i] - 1) * c
+        let (x0, g) = gates(x, rows: rows, params: params)
+        let dg = Buffer<T>(g.count)
+        if T.self == Float.self && lmax <= Int(X3S_GATE_MAX_DEGREE) {
+            floatKernel(x, g.p, dy, rows: rows, out: dx, dg: dg.p)
+        } else {
+            for i in 0..<g.count { g[i] = SiLU.sigmoid(g[i]) }  // once per gate, as in forward
+            for r in 0..<rows {
+                let xr = x + r * k * c, gr = dy + r * k * c, dxr = dx + r * k * c
                 for j in 0..<c {
-                    let gi = base + j
-                    let s = g[gi]
-                    dxr[i * c + j] = gr[i * c + j] * s
-                    dg[gi] += gr[i * c + j] * xr[i * c + j] * s * (1 - s)
+                    let s = SiLU.sigmoid(xr[j])
+                    dxr[j] = gr[j] * s * (1 + xr[j] * (1 - s))
+                }
+                for i in 1..<k {
+                    let base = (r * gl + rowDegrees[i] - 1) * c
+                    for j in 0..<c {
+                        let gi = base + j
+                        let s = g[gi]
+                        dxr[i * c + j] = gr[i * c + j] * s
+                        dg[gi] += gr[i * c + j] * xr[i * c + j] * s * (1 - s)
+                    }
                 }
             }
         }
         if lmax == 0 { return }
-        var dx0 = [T](repeating: 0, count: rows * c)
-        x0.withUnsafeBufferPointer { xp in
-            dg.withUnsafeBufferPointer { dgp in
-                dx0.withUnsafeMutableBufferPointer {
-                    gate.backward(xp.baseAddress!, dgp.baseAddress!, rows: rows, params: params, grad: grad, dx: $0.baseAddress!)
-                }
-            }
-        }
-        for r in 0..<rows { for j in 0..<c { dx[r * k * c + j] += dx0[r * c + j] } }
+        let dx0 = Buffer<T>(uninitialized: rows * c)
+        gate.backward(x0.p, dg.p, rows: rows, params: params, grad: grad, dx: dx0.p)
+        for r in 0..<rows { T.add(dx0.p + r * c, count: c, into: dx + r * k * c) }
     }
 }

@@ -90,6 +90,18 @@ int x3s_s2_backward(const x3s_s2_plan *plan, const float *x, const float *dy, in
 int x3s_s2_at_width(int width, int backward, const x3s_s2_plan *plan, const float *x, const float *dy,
                     int64_t n, int64_t channels, float *out);
 
+/* ---- the gate activation (gate_activation.c) ------------------------------------- */
+enum { X3S_GATE_MAX_DEGREE = 16 };
+/** The gate activation of `rows` feature rows x [rows, k, channels] with gate
+ *  pre-activations g [rows, gates, channels]; row i's degree is degree[i] (degree[0] = 0,
+ *  1 <= degree[i] <= gates otherwise). Forward (dy NULL): out_0 = SiLU(x_0), out_i =
+ *  sigmoid(g_{degree[i]-1}) x_i. Backward: out = dx for output gradient dy, and
+ *  dg [rows, gates, channels] = sigmoid'(g_l) sum over the rows i of degree l + 1 of
+ *  dy_i x_i. width 4, 8 or 16, or 0 for this CPU's. Returns the width, 0 when this CPU
+ *  lacks it, -1 for gates or degrees out of range. out aliases neither x nor dy. */
+int x3s_gate_at_width(int width, const float *x, const float *g, const float *dy, int64_t rows, int64_t k,
+                      int64_t gates, int64_t channels, const int32_t *degree, float *out, float *dg);
+
 /* ---- per-edge rotations (edge_rotations.c) ---------------------------------------- */
 /** The rows of one edge's rotation: row r has width[r] coefficients at
  *  blocks[e * per_edge + coef[r]], pairs full l-major rows src0[r] ... src0[r] + width[r] - 1
