@@ -1,3 +1,5 @@
+import CX3Support
+
 /// Dense building blocks on row-major [rows, features] arrays, forward and backward.
 /// Backward passes *accumulate* parameter gradients into `grad` (same layout as the
 /// parameter store) and *write* the input gradient when asked for it.
@@ -48,15 +50,29 @@ public struct LayerNorm: Sendable, Equatable {
     public let gain: Int, bias: Int
     public static let epsilon = 1e-5
 
+    @inline(__always) static func float<T>(_ p: UnsafePointer<T>) -> UnsafePointer<Float> {
+        UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+    }
+    @inline(__always) static func float<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+    }
+
     public init<T: NetworkScalar>(_ name: String, features: Int, params: inout ParameterStore<T>) {
         self.features = features
         gain = params.add(name + ".gain", shape: [features]) { _ in 1 }
         bias = params.add(name + ".bias", shape: [features]) { _ in 0 }
     }
 
+    /// In Float one C kernel (layer_norm.c, row sums in 16 partial sums); in Double the
+    /// loops below, the definition that kernel is tested against.
     public func forward<T: NetworkScalar>(_ x: UnsafePointer<T>, rows: Int, params: UnsafePointer<T>,
                                           into y: UnsafeMutablePointer<T>) {
         let f = features, eps = T(LayerNorm.epsilon)
+        if T.self == Float.self {
+            x3s_layer_norm_at_width(0, Self.float(x), nil, Int64(rows), Int64(f), Self.float(params + gain),
+                                    Self.float(params + bias), Float(LayerNorm.epsilon), Self.float(y), nil, nil)
+            return
+        }
         for r in 0..<rows {
             let row = x + r * f
             var mean: T = 0
@@ -74,6 +90,12 @@ public struct LayerNorm: Sendable, Equatable {
                                            params: UnsafePointer<T>, grad: UnsafeMutablePointer<T>,
                                            dx: UnsafeMutablePointer<T>?) {
         let f = features, eps = T(LayerNorm.epsilon), n = T(f)
+        if T.self == Float.self {
+            x3s_layer_norm_at_width(0, Self.float(x), Self.float(dy), Int64(rows), Int64(f), Self.float(params + gain),
+                                    Self.float(params + bias), Float(LayerNorm.epsilon), dx.map { Self.float($0) },
+                                    Self.float(grad + gain), Self.float(grad + bias))
+            return
+        }
         for r in 0..<rows {
             let row = x + r * f, g = dy + r * f
             var mean: T = 0

@@ -102,6 +102,15 @@ enum { X3S_GATE_MAX_DEGREE = 16 };
 int x3s_gate_at_width(int width, const float *x, const float *g, const float *dy, int64_t rows, int64_t k,
                       int64_t gates, int64_t channels, const int32_t *degree, float *out, float *dg);
 
+/* ---- layer normalisation (layer_norm.c) ------------------------------------------- */
+/** Layer normalisation of `rows` rows of `features`: forward (dy NULL): out = (x - mean)
+ *  / sqrt(variance + eps) gain + bias. Backward: grad_gain and grad_bias accumulate (+=)
+ *  the parameter gradients for output gradient dy, and out (unless NULL) receives dx.
+ *  width 4, 8 or 16, or 0 for this CPU's; returns the width, 0 when this CPU lacks it. */
+int x3s_layer_norm_at_width(int width, const float *x, const float *dy, int64_t rows, int64_t features,
+                            const float *gain, const float *bias, float eps, float *out, float *grad_gain,
+                            float *grad_bias);
+
 /* ---- per-edge rotations (edge_rotations.c) ---------------------------------------- */
 /** The rows of one edge's rotation: row r has width[r] coefficients at
  *  blocks[e * per_edge + coef[r]], pairs full l-major rows src0[r] ... src0[r] + width[r] - 1
