@@ -300,13 +300,17 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
     @_specialize(exported: true, where T == Float)
     @_specialize(exported: true, where T == Double)
     public func backward(_ tape: Tape, outputGradient dOut: [T], into grad: inout [T]) {
+        precondition(grad.count == params.count)
+        grad.withUnsafeMutableBufferPointer { backward(tape, outputGradient: dOut, into: $0.baseAddress!) }
+    }
+
+    /// `backward` into `params.count` gradient values at G (added to them).
+    public func backward(_ tape: Tape, outputGradient dOut: [T], into G: UnsafeMutablePointer<T>) {
         let batch = tape.batch
         let N = batch.nodeCount, E = batch.edgeCount, C = config.channels, L = config.lmax, W = batch.windows
-        precondition(dOut.count == W * config.targets.count && grad.count == params.count)
+        precondition(dOut.count == W * config.targets.count)
         params.values.withUnsafeBufferPointer { pp in
-        let P = pp.baseAddress!
-        grad.withUnsafeMutableBufferPointer { gp in
-            let G = gp.baseAddress!
+            let P = pp.baseAddress!
             let dOutB = Buffer(dOut)
             let dAct = Buffer<T>(W * config.readoutHidden), dHidden = Buffer<T>(W * config.readoutHidden)
             readout2.backward(tape.hiddenAct.p, dOutB.p, rows: W, params: P, grad: G, dx: dAct.p)
@@ -352,7 +356,6 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
                     G[targetEmbedding + t * ne + k] += dEdgeIn[e * ew + nb + ne + k]
                 }
             }
-        }
         }
     }
 

@@ -53,21 +53,19 @@ extension EquiformerModel {
     }
 
     /// Backward passes of several tapes at once; the parameter gradients are summed into
-    /// `grad`. outputGradients[i] is dL/d(outputs of batch i).
+    /// `grad` in batch order (`PartSum`). outputGradients[i] is dL/d(outputs of batch i).
     @_specialize(exported: true, where T == Float)
     @_specialize(exported: true, where T == Double)
     public func backward(_ tapes: [Tape], outputGradients: [[T]], into grad: inout [T], threads: Int = X3Threads.count) {
-        precondition(tapes.count == outputGradients.count)
-        let parts = TaskResults<[T]>(count: tapes.count)
-        let model = self
-        let n = params.count
-        parallelFor(tasks: tapes.count, threads: threads) { i in
-            var g = [T](repeating: 0, count: n)
-            model.backward(tapes[i], outputGradient: outputGradients[i], into: &g)
-            parts[i] = g
-        }
+        precondition(tapes.count == outputGradients.count && grad.count == params.count)
+        let model = self, n = params.count
         grad.withUnsafeMutableBufferPointer { gp in
-            for i in 0..<tapes.count { T.add(parts[i]!, count: n, into: gp.baseAddress!) }
+            let sum = PartSum(total: gp.baseAddress!, count: n)
+            parallelFor(tasks: tapes.count, threads: threads) { i in
+                let g = Buffer<T>(n)
+                model.backward(tapes[i], outputGradient: outputGradients[i], into: g.p)
+                sum.add(part: i, g)
+            }
         }
     }
 }
