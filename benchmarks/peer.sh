@@ -35,7 +35,7 @@ for threads in $thread_counts; do
             fi
             env -u OPENBLAS_CORETYPE X3MAT_NUM_THREADS="$threads" taskset -c "$cpus" \
                 "$bench" peer "$config" "$batch" 2 5 | tee -a "$out/x3mat-$threads-$batch"
-            taskset -c "$cpus" "$python" "$peer" --configs "$config" --probe-only --batch "$batch" --warmup 2 \
+            taskset -c "$cpus" "$python" "$peer" --configs "$config" --probe-only --batch "$batch" --paper-batch "$batch" --warmup 2 \
                 --timed 5 --threads "$threads" --sequential --json "$out/peer-$threads-$batch-$round.json" \
                 >/dev/null 2>&1 || { echo "reference failed (batch $batch, $threads threads)"; continue; }
             python3 - "$out/peer-$threads-$batch-$round.json" <<'PY' | tee -a "$out/peer-$threads-$batch"

@@ -20,7 +20,7 @@ groups = [
     ("block backward loops (inlined)", r"backwardBlock"),
     ("SO(2) convolution (modulate, bias)", r"SO2Convolution"),
     ("S2 activation on panels (gather, scatter)", r"S2Activation"),
-    ("norms, Linear, radial MLP", r"LayerNorm|EquivariantRMSNorm|Linear|RadialMLP|SO3Linear|GateActivation"),
+    ("norms, gates, Linear, radial MLP", r"LayerNorm|EquivariantRMSNorm|Linear|RadialMLP|SO3Linear|GateActivation|^layer_norm_|^gate_"),
     ("kernel (page faults, memory)", r"^\[k\]"),
 ]
 def shares(path: str) -> "collections.OrderedDict[str, float]":

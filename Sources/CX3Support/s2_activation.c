@@ -124,12 +124,3 @@ int x3s_s2_at_width(int width, int backward, const x3s_s2_plan *plan, const floa
     s2_run_4(plan, x, backward ? dy : 0, n, channels, out);
     return 4;
 }
-
-int x3s_s2_forward(const x3s_s2_plan *plan, const float *x, int64_t n, int64_t channels, float *y) {
-    return x3s_s2_at_width(0, 0, plan, x, NULL, n, channels, y) > 0 ? 0 : -1;
-}
-
-int x3s_s2_backward(const x3s_s2_plan *plan, const float *x, const float *dy, int64_t n, int64_t channels,
-                    float *dx) {
-    return x3s_s2_at_width(0, 1, plan, x, dy, n, channels, dx) > 0 ? 0 : -1;
-}

@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// An S2 activation's grid matrices factored for the fused Float kernel
-/// (`x3s_s2_forward`): on the product grid each real spherical harmonic is a latitude
+/// (`x3s_s2_at_width`, s2_activation.c): on the product grid each real spherical harmonic is a latitude
 /// factor times a longitude factor, Y_r(θ_t, φ_k) = A_r(t) B_m(φ_k) with B_0 = 1 and
 /// B_m ∈ {cos |m|φ, sin |m|φ} for m ≠ 0, so the grid values and the quadrature back need
 /// (orders × longitudes) multiply-adds per latitude instead of (rows × longitudes).
@@ -32,7 +32,7 @@ public struct S2SeparablePlan: Sendable, Equatable {
     public init?(rowIndices: [Int], resolution: Int, toGrid tg: [Double], fromGrid fg: [Double],
                  tolerance: Double = 1e-12) {
         let R = rowIndices.count, T = resolution, K = 2 * resolution, G = T * K
-        guard R <= Int(X3S_S2_MAX_ROWS), tg.count == G * R, fg.count == R * G else { return nil }
+        guard rowIndices.first == 0, R <= Int(X3S_S2_MAX_ROWS), tg.count == G * R, fg.count == R * G else { return nil }
         // the longitude factors, keyed by order: 0 → 1, κ > 0 → cos κφ, κ < 0 → sin |κ|φ
         func factor(_ key: Int) -> [Double] {
             (0..<K).map { k in
@@ -74,7 +74,6 @@ public struct S2SeparablePlan: Sendable, Equatable {
                 }
             }
         }
-        guard rowIndices[0] == 0 else { return nil }
         rows = R
         rings = T
         halfLongitudes = K / 2

@@ -77,16 +77,11 @@ typedef struct x3s_s2_plan {
     const int32_t *row, *order_start;
     const float *to_grid, *from_grid, *phi;
 } x3s_s2_plan;
-/** y = the S2 activation of n feature rows x [n, rows, channels]: row 0 SiLU(x_0), rows
- *  r >= 1 the projection above. Returns 0, or -1 when the plan is out of range
- *  (rows > X3S_S2_MAX_ROWS, orders > X3S_S2_MAX_ORDERS). y may be x. */
-int x3s_s2_forward(const x3s_s2_plan *plan, const float *x, int64_t n, int64_t channels, float *y);
-/** dx = the input gradient of x3s_s2_forward for output gradient dy (dx may be x or dy). */
-int x3s_s2_backward(const x3s_s2_plan *plan, const float *x, const float *dy, int64_t n, int64_t channels,
-                    float *dx);
-/** For tests: the kernels of one width (4, 8 or 16; 0: this CPU's), forward (out = y, dy
- *  unused) or backward (out = dx). Returns the width, 0 when this CPU lacks it, -1 for a
- *  plan out of range. */
+/** The S2 activation of n feature rows x [n, rows, channels] at `width` lanes (4, 8 or 16;
+ *  0: this CPU's). Forward (dy NULL): out = y, row 0 SiLU(x_0), rows r >= 1 the
+ *  projection above. Backward: out = dx for output gradient dy. out may be x or dy.
+ *  Returns the width, 0 when this CPU lacks it, -1 for a plan out of range (rows >
+ *  X3S_S2_MAX_ROWS, orders > X3S_S2_MAX_ORDERS, row[0] != 0). */
 int x3s_s2_at_width(int width, int backward, const x3s_s2_plan *plan, const float *x, const float *dy,
                     int64_t n, int64_t channels, float *out);
 
