@@ -50,13 +50,6 @@ public struct LayerNorm: Sendable, Equatable {
     public let gain: Int, bias: Int
     public static let epsilon = 1e-5
 
-    @inline(__always) static func float<T>(_ p: UnsafePointer<T>) -> UnsafePointer<Float> {
-        UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
-    }
-    @inline(__always) static func float<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
-        UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
-    }
-
     public init<T: NetworkScalar>(_ name: String, features: Int, params: inout ParameterStore<T>) {
         self.features = features
         gain = params.add(name + ".gain", shape: [features]) { _ in 1 }
@@ -69,8 +62,8 @@ public struct LayerNorm: Sendable, Equatable {
                                           into y: UnsafeMutablePointer<T>) {
         let f = features, eps = T(LayerNorm.epsilon)
         if T.self == Float.self {
-            x3s_layer_norm_at_width(0, Self.float(x), nil, Int64(rows), Int64(f), Self.float(params + gain),
-                                    Self.float(params + bias), Float(LayerNorm.epsilon), Self.float(y), nil, nil)
+            x3s_layer_norm_at_width(0, floatPointer(x), nil, Int64(rows), Int64(f), floatPointer(params + gain),
+                                    floatPointer(params + bias), Float(LayerNorm.epsilon), floatPointer(y), nil, nil)
             return
         }
         for r in 0..<rows {
@@ -91,9 +84,9 @@ public struct LayerNorm: Sendable, Equatable {
                                            dx: UnsafeMutablePointer<T>?) {
         let f = features, eps = T(LayerNorm.epsilon), n = T(f)
         if T.self == Float.self {
-            x3s_layer_norm_at_width(0, Self.float(x), Self.float(dy), Int64(rows), Int64(f), Self.float(params + gain),
-                                    Self.float(params + bias), Float(LayerNorm.epsilon), dx.map { Self.float($0) },
-                                    Self.float(grad + gain), Self.float(grad + bias))
+            x3s_layer_norm_at_width(0, floatPointer(x), floatPointer(dy), Int64(rows), Int64(f), floatPointer(params + gain),
+                                    floatPointer(params + bias), Float(LayerNorm.epsilon), dx.map { floatPointer($0) },
+                                    floatPointer(grad + gain), floatPointer(grad + bias))
             return
         }
         for r in 0..<rows {

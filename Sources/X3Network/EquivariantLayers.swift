@@ -77,9 +77,16 @@ public struct EquivariantRMSNorm: Sendable, Equatable {
         bias = params.add(name + ".bias", shape: [channels]) { _ in 0 }
     }
 
+    /// In Float one C kernel (rms_norm.c, sums in 16 partial sums); in Double the loops
+    /// below, the definition that kernel is tested against.
     public func forward<T: NetworkScalar>(_ x: UnsafePointer<T>, rows: Int, params: UnsafePointer<T>,
                                           into y: UnsafeMutablePointer<T>) {
         let c = channels, k = (lmax + 1) * (lmax + 1)
+        if T.self == Float.self {
+            x3s_rms_norm_at_width(0, floatPointer(x), nil, Int64(rows), Int64(lmax), Int64(c), floatPointer(params + gain),
+                                  floatPointer(params + bias), Float(Self.epsilon), floatPointer(y), nil, nil)
+            return
+        }
         for r in 0..<rows {
             let xr = x + r * k * c, yr = y + r * k * c
             var mean: T = 0
@@ -116,6 +123,12 @@ public struct EquivariantRMSNorm: Sendable, Equatable {
                                            params: UnsafePointer<T>, grad: UnsafeMutablePointer<T>,
                                            dx: UnsafeMutablePointer<T>?) {
         let c = channels, k = (lmax + 1) * (lmax + 1)
+        if T.self == Float.self {
+            x3s_rms_norm_at_width(0, floatPointer(x), floatPointer(dy), Int64(rows), Int64(lmax), Int64(c),
+                                  floatPointer(params + gain), floatPointer(params + bias), Float(Self.epsilon),
+                                  dx.map { floatPointer($0) }, floatPointer(grad + gain), floatPointer(grad + bias))
+            return
+        }
         for r in 0..<rows {
             let xr = x + r * k * c, gr = dy + r * k * c
             var mean: T = 0
@@ -206,13 +219,9 @@ public struct GateActivation: Sendable, Equatable {
     /// CX3Support's kernel (gate_activation.c) in Float; dy nil for forward.
     func floatKernel<T: NetworkScalar>(_ x: UnsafePointer<T>, _ g: UnsafePointer<T>, _ dy: UnsafePointer<T>?, rows: Int,
                                        out: UnsafeMutablePointer<T>, dg: UnsafeMutablePointer<T>?) {
-        func f(_ p: UnsafePointer<T>) -> UnsafePointer<Float> { UnsafeRawPointer(p).assumingMemoryBound(to: Float.self) }
-        func f(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
-            UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
-        }
         let degrees = rowDegrees.map { Int32($0) }
-        let used = x3s_gate_at_width(0, f(x), f(g), dy.map { f($0) }, Int64(rows), Int64(rows1), Int64(max(1, lmax)),
-                                     Int64(channels), degrees, f(out), dg.map { f($0) })
+        let used = x3s_gate_at_width(0, floatPointer(x), floatPointer(g), dy.map { floatPointer($0) }, Int64(rows), Int64(rows1),
+                                     Int64(max(1, lmax)), Int64(channels), degrees, floatPointer(out), dg.map { floatPointer($0) })
         precondition(used > 0, "gate activation out of the kernel's range")
     }
 

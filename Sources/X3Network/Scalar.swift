@@ -31,6 +31,14 @@ public protocol NetworkScalar: BinaryFloatingPoint, Sendable {
                         channels: Int, into out: UnsafeMutablePointer<Self>) -> Bool
 }
 
+/// The same memory as Float, for the C kernels: only where `T` is Float.
+@inline(__always) func floatPointer<T>(_ p: UnsafePointer<T>) -> UnsafePointer<Float> {
+    UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+}
+@inline(__always) func floatPointer<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+}
+
 extension Float: NetworkScalar {
     public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,

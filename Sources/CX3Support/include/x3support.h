@@ -106,6 +106,15 @@ int x3s_layer_norm_at_width(int width, const float *x, const float *dy, int64_t 
                             const float *gain, const float *bias, float eps, float *out, float *grad_gain,
                             float *grad_bias);
 
+/* ---- the equivariant RMS norm (rms_norm.c) --------------------------------------- */
+/** The equivariant RMS norm of `rows` rows of l-major features [(lmax+1)^2, channels],
+ *  gain [lmax+1, channels], bias [channels]: forward (dy NULL) out = y; backward:
+ *  grad_gain and grad_bias accumulate (+=) and out (unless NULL) receives dx. width 4, 8
+ *  or 16, or 0 for this CPU's; returns the width, 0 when this CPU lacks it. */
+int x3s_rms_norm_at_width(int width, const float *x, const float *dy, int64_t rows, int64_t lmax, int64_t channels,
+                          const float *gain, const float *bias, float eps, float *out, float *grad_gain,
+                          float *grad_bias);
+
 /* ---- per-edge rotations (edge_rotations.c) ---------------------------------------- */
 /** The rows of one edge's rotation: row r has width[r] coefficients at
  *  blocks[e * per_edge + coef[r]], pairs full l-major rows src0[r] ... src0[r] + width[r] - 1
