@@ -3,46 +3,28 @@
  * partial j mod 16; a short last vector adds zeros) and the partials are added in order
  * 0, 1, ..., 15, so every width gives the same bits. */
 #include "x3support.h"
+#include "vector_lanes.h"
 #include <math.h>
-
-#pragma STDC FP_CONTRACT OFF
 
 /* One width: W lanes; P = 16 / W vectors of partial sums. */
 #define X3S_LAYER_NORM_KERNELS(S, W, ATTR)                                               \
-    typedef float ln##S __attribute__((vector_size(4 * W), aligned(4)));                 \
-    ATTR __attribute__((always_inline)) static inline ln##S ln_load_##S(const float *p, int64_t n) { \
-        ln##S v = {0};                                                                   \
-        if (n == W) { __builtin_memcpy(&v, p, sizeof v); return v; }                    \
-        for (int64_t k = 0; k < n; k++) v[k] = p[k];                                     \
-        return v;                                                                        \
-    }                                                                                    \
-    ATTR __attribute__((always_inline)) static inline void ln_store_##S(float *p, ln##S v, int64_t n) { \
-        if (n == W) { __builtin_memcpy(p, &v, sizeof v); return; }                      \
-        for (int64_t k = 0; k < n; k++) p[k] = v[k];                                     \
-    }                                                                                    \
-    /* the 16 partials, added in order */                                                \
-    ATTR __attribute__((always_inline)) static inline float ln_total_##S(const ln##S *part) { \
-        float s = 0;                                                                     \
-        for (int q = 0; q < 16 / W; q++)                                                 \
-            for (int k = 0; k < W; k++) s = s + part[q][k];                              \
-        return s;                                                                        \
-    }                                                                                    \
+    X3S_LANES(S, W, ATTR)                                                                \
     /* mean and 1 / sqrt(variance + eps) of one row */                                   \
     ATTR __attribute__((always_inline)) static inline void ln_moments_##S(const float *x, int64_t f, float eps, \
                                                                          float *mean, float *inv) { \
-        ln##S part[16 / W] = {{0}};                                                      \
+        vf##S part[16 / W] = {{0}};                                                      \
         for (int64_t j = 0; j < f; j += W)                                               \
-            part[(j / W) % (16 / W)] = part[(j / W) % (16 / W)] + ln_load_##S(x + j, f - j < W ? f - j : W); \
-        const float m = ln_total_##S(part) / (float)f;                                   \
-        ln##S dev[16 / W] = {{0}};                                                       \
+            part[(j / W) % (16 / W)] = part[(j / W) % (16 / W)] + load_##S(x + j, f - j < W ? f - j : W); \
+        const float m = total16_##S(part) / (float)f;                                   \
+        vf##S dev[16 / W] = {{0}};                                                       \
         for (int64_t j = 0; j < f; j += W) {                                             \
             const int64_t n = f - j < W ? f - j : W;                                     \
-            ln##S d = ln_load_##S(x + j, n) - m;                                         \
+            vf##S d = load_##S(x + j, n) - m;                                         \
             for (int64_t k = n; k < W; k++) d[k] = 0;                                    \
             dev[(j / W) % (16 / W)] = dev[(j / W) % (16 / W)] + d * d;                   \
         }                                                                                \
         *mean = m;                                                                       \
-        *inv = 1 / sqrtf(ln_total_##S(dev) / (float)f + eps);                            \
+        *inv = 1 / sqrtf(total16_##S(dev) / (float)f + eps);                            \
     }                                                                                    \
     ATTR static void layer_norm_##S(const float *x, const float *dy, int64_t rows, int64_t f, \
                                     const float *gain, const float *bias, float eps, float *out, \
@@ -54,31 +36,31 @@
             if (!dy) {                                                                   \
                 for (int64_t j = 0; j < f; j += W) {                                     \
                     const int64_t n = f - j < W ? f - j : W;                             \
-                    ln##S y = (ln_load_##S(xr + j, n) - mean) * inv * ln_load_##S(gain + j, n) \
-                              + ln_load_##S(bias + j, n);                                \
-                    ln_store_##S(out + r * f + j, y, n);                                 \
+                    vf##S y = (load_##S(xr + j, n) - mean) * inv * load_##S(gain + j, n) \
+                              + load_##S(bias + j, n);                                \
+                    store_##S(out + r * f + j, y, n);                                 \
                 }                                                                        \
                 continue;                                                                \
             }                                                                            \
             /* x^ = (x - mean) inv; dL/dx^ = dy gain; dx = inv (dx^ - mean(dx^) - x^ mean(dx^ x^)) */ \
             const float *g = dy + r * f;                                                 \
-            ln##S sd[16 / W] = {{0}}, sdx[16 / W] = {{0}};                               \
+            vf##S sd[16 / W] = {{0}}, sdx[16 / W] = {{0}};                               \
             for (int64_t j = 0; j < f; j += W) {                                         \
                 const int64_t n = f - j < W ? f - j : W;                                 \
-                const ln##S xh = (ln_load_##S(xr + j, n) - mean) * inv, d = ln_load_##S(g + j, n); \
-                const ln##S dxh = d * ln_load_##S(gain + j, n);                          \
-                ln_store_##S(grad_gain + j, ln_load_##S(grad_gain + j, n) + d * xh, n);  \
-                ln_store_##S(grad_bias + j, ln_load_##S(grad_bias + j, n) + d, n);       \
+                const vf##S xh = (load_##S(xr + j, n) - mean) * inv, d = load_##S(g + j, n); \
+                const vf##S dxh = d * load_##S(gain + j, n);                          \
+                store_##S(grad_gain + j, load_##S(grad_gain + j, n) + d * xh, n);  \
+                store_##S(grad_bias + j, load_##S(grad_bias + j, n) + d, n);       \
                 sd[(j / W) % (16 / W)] = sd[(j / W) % (16 / W)] + dxh;                   \
                 sdx[(j / W) % (16 / W)] = sdx[(j / W) % (16 / W)] + dxh * xh;            \
             }                                                                            \
             if (!out) continue;                                                          \
-            const float meanD = ln_total_##S(sd) / (float)f, meanDX = ln_total_##S(sdx) / (float)f; \
+            const float meanD = total16_##S(sd) / (float)f, meanDX = total16_##S(sdx) / (float)f; \
             for (int64_t j = 0; j < f; j += W) {                                         \
                 const int64_t n = f - j < W ? f - j : W;                                 \
-                const ln##S xh = (ln_load_##S(xr + j, n) - mean) * inv;                  \
-                const ln##S dxh = ln_load_##S(g + j, n) * ln_load_##S(gain + j, n);      \
-                ln_store_##S(out + r * f + j, inv * (dxh - meanD - xh * meanDX), n);     \
+                const vf##S xh = (load_##S(xr + j, n) - mean) * inv;                  \
+                const vf##S dxh = load_##S(g + j, n) * load_##S(gain + j, n);      \
+                store_##S(out + r * f + j, inv * (dxh - meanD - xh * meanDX), n);     \
             }                                                                            \
         }                                                                                \
     }

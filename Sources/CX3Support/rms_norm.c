@@ -6,32 +6,15 @@
  * v = x with the l = 0 row centred; s = mean over l of (sum over degree l of v^2) /
  * ((2l+1) C); y = v g_l / sqrt(s + eps), plus b on l = 0. */
 #include "x3support.h"
+#include "vector_lanes.h"
 #include <math.h>
 
-#pragma STDC FP_CONTRACT OFF
-
 #define X3S_RMS_NORM_KERNELS(S, W, ATTR)                                                 \
-    typedef float rv##S __attribute__((vector_size(4 * W), aligned(4)));                 \
-    ATTR __attribute__((always_inline)) static inline rv##S rn_load_##S(const float *p, int64_t n) { \
-        rv##S v = {0};                                                                   \
-        if (n == W) { __builtin_memcpy(&v, p, sizeof v); return v; }                    \
-        for (int64_t k = 0; k < n; k++) v[k] = p[k];                                     \
-        return v;                                                                        \
-    }                                                                                    \
-    ATTR __attribute__((always_inline)) static inline void rn_store_##S(float *p, rv##S v, int64_t n) { \
-        if (n == W) { __builtin_memcpy(p, &v, sizeof v); return; }                      \
-        for (int64_t k = 0; k < n; k++) p[k] = v[k];                                     \
-    }                                                                                    \
-    ATTR __attribute__((always_inline)) static inline float rn_total_##S(const rv##S *part) { \
-        float s = 0;                                                                     \
-        for (int q = 0; q < 16 / W; q++)                                                 \
-            for (int k = 0; k < W; k++) s = s + part[q][k];                              \
-        return s;                                                                        \
-    }                                                                                    \
+    X3S_LANES(S, W, ATTR)                                                                \
     /* v of row i at channels j ... j + n - 1 (zero beyond n) */                         \
-    ATTR __attribute__((always_inline)) static inline rv##S rn_v_##S(const float *xr, int64_t i, int64_t j, \
+    ATTR __attribute__((always_inline)) static inline vf##S rn_v_##S(const float *xr, int64_t i, int64_t j, \
                                                                     int64_t n, int64_t c, float mean) { \
-        rv##S v = rn_load_##S(xr + i * c + j, n);                                        \
+        vf##S v = load_##S(xr + i * c + j, n);                                        \
         if (i == 0) {                                                                    \
             v = v - mean;                                                                \
             for (int64_t k = n; k < W; k++) v[k] = 0;                                    \
@@ -44,19 +27,19 @@
         const int64_t k = (lmax + 1) * (lmax + 1);                                       \
         for (int64_t r = 0; r < rows; r++) {                                             \
             const float *xr = x + r * k * c;                                             \
-            rv##S part[16 / W] = {{0}};                                                  \
+            vf##S part[16 / W] = {{0}};                                                  \
             for (int64_t j = 0; j < c; j += W)                                           \
-                part[(j / W) % (16 / W)] = part[(j / W) % (16 / W)] + rn_load_##S(xr + j, c - j < W ? c - j : W); \
-            const float mean = rn_total_##S(part) / (float)c;                            \
+                part[(j / W) % (16 / W)] = part[(j / W) % (16 / W)] + load_##S(xr + j, c - j < W ? c - j : W); \
+            const float mean = total16_##S(part) / (float)c;                            \
             float s = 0;                                                                 \
             for (int64_t l = 0; l <= lmax; l++) {                                        \
-                rv##S sq[16 / W] = {{0}};                                                \
+                vf##S sq[16 / W] = {{0}};                                                \
                 for (int64_t i = l * l; i < (l + 1) * (l + 1); i++)                      \
                     for (int64_t j = 0; j < c; j += W) {                                 \
-                        const rv##S v = rn_v_##S(xr, i, j, c - j < W ? c - j : W, c, mean); \
+                        const vf##S v = rn_v_##S(xr, i, j, c - j < W ? c - j : W, c, mean); \
                         sq[(j / W) % (16 / W)] = sq[(j / W) % (16 / W)] + v * v;         \
                     }                                                                    \
-                s = s + rn_total_##S(sq) / (float)((2 * l + 1) * c);                     \
+                s = s + total16_##S(sq) / (float)((2 * l + 1) * c);                     \
             }                                                                            \
             s = s / (float)(lmax + 1);                                                   \
             const float inv = 1 / sqrtf(s + eps);                                        \
@@ -66,9 +49,9 @@
                     for (int64_t i = l * l; i < (l + 1) * (l + 1); i++)                  \
                         for (int64_t j = 0; j < c; j += W) {                             \
                             const int64_t n = c - j < W ? c - j : W;                     \
-                            rv##S y = rn_v_##S(xr, i, j, n, c, mean) * inv * rn_load_##S(gain + l * c + j, n); \
-                            if (i == 0) y = y + rn_load_##S(bias + j, n);                \
-                            rn_store_##S(yr + i * c + j, y, n);                          \
+                            vf##S y = rn_v_##S(xr, i, j, n, c, mean) * inv * load_##S(gain + l * c + j, n); \
+                            if (i == 0) y = y + load_##S(bias + j, n);                \
+                            store_##S(yr + i * c + j, y, n);                          \
                         }                                                                \
                 continue;                                                                \
             }                                                                            \
@@ -77,41 +60,41 @@
             const float *gr = dy + r * k * c;                                            \
             for (int64_t j = 0; j < c; j += W) {                                         \
                 const int64_t n = c - j < W ? c - j : W;                                 \
-                rn_store_##S(grad_bias + j, rn_load_##S(grad_bias + j, n) + rn_load_##S(gr + j, n), n); \
+                store_##S(grad_bias + j, load_##S(grad_bias + j, n) + load_##S(gr + j, n), n); \
             }                                                                            \
-            rv##S dotp[16 / W] = {{0}};                                                  \
+            vf##S dotp[16 / W] = {{0}};                                                  \
             for (int64_t l = 0; l <= lmax; l++)                                          \
                 for (int64_t i = l * l; i < (l + 1) * (l + 1); i++)                      \
                     for (int64_t j = 0; j < c; j += W) {                                 \
                         const int64_t n = c - j < W ? c - j : W;                         \
-                        const rv##S v = rn_v_##S(xr, i, j, n, c, mean), d = rn_load_##S(gr + i * c + j, n); \
-                        const rv##S g = rn_load_##S(gain + l * c + j, n);                \
-                        rn_store_##S(grad_gain + l * c + j, rn_load_##S(grad_gain + l * c + j, n) + d * v * inv, n); \
+                        const vf##S v = rn_v_##S(xr, i, j, n, c, mean), d = load_##S(gr + i * c + j, n); \
+                        const vf##S g = load_##S(gain + l * c + j, n);                \
+                        store_##S(grad_gain + l * c + j, load_##S(grad_gain + l * c + j, n) + d * v * inv, n); \
                         dotp[(j / W) % (16 / W)] = dotp[(j / W) % (16 / W)] + d * g * v; \
                     }                                                                    \
             if (!out) continue;                                                          \
-            const float dot = rn_total_##S(dotp), inv3 = inv * inv * inv;                \
+            const float dot = total16_##S(dotp), inv3 = inv * inv * inv;                \
             float *dxr = out + r * k * c;                                                \
-            rv##S dvsum[16 / W] = {{0}};                                                 \
+            vf##S dvsum[16 / W] = {{0}};                                                 \
             for (int64_t l = 0; l <= lmax; l++) {                                        \
                 const float w = 1 / (float)((lmax + 1) * (2 * l + 1) * c);               \
                 for (int64_t i = l * l; i < (l + 1) * (l + 1); i++)                      \
                     for (int64_t j = 0; j < c; j += W) {                                 \
                         const int64_t n = c - j < W ? c - j : W;                         \
-                        const rv##S v = rn_v_##S(xr, i, j, n, c, mean);                  \
-                        rv##S dv = inv * rn_load_##S(gain + l * c + j, n) * rn_load_##S(gr + i * c + j, n) \
+                        const vf##S v = rn_v_##S(xr, i, j, n, c, mean);                  \
+                        vf##S dv = inv * load_##S(gain + l * c + j, n) * load_##S(gr + i * c + j, n) \
                                    - v * w * inv3 * dot;                                 \
                         if (i == 0) {                                                    \
                             for (int64_t q = n; q < W; q++) dv[q] = 0;                   \
                             dvsum[(j / W) % (16 / W)] = dvsum[(j / W) % (16 / W)] + dv;  \
                         }                                                                \
-                        rn_store_##S(dxr + i * c + j, dv, n);                            \
+                        store_##S(dxr + i * c + j, dv, n);                            \
                     }                                                                    \
             }                                                                            \
-            const float dvMean = rn_total_##S(dvsum) / (float)c;                         \
+            const float dvMean = total16_##S(dvsum) / (float)c;                         \
             for (int64_t j = 0; j < c; j += W) {                                         \
                 const int64_t n = c - j < W ? c - j : W;                                 \
-                rn_store_##S(dxr + j, rn_load_##S(dxr + j, n) - dvMean, n);             \
+                store_##S(dxr + j, load_##S(dxr + j, n) - dvMean, n);             \
             }                                                                            \
         }                                                                                \
     }

@@ -22,7 +22,7 @@
  * on the width: the same numbers on any x86-64 CPU. */
 #ifndef X3S_SILU_LANES_H
 #define X3S_SILU_LANES_H
-#include <stdint.h>
+#include "vector_lanes.h"
 
 #pragma STDC FP_CONTRACT OFF
 
@@ -70,26 +70,16 @@
         OUT = p_ * (F)bits_;                                                             \
     } while (0)
 
-/* One width: the lane types (vf##S: W floats, vd##S: W doubles, vi##S: W int64), loads and
- * stores of n <= W floats (the rest of a load is zero), and the lane functions
+/* One width: the lanes of vector_lanes.h, W doubles (vd##S), W int64 (vi##S) and W int32
+ * (vj##S), and the lane functions
  * silu_lanes_##S(x) = x sigmoid(x) and silu_grad_lanes_##S(x, g) = g sigmoid(x)
  * (1 + x (1 - sigmoid(x))), and their float-lane versions silu_float_lanes_##S and
  * silu_grad_float_lanes_##S. ATTR is the target attribute. */
 #define X3S_SILU_LANES(S, W, ATTR)                                                       \
-    typedef float vf##S __attribute__((vector_size(4 * W), aligned(4)));                 \
+    X3S_LANES(S, W, ATTR)                                                                \
     typedef double vd##S __attribute__((vector_size(8 * W), aligned(8)));                \
     typedef int64_t vi##S __attribute__((vector_size(8 * W), aligned(8)));               \
     typedef int32_t vj##S __attribute__((vector_size(4 * W), aligned(4)));               \
-    ATTR __attribute__((always_inline)) static inline vf##S load_##S(const float *p, int64_t n) { \
-        vf##S v = {0};                                                                   \
-        if (n == W) { __builtin_memcpy(&v, p, sizeof v); return v; }                    \
-        for (int64_t k = 0; k < n; k++) v[k] = p[k];                                     \
-        return v;                                                                        \
-    }                                                                                    \
-    ATTR __attribute__((always_inline)) static inline void store_##S(float *p, vf##S v, int64_t n) { \
-        if (n == W) { __builtin_memcpy(p, &v, sizeof v); return; }                      \
-        for (int64_t k = 0; k < n; k++) p[k] = v[k];                                     \
-    }                                                                                    \
     ATTR __attribute__((always_inline)) static inline vf##S silu_lanes_##S(vf##S xf) {   \
         vd##S v = __builtin_convertvector(xf, vd##S), e;                                 \
         X3S_EXP(vd##S, vi##S, -v, e);                                                    \
