@@ -231,7 +231,7 @@ public struct GateActivation: Sendable, Equatable {
                                           into y: UnsafeMutablePointer<T>) {
         let c = channels, k = rows1, gl = max(1, lmax)
         let (_, g) = gates(x, rows: rows, params: params)
-        if T.self == Float.self && lmax <= Int(X3S_GATE_MAX_DEGREE) {
+        if T.self == Float.self {
             floatKernel(x, g.p, nil, rows: rows, out: y, dg: nil)
             return
         }
@@ -252,10 +252,12 @@ public struct GateActivation: Sendable, Equatable {
                                            dx: UnsafeMutablePointer<T>) {
         let c = channels, k = rows1, gl = max(1, lmax)
         let (x0, g) = gates(x, rows: rows, params: params)
-        let dg = Buffer<T>(g.count)
-        if T.self == Float.self && lmax <= Int(X3S_GATE_MAX_DEGREE) {
+        let dg: Buffer<T>
+        if T.self == Float.self {
+            dg = Buffer<T>(uninitialized: g.count)  // the kernel writes it entirely
             floatKernel(x, g.p, dy, rows: rows, out: dx, dg: dg.p)
         } else {
+            dg = Buffer<T>(g.count)
             for i in 0..<g.count { g[i] = SiLU.sigmoid(g[i]) }  // once per gate, as in forward
             for r in 0..<rows {
                 let xr = x + r * k * c, gr = dy + r * k * c, dxr = dx + r * k * c

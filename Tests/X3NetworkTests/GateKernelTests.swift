@@ -26,27 +26,13 @@ struct GateKernelTests {
         var rng = SplitMix(state: UInt64(channels))
         for (gate, p) in Self.gates(channels: channels, rng: &rng) {
             let rows = 7, n = rows * gate.rowDegrees.count * channels
-            // inputs that Float holds exactly, so both runs see the same numbers
             let x = (0..<n).map { _ in Double(Float(Double.random(in: -3...3, using: &rng))) }
             let dy = (0..<n).map { _ in Double(Float(Double.random(in: -1...1, using: &rng))) }
-            func run<T: NetworkScalar>(_: T.Type) -> (y: [Double], dx: [Double], grad: [Double]) {
-                let xt = x.map { T($0) }, dyt = dy.map { T($0) }, pt = p.values.map { T($0) }
-                var y = [T](repeating: 0, count: n), dx = y, grad = [T](repeating: 0, count: pt.count)
-                xt.withUnsafeBufferPointer { xp in pt.withUnsafeBufferPointer { pp in dyt.withUnsafeBufferPointer { gp in
-                    y.withUnsafeMutableBufferPointer { gate.forward(xp.baseAddress!, rows: rows, params: pp.baseAddress!, into: $0.baseAddress!) }
-                    grad.withUnsafeMutableBufferPointer { g in dx.withUnsafeMutableBufferPointer {
-                        gate.backward(xp.baseAddress!, gp.baseAddress!, rows: rows, params: pp.baseAddress!, grad: g.baseAddress!,
-                                      dx: $0.baseAddress!)
-                    }}
-                }}}
-                return (y.map { Double($0) }, dx.map { Double($0) }, grad.map { Double($0) })
-            }
-            let exact = run(Double.self), float = run(Float.self)
-            func worst(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0 }
+            let worst = floatAgainstDouble(gate, params: p.values, rows: rows, x: x, dy: dy)
             // Float rounding of the gate GEMM (K = channels) and of the sums over rows
-            #expect(worst(float.y, exact.y) <= 2e-6, "forward, \(gate.rowDegrees.count) rows")
-            #expect(worst(float.dx, exact.dx) <= 2e-6, "dx")
-            #expect(worst(float.grad, exact.grad) <= 2e-5, "parameter gradient")
+            #expect(worst.y <= 2e-6, "forward, \(gate.rowDegrees.count) rows")
+            #expect(worst.dx <= 2e-6, "dx")
+            #expect(worst.grad <= 2e-5, "parameter gradient")
         }
     }
 

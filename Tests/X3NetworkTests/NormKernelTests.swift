@@ -17,23 +17,10 @@ struct NormKernelTests {
         // rows with an offset, so that the mean is not near zero
         let x = (0..<n).map { _ in Double(Float(3 + Double.random(in: -2...2, using: &rng))) }
         let dy = (0..<n).map { _ in Double(Float(Double.random(in: -1...1, using: &rng))) }
-        func run<T: NetworkScalar>(_: T.Type) -> (y: [Double], dx: [Double], grad: [Double]) {
-            let xt = x.map { T($0) }, dyt = dy.map { T($0) }, pt = p.values.map { T($0) }
-            var y = [T](repeating: 0, count: n), dx = y, grad = [T](repeating: 0, count: pt.count)
-            xt.withUnsafeBufferPointer { xp in pt.withUnsafeBufferPointer { pp in dyt.withUnsafeBufferPointer { gp in
-                y.withUnsafeMutableBufferPointer { norm.forward(xp.baseAddress!, rows: rows, params: pp.baseAddress!, into: $0.baseAddress!) }
-                grad.withUnsafeMutableBufferPointer { g in dx.withUnsafeMutableBufferPointer {
-                    norm.backward(xp.baseAddress!, gp.baseAddress!, rows: rows, params: pp.baseAddress!, grad: g.baseAddress!,
-                                  dx: $0.baseAddress!)
-                }}
-            }}}
-            return (y.map { Double($0) }, dx.map { Double($0) }, grad.map { Double($0) })
-        }
-        let exact = run(Double.self), float = run(Float.self)
-        func worst(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0 }
-        #expect(worst(float.y, exact.y) <= 2e-6, "forward")
-        #expect(worst(float.dx, exact.dx) <= 2e-6, "dx")
-        #expect(worst(float.grad, exact.grad) <= 1e-5, "parameter gradient (summed over rows)")
+        let worst = floatAgainstDouble(norm, params: p.values, rows: rows, x: x, dy: dy)
+        #expect(worst.y <= 2e-6, "forward")
+        #expect(worst.dx <= 2e-6, "dx")
+        #expect(worst.grad <= 1e-5, "parameter gradient (summed over rows)")
     }
 
     @Test func layerNormGivesTheSameBitsAtEveryWidth() {
@@ -66,23 +53,10 @@ struct NormKernelTests {
         let rows = 6, n = rows * (lmax + 1) * (lmax + 1) * channels
         let x = (0..<n).map { _ in Double(Float(Double.random(in: -2...2, using: &rng))) }
         let dy = (0..<n).map { _ in Double(Float(Double.random(in: -1...1, using: &rng))) }
-        func run<T: NetworkScalar>(_: T.Type) -> (y: [Double], dx: [Double], grad: [Double]) {
-            let xt = x.map { T($0) }, dyt = dy.map { T($0) }, pt = p.values.map { T($0) }
-            var y = [T](repeating: 0, count: n), dx = y, grad = [T](repeating: 0, count: pt.count)
-            xt.withUnsafeBufferPointer { xp in pt.withUnsafeBufferPointer { pp in dyt.withUnsafeBufferPointer { gp in
-                y.withUnsafeMutableBufferPointer { norm.forward(xp.baseAddress!, rows: rows, params: pp.baseAddress!, into: $0.baseAddress!) }
-                grad.withUnsafeMutableBufferPointer { g in dx.withUnsafeMutableBufferPointer {
-                    norm.backward(xp.baseAddress!, gp.baseAddress!, rows: rows, params: pp.baseAddress!, grad: g.baseAddress!,
-                                  dx: $0.baseAddress!)
-                }}
-            }}}
-            return (y.map { Double($0) }, dx.map { Double($0) }, grad.map { Double($0) })
-        }
-        let exact = run(Double.self), float = run(Float.self)
-        func worst(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0 }
-        #expect(worst(float.y, exact.y) <= 2e-6, "forward")
-        #expect(worst(float.dx, exact.dx) <= 2e-6, "dx")
-        #expect(worst(float.grad, exact.grad) <= 1e-5, "parameter gradient (summed over rows)")
+        let worst = floatAgainstDouble(norm, params: p.values, rows: rows, x: x, dy: dy)
+        #expect(worst.y <= 2e-6, "forward")
+        #expect(worst.dx <= 2e-6, "dx")
+        #expect(worst.grad <= 1e-5, "parameter gradient (summed over rows)")
     }
 
     @Test func rmsNormGivesTheSameBitsAtEveryWidth() {
