@@ -80,34 +80,66 @@ public struct EdgeRotations<T: NetworkScalar>: Sendable {
     /// `outChannels` is the channel count of `out`; `nodes` nil means row e of x itself.
     public func rotateIn(_ x: UnsafePointer<T>, channels c: Int, nodes: [Int32]?, into out: UnsafeMutablePointer<T>,
                          outChannels: Int, channelOffset c0: Int) {
+        rotateIn(x, channels: c, nodes: nodes, radial: nil, into: out, modulated: nil, outChannels: outChannels,
+                 channelOffset: c0)
+    }
+
+    /// `rotateIn` fused with `conv.modulate`, the radial modulation of the convolution's
+    /// input: modulated[e, :, c0 ..< c0 + C] = the rotated rows times their radial weights
+    /// (`radial` in `conv`'s layout, [E, conv.radialWidth]); out receives the rotated rows
+    /// themselves unless nil. Each modulated value is the rotated value times its weight,
+    /// rounded once, so the result equals `modulate` applied to `rotateIn`'s.
+    public func rotateIn(_ x: UnsafePointer<T>, channels c: Int, nodes: [Int32]?, modulatedBy radial: UnsafePointer<T>,
+                         of conv: SO2Convolution, into out: UnsafeMutablePointer<T>?, modulated: UnsafeMutablePointer<T>,
+                         outChannels: Int, channelOffset c0: Int) {
+        precondition(conv.layout == layout && outChannels == conv.inputs)
+        rotateIn(x, channels: c, nodes: nodes, radial: (radial, conv.radialWidth, conv.radialRowOffsets), into: out,
+                 modulated: modulated, outChannels: outChannels, channelOffset: c0)
+    }
+
+    func rotateIn(_ x: UnsafePointer<T>, channels c: Int, nodes: [Int32]?,
+                  radial: (weights: UnsafePointer<T>, stride: Int, offsets: [Int32])?, into out: UnsafeMutablePointer<T>?,
+                  modulated: UnsafeMutablePointer<T>?, outChannels: Int, channelOffset c0: Int) {
         let L = layout.lmax, mm = layout.mmax, K = layout.fullCount, M = layout.count
         if T.self == Float.self {
-            withKernelRotation { r in
-                if let nodes {
-                    nodes.withUnsafeBufferPointer {
-                        x3s_rotate_in(r, Int64(edges), Self.float(x), Int64(K), $0.baseAddress, Int64(c), Self.float(out),
-                                      Int64(M), Int64(outChannels), Int64(c0))
+            let offsets = radial?.offsets ?? []
+            withKernelRotation { r in offsets.withUnsafeBufferPointer { op in
+                var mod = x3s_modulation(weights: radial.map { Self.float($0.weights) }, stride: Int64(radial?.stride ?? 0),
+                                         offset: op.baseAddress)
+                withUnsafePointer(to: &mod) { mp in
+                    let m = radial == nil ? nil : mp, o = out.map { Self.float($0) }, mo = modulated.map { Self.float($0) }
+                    if let nodes {
+                        nodes.withUnsafeBufferPointer {
+                            x3s_rotate_in(r, Int64(edges), Self.float(x), Int64(K), $0.baseAddress, Int64(c), m, o, mo,
+                                          Int64(M), Int64(outChannels), Int64(c0))
+                        }
+                    } else {
+                        x3s_rotate_in(r, Int64(edges), Self.float(x), Int64(K), nil, Int64(c), m, o, mo, Int64(M),
+                                      Int64(outChannels), Int64(c0))
                     }
-                } else {
-                    x3s_rotate_in(r, Int64(edges), Self.float(x), Int64(K), nil, Int64(c), Self.float(out), Int64(M),
-                                  Int64(outChannels), Int64(c0))
                 }
-            }
+            }}
             return
         }
+        var v = [T](repeating: 0, count: c)
         blocks.withUnsafeBufferPointer { bp in
             for e in 0..<edges {
                 let xn = x + (nodes.map { Int($0[e]) } ?? e) * K * c
-                let oe = out + e * M * outChannels + c0
+                let oe = e * M * outChannels + c0
                 for l in 0...L {
                     let n = 2 * l + 1, ml = min(l, mm)
                     for (ri, m) in (-ml...ml).enumerated() {
                         let row = bp.baseAddress! + e * perEdge + blockRow[l] + ri * n
-                        let dst = oe + mIndex(l, m) * outChannels
-                        for ch in 0..<c { dst[ch] = 0 }
+                        let at = oe + mIndex(l, m) * outChannels
+                        for ch in 0..<c { v[ch] = 0 }
                         for j in 0..<n {
                             let w = row[j], src = xn + (l * l + j) * c
-                            for ch in 0..<c { dst[ch] += w * src[ch] }
+                            for ch in 0..<c { v[ch] += w * src[ch] }
+                        }
+                        if let out { for ch in 0..<c { out[at + ch] = v[ch] } }
+                        if let radial, let modulated {
+                            let weights = radial.weights + e * radial.stride + Int(radial.offsets[mIndex(l, m)]) + c0
+                            for ch in 0..<c { modulated[at + ch] = v[ch] * weights[ch] }
                         }
                     }
                 }

@@ -128,11 +128,11 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
     }
 
     final class BlockTape: @unchecked Sendable {
-        var xIn: Buffer<T>, xe: Buffer<T>, radCache = RadialMLP.Cache<T>()
+        var xIn: Buffer<T>, h1: Buffer<T>, radCache = RadialMLP.Cache<T>()
         var y1: Buffer<T>, aNorm: Buffer<T>, att: Buffer<T>
         var g: Buffer<T>, v: Buffer<T>, msg: Buffer<T>, xMid: Buffer<T>, h2: Buffer<T>, f1: Buffer<T>, fg: Buffer<T>
         init() {
-            xIn = Buffer(0); xe = Buffer(0); y1 = Buffer(0)
+            xIn = Buffer(0); h1 = Buffer(0); y1 = Buffer(0)
             aNorm = Buffer(0); att = Buffer(0); g = Buffer(0); v = Buffer(0)
             msg = Buffer(0); xMid = Buffer(0); h2 = Buffer(0); f1 = Buffer(0); fg = Buffer(0)
         }
@@ -223,15 +223,13 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         // uninitialized), except msg, which accumulates over edges
         let h1 = Buffer<T>(uninitialized: N * K * C)
         b.norm1.forward(x.p, rows: N, params: P, into: h1.p)
-        let xe = Buffer<T>(uninitialized: E * M * 2 * C)
-        tape.rotations.rotateIn(h1.p, channels: C, nodes: batch.source, into: xe.p, outChannels: 2 * C, channelOffset: 0)
-        tape.rotations.rotateIn(h1.p, channels: C, nodes: batch.target, into: xe.p, outChannels: 2 * C, channelOffset: C)
-        bt.xe = xe
-        // the radial weights and the modulated inputs are not kept: backward computes them
-        // again (from the radial MLP's cache, then from xe)
+        bt.h1 = h1
+        // the edge inputs (source ‖ target, rotated into the edge frame), modulated by the
+        // radial weights on the way; backward computes both again from h1 and the radial
+        // MLP's cache rather than keep them (they are the largest activations)
         let rad = b.radial.forward(tape.edgeIn.p, rows: E, params: P, cache: &bt.radCache)
         let xm = Buffer<T>(uninitialized: E * M * 2 * C)
-        b.conv1.modulate(xe.p, radial: rad.p, edges: E, into: xm.p)
+        edgeInputs(b, h1, radial: rad, tape: tape, into: nil, modulated: xm)
         let y1 = Buffer<T>(uninitialized: E * M * Ch)
         b.conv1.forward(modulated: xm.p, edges: E, params: P, into: y1.p)
         bt.y1 = y1
@@ -291,6 +289,18 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         T.add(xMid.p, count: out.count, into: out.p)
         bt.h2 = h2; bt.f1 = f1; bt.fg = fg
         return out
+    }
+
+    /// The first convolution's inputs from the normed node features h1: each edge's source
+    /// and target rows rotated into its frame ([E, M, 2C], source channels first) into xe
+    /// (unless nil), and the same times the radial weights into modulated.
+    func edgeInputs(_ b: Block, _ h1: Buffer<T>, radial: Buffer<T>, tape: Tape, into xe: Buffer<T>?,
+                    modulated: Buffer<T>) {
+        let C = config.channels, batch = tape.batch
+        for (nodes, offset) in [(batch.source, 0), (batch.target, C)] {
+            tape.rotations.rotateIn(h1.p, channels: C, nodes: nodes, modulatedBy: radial.p, of: b.conv1, into: xe?.p,
+                                    modulated: modulated.p, outChannels: 2 * C, channelOffset: offset)
+        }
     }
 
     // MARK: backward
@@ -423,12 +433,13 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         SiLU.backward(bt.aNorm.p, daAct.p, count: daAct.count, dx: daNorm.p)
         b.alphaNorm.backward(aIn.p, daNorm.p, rows: E, params: P, grad: G, dx: daIn.p)
         for e in 0..<E { T.add(daIn.p + e * aw, count: aw, into: dy1.p + e * M * Ch) }
-        let dxe = Buffer<T>(uninitialized: E * M * 2 * C), drad = Buffer<T>(uninitialized: E * b.conv1.radialWidth)
+        let drad = Buffer<T>(uninitialized: E * b.conv1.radialWidth)
         let rad = b.radial.outputs(tape.edgeIn.p, rows: E, params: P, cache: bt.radCache)
-        let xm = Buffer<T>(uninitialized: E * M * 2 * C)
-        b.conv1.modulate(bt.xe.p, radial: rad.p, edges: E, into: xm.p)
-        b.conv1.backward(bt.xe.p, radial: rad.p, modulated: xm.p, dy1.p, edges: E, params: P, grad: G,
-                         dx: dxe.p, dr: drad.p)
+        let xe = Buffer<T>(uninitialized: E * M * 2 * C), xm = Buffer<T>(uninitialized: E * M * 2 * C)
+        edgeInputs(b, bt.h1, radial: rad, tape: tape, into: xe, modulated: xm)
+        // xm's buffer receives dL/d(xe)
+        b.conv1.backward(xe.p, radial: rad.p, overwriting: xm.p, dy1.p, edges: E, params: P, grad: G, dr: drad.p)
+        let dxe = xm
         let dEdge = b.radial.backward(tape.edgeIn.p, drad.p, rows: E, params: P, grad: G, cache: bt.radCache)
         T.add(dEdge.p, count: dEdge.count, into: dEdgeIn.p)
         let dh1 = Buffer<T>(N * K * C)

@@ -19,6 +19,9 @@ public struct SO2Convolution: Sendable, Equatable {
     /// blocks (+m and −m separately) in the m-major layout.
     let radialOffsets: [Int]
     let blockOrder: [Int], blockRow: [Int], blockCount: [Int]
+    /// Per m-major row, where its radial weights start within an edge's: row i of a block
+    /// of order m reads radialOffsets[m] + i · inputs onwards (as `modulate` does).
+    let radialRowOffsets: [Int32]
 
     public init<T: NetworkScalar>(_ name: String, layout: CoefficientLayout, inputs: Int, outputs: Int,
                                   params: inout ParameterStore<T>, rng: inout some RandomNumberGenerator) {
@@ -40,6 +43,11 @@ public struct SO2Convolution: Sendable, Equatable {
             }
         }
         blockOrder = bo; blockRow = br; blockCount = bc
+        var rowOffsets = [Int32](repeating: 0, count: layout.count)
+        for b in bo.indices {
+            for i in 0..<bc[b] { rowOffsets[br[b] + i] = Int32(radialOffsets[bo[b]] + i * inputs) }
+        }
+        radialRowOffsets = rowOffsets
     }
 
     /// Width of the radial weights per edge.
@@ -86,30 +94,46 @@ public struct SO2Convolution: Sendable, Equatable {
                                            _ dy: UnsafePointer<T>, edges: Int, params: UnsafePointer<T>,
                                            grad: UnsafeMutablePointer<T>, dx: UnsafeMutablePointer<T>?,
                                            dr: UnsafeMutablePointer<T>?) {
+        // dL/d(xm), written by the GEMMs; unmodulated, that is dx itself
+        let dxm = r != nil && (dx != nil || dr != nil) ? Buffer<T>(uninitialized: edges * layout.count * inputs) : nil
+        backward(x, radial: r, modulated: xm, dy, edges: edges, params: params, grad: grad,
+                 dxm: dxm?.p ?? (r == nil ? dx : nil), dx: dx, dr: dr)
+    }
+
+    /// `backward` for a modulated input, using the modulated inputs' buffer as its
+    /// scratch: on return xm holds dx. Saves two buffers of the inputs' size.
+    public func backward<T: NetworkScalar>(_ x: UnsafePointer<T>, radial r: UnsafePointer<T>, overwriting xm: UnsafeMutablePointer<T>,
+                                           _ dy: UnsafePointer<T>, edges: Int, params: UnsafePointer<T>,
+                                           grad: UnsafeMutablePointer<T>, dr: UnsafeMutablePointer<T>?) {
+        backward(x, radial: r, modulated: xm, dy, edges: edges, params: params, grad: grad, dxm: xm, dx: xm, dr: dr)
+    }
+
+    /// The two above. dxm may be xm itself: each block's weight gradient reads its rows of
+    /// xm before the block's input gradient overwrites them (blocks own disjoint rows).
+    /// dx may be dxm itself: each block's dr is taken before dx replaces dxm there.
+    func backward<T: NetworkScalar>(_ x: UnsafePointer<T>, radial r: UnsafePointer<T>?, modulated xm: UnsafePointer<T>,
+                                    _ dy: UnsafePointer<T>, edges: Int, params: UnsafePointer<T>, grad: UnsafeMutablePointer<T>,
+                                    dxm: UnsafeMutablePointer<T>?, dx: UnsafeMutablePointer<T>?, dr: UnsafeMutablePointer<T>?) {
         let M = layout.count, ci = inputs, co = outputs, rw = radialWidth
         T.sumRows(dy, rows: edges, columns: (layout.lmax + 1) * co, stride: M * co, into: grad + bias)
-        // dL/d(xm), written by the GEMMs (every row of M belongs to one block); unmodulated,
-        // that is dx itself
-        let dxm = r != nil && (dx != nil || dr != nil) ? Buffer<T>(uninitialized: edges * M * ci) : nil
         for (m, row, n) in blocksList {
             T.gemm(transA: true, transB: false, m: n * ci, n: n * co, k: edges, alpha: 1, a: xm + row * ci,
                    lda: M * ci, b: dy + row * co, ldb: M * co, beta: 1, c: grad + weights[m], ldc: n * co)
-            if let out = dxm?.p ?? (r == nil ? dx : nil) {
+            if let dxm {
                 T.gemm(transA: false, transB: true, m: edges, n: n * ci, k: n * co, alpha: 1, a: dy + row * co,
-                       lda: M * co, b: params + weights[m], ldb: n * co, beta: 0, c: out + row * ci, ldc: M * ci)
+                       lda: M * co, b: params + weights[m], ldb: n * co, beta: 0, c: dxm + row * ci, ldc: M * ci)
             }
         }
-        guard let r, let dm = dxm?.p else {
+        guard let r, let dm = dxm else {
             if let dr { dr.update(repeating: 0, count: edges * rw) }
             return
         }
-        // xm = r ⊙ x: dx = r ⊙ dxm; dr = Σ over the ±m blocks of x ⊙ dxm. The blocks are
-        // m = 0, then +1, −1, +2, −2, …: the m = 0 and +m blocks write, the −m blocks add.
+        // xm = r ⊙ x: dr = Σ over the ±m blocks of x ⊙ dxm, then dx = r ⊙ dxm. The blocks
+        // are m = 0, then +1, −1, +2, −2, …: the m = 0 and +m blocks write dr, the −m add.
         for e in 0..<edges {
             for b in 0..<blockOrder.count {
                 let base = (e * M + blockRow[b]) * ci, count = blockCount[b] * ci
                 let ro = e * rw + radialOffsets[blockOrder[b]]
-                if let dx { T.multiply(dm + base, r + ro, count: count, into: dx + base) }
                 if let dr {
                     if b == 0 || b % 2 == 1 {
                         T.multiply(dm + base, x + base, count: count, into: dr + ro)
@@ -117,6 +141,7 @@ public struct SO2Convolution: Sendable, Equatable {
                         T.multiplyAdd(dm + base, x + base, count: count, into: dr + ro)
                     }
                 }
+                if let dx { T.multiply(dm + base, r + ro, count: count, into: dx + base) }
             }
         }
     }

@@ -65,7 +65,8 @@ struct EdgeRotationKernelTests {
         for width in [4, 8, 16] {
             var out = [Float](repeating: 0, count: E * M * outC), back = [Float](repeating: 0, count: N * K * c)
             let ran = Self.withRotation(t) { r in
-                x3s_rotate_in_at_width(Int32(width), r, Int64(E), x, Int64(K), nodes, Int64(c), &out, Int64(M), Int64(outC), Int64(c0))
+                x3s_rotate_in_at_width(Int32(width), r, Int64(E), x, Int64(K), nodes, Int64(c), nil, &out, nil, Int64(M), Int64(outC),
+                                       Int64(c0))
             }
             if ran == 0 { continue }
             _ = Self.withRotation(t) { r in
@@ -78,6 +79,30 @@ struct EdgeRotationKernelTests {
             #expect(worst < 1e-5, "width \(width): max error \(worst)")
             // channels outside [c0, c0 + c) are left alone
             #expect(out.indices.allSatisfy { ($0 % outC) >= c0 && ($0 % outC) < c0 + c || out[$0] == 0 })
+            // fused with a modulation: each modulated value is the rotated value times its
+            // weight, rounded once, with or without the unmodulated output
+            let stride = M * outC + 5, offsets = (0..<M).map { Int32($0 * outC + 2) }
+            let weights = (0..<(E * stride)).map { _ in Float(Double.random(in: -2...2, using: &rng)) }
+            var both = [Float](repeating: 0, count: E * M * outC), modulated = both, alone = both
+            weights.withUnsafeBufferPointer { wp in offsets.withUnsafeBufferPointer { op in
+                var mod = x3s_modulation(weights: wp.baseAddress, stride: Int64(stride), offset: op.baseAddress)
+                _ = Self.withRotation(t) { r in
+                    x3s_rotate_in_at_width(Int32(width), r, Int64(E), x, Int64(K), nodes, Int64(c), &mod, &both, &modulated,
+                                           Int64(M), Int64(outC), Int64(c0))
+                }
+                _ = Self.withRotation(t) { r in
+                    x3s_rotate_in_at_width(Int32(width), r, Int64(E), x, Int64(K), nodes, Int64(c), &mod, nil, &alone,
+                                           Int64(M), Int64(outC), Int64(c0))
+                }
+            }}
+            func differences(_ a: [Float], _ b: [Float]) -> Int { zip(a, b).filter { $0.bitPattern != $1.bitPattern }.count }
+            #expect(differences(both, out) == 0, "width \(width): the unmodulated values")
+            #expect(differences(alone, modulated) == 0, "width \(width): modulated values without the unmodulated")
+            var expected = [Float](repeating: 0, count: E * M * outC)
+            for e in 0..<E { for p in 0..<M { for ch in c0..<(c0 + c) {
+                expected[(e * M + p) * outC + ch] = out[(e * M + p) * outC + ch] * weights[e * stride + Int(offsets[p]) + ch]
+            }}}
+            #expect(differences(modulated, expected) == 0, "width \(width): modulated values")
             if let first {
                 #expect(out.map(\.bitPattern) == first.0.map(\.bitPattern) && back.map(\.bitPattern) == first.1.map(\.bitPattern),
                         "width \(width) differs from width 4")
@@ -86,6 +111,44 @@ struct EdgeRotationKernelTests {
             }
         }
         #expect(first != nil)
+    }
+
+    /// The fused rotate-in-and-modulate (what the network's first convolution reads)
+    /// gives exactly `rotateIn` followed by `SO2Convolution.modulate`, in Float (the
+    /// kernel) and in Double (the loops).
+    @Test(arguments: [(3, 2, 32), (4, 2, 13)])
+    func fusedModulationEqualsRotateInThenModulate(lmax: Int, mmax: Int, c: Int) {
+        for double in [false, true] {
+            if double { check(Double.self) } else { check(Float.self) }
+        }
+        func check<T: NetworkScalar>(_: T.Type) {
+            var rng = SplitMix(state: UInt64(lmax * 100 + c))
+            let layout = CoefficientLayout(lmax: lmax, mmax: mmax)
+            var params = ParameterStore<T>()
+            let conv = SO2Convolution("conv", layout: layout, inputs: 2 * c, outputs: 5, params: &params, rng: &rng)
+            let E = 29, N = 6, K = layout.fullCount, M = layout.count
+            let vectors = (0..<E).map { _ in
+                Vec3(Double.random(in: -3...3, using: &rng), Double.random(in: -3...3, using: &rng), Double.random(in: -3...3, using: &rng))
+            }
+            let source = (0..<E).map { _ in Int32(Int.random(in: 0..<N, using: &rng)) }
+            let target = (0..<E).map { _ in Int32(Int.random(in: 0..<N, using: &rng)) }
+            let x = (0..<(N * K * c)).map { _ in T(Double.random(in: -1...1, using: &rng)) }
+            let radial = (0..<(E * conv.radialWidth)).map { _ in T(Double.random(in: -2...2, using: &rng)) }
+            let rot = EdgeRotations<T>(vectors: vectors, layout: layout)
+            var xe = [T](repeating: 0, count: E * M * 2 * c), fusedXe = xe, fused = xe
+            x.withUnsafeBufferPointer { xp in radial.withUnsafeBufferPointer { rp in
+                for (nodes, offset) in [(source, 0), (target, c)] {
+                    rot.rotateIn(xp.baseAddress!, channels: c, nodes: nodes, into: &xe, outChannels: 2 * c, channelOffset: offset)
+                    rot.rotateIn(xp.baseAddress!, channels: c, nodes: nodes, modulatedBy: rp.baseAddress!, of: conv,
+                                 into: &fusedXe, modulated: &fused, outChannels: 2 * c, channelOffset: offset)
+                }
+            }}
+            let xm = xe.withUnsafeBufferPointer { xp in
+                radial.withUnsafeBufferPointer { conv.modulate(xp.baseAddress!, radial: $0.baseAddress!, edges: E) }
+            }
+            #expect(zip(fusedXe, xe).filter { $0 != $1 }.count == 0, "\(T.self): the unmodulated rows")
+            #expect(zip(fused, xm).filter { $0 != $1 }.count == 0, "\(T.self): the modulated rows")
+        }
     }
 
     @Test(arguments: [(3, 2, 32), (4, 2, 24), (6, 2, 16)])

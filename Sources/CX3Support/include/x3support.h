@@ -124,12 +124,21 @@ typedef struct x3s_rotation {
     int64_t per_edge, rows;
     const int32_t *coef, *width, *src0, *dst;
 } x3s_rotation;
-/** out[e, dst[r], offset + ch] = sum_j w_rj x[node(e), src0[r] + j, ch] for ch < channels;
+/** Per-edge weights that multiply rotated values: m-major row p of edge e, channel k of
+ *  the output row, has weight weights[e * stride + offset[p] + k]. */
+typedef struct x3s_modulation {
+    const float *weights;
+    int64_t stride;
+    const int32_t *offset;
+} x3s_modulation;
+/** out[e, dst[r], offset + ch] = v = sum_j w_rj x[node(e), src0[r] + j, ch] for ch < channels;
  *  node(e) = nodes[e], or e when nodes is NULL; x has x_rows rows of `channels` per node,
- *  out has out_rows rows of out_channels per edge. */
+ *  out has out_rows rows of out_channels per edge. With a modulation, also
+ *  modulated[e, dst[r], offset + ch] = v times its weight (channel k = offset + ch), laid
+ *  out as out; out may then be NULL. */
 void x3s_rotate_in(const x3s_rotation *rotation, int64_t edges, const float *x, int64_t x_rows,
-                   const int32_t *nodes, int64_t channels, float *out, int64_t out_rows,
-                   int64_t out_channels, int64_t channel_offset);
+                   const int32_t *nodes, int64_t channels, const x3s_modulation *modulation, float *out,
+                   float *modulated, int64_t out_rows, int64_t out_channels, int64_t channel_offset);
 /** The adjoint: y[node(e), src0[r] + j, ch] += w_rj * scale * g[e, dst[r], offset + ch];
  *  with zero_first, each y[node(e)] is zeroed before its edge adds (nodes NULL: y per edge).
  *  Edges adding to one node run in order, so sums are deterministic. */
@@ -138,8 +147,8 @@ void x3s_rotate_back(const x3s_rotation *rotation, int64_t edges, const float *g
                      int zero_first, float *y, int64_t y_rows, int64_t channels);
 /** For tests: the kernels of one width (4, 8 or 16); 0 when this CPU lacks it, else the width. */
 int x3s_rotate_in_at_width(int width, const x3s_rotation *rotation, int64_t edges, const float *x, int64_t x_rows,
-                           const int32_t *nodes, int64_t channels, float *out, int64_t out_rows,
-                           int64_t out_channels, int64_t channel_offset);
+                           const int32_t *nodes, int64_t channels, const x3s_modulation *modulation, float *out,
+                           float *modulated, int64_t out_rows, int64_t out_channels, int64_t channel_offset);
 int x3s_rotate_back_at_width(int width, const x3s_rotation *rotation, int64_t edges, const float *g,
                              int64_t g_rows, int64_t g_channels, int64_t channel_offset, const int32_t *nodes,
                              float scale, int zero_first, float *y, int64_t y_rows, int64_t channels);
