@@ -99,6 +99,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: help("loss", valueName: "l1|mse")) var loss: String?
     @Option(help: help("validation_fraction")) var validation: Double?
     @Option(help: help("test_fraction")) var test: Double?
+    @Option(help: help("folds")) var folds: Int?
+    @Option(help: help("fold")) var fold: Int?
     @Option(help: help("seed", extra: "Also seeds the model's initial weights.")) var seed: UInt64?
     @Option(help: help("clip_norm")) var clipNorm: Double?
     @Option(help: help("validation_windows")) var validationWindows: Int?
@@ -132,6 +134,8 @@ struct TrainCommand: ParsableCommand {
         }
         if let validation { o.validationFraction = validation }
         if let test { o.testFraction = test }
+        if let folds { o.folds = folds }
+        if let fold { o.fold = fold }
         if let seed { o.seed = seed }
         if let clipNorm { o.clipNorm = clipNorm }
         if let validationWindows { o.validationWindows = validationWindows }
@@ -171,7 +175,8 @@ struct TrainCommand: ParsableCommand {
                          ("--learning-rate", learningRate != nil), ("--weight-decay", weightDecay != nil),
                          ("--warmup-fraction", warmupFraction != nil),
                          ("--final-learning-rate-fraction", finalLearningRateFraction != nil), ("--loss", loss != nil),
-                         ("--validation", validation != nil), ("--test", test != nil), ("--seed", seed != nil),
+                         ("--validation", validation != nil), ("--test", test != nil), ("--folds", folds != nil),
+                         ("--fold", fold != nil), ("--seed", seed != nil),
                          ("--clip-norm", clipNorm != nil), ("--validation-windows", validationWindows != nil),
                          ("--training-limit", trainingLimit != nil), ("--symmetry", symmetry != nil),
                          ("--symmetry-tolerance", symmetryTolerance != nil),

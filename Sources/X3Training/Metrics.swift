@@ -45,7 +45,15 @@ public struct DataSplit: Sendable, Equatable {
     /// round(validation × count) structures for validation, round(test × count) for the
     /// test set and the rest for training; each set is returned in ascending order.
     /// A non-zero fraction gets at least one structure; training keeps at least one.
-    public static func make(count: Int, validation: Double, test: Double, seed: UInt64) throws -> DataSplit {
+    ///
+    /// With folds = k ≥ 2 (cross-validation), the test set is the first round(test ×
+    /// count) of the same shuffle, the other r structures are cut into k consecutive
+    /// folds (fold i: positions ⌊i r / k⌋ ..< ⌊(i + 1) r / k⌋ of them, sizes differing by
+    /// at most one), fold `fold` is the validation set and the others are training;
+    /// `validation` is not used. The k splits of one seed validate on every structure
+    /// outside the test set exactly once.
+    public static func make(count: Int, validation: Double, test: Double, seed: UInt64, folds: Int = 0,
+                            fold: Int = 0) throws -> DataSplit {
         var order = Array(0..<count)
         var rng = SplitMix64(seed: seed ^ 0x5EED_5B11_7000_0001)
         if count > 1 {
@@ -55,6 +63,16 @@ public struct DataSplit: Sendable, Equatable {
             }
         }
         func size(_ f: Double) -> Int { f > 0 ? max(1, Int((f * Double(count)).rounded())) : 0 }
+        if folds >= 2 {
+            precondition(fold >= 0 && fold < folds)
+            let nt = size(test), r = count - nt
+            guard r >= folds else {
+                throw X3Error(.invalidArgument, "\(count) structures, \(nt) of them for test, cannot be cut into \(folds) folds")
+            }
+            let lo = nt + fold * r / folds, hi = nt + (fold + 1) * r / folds
+            return DataSplit(train: (order[nt..<lo] + order[hi...]).sorted(), validation: order[lo..<hi].sorted(),
+                             test: order[..<nt].sorted())
+        }
         let nv = size(validation), nt = size(test)
         guard count - nv - nt >= 1 else {
             throw X3Error(.invalidArgument, "\(count) structures cannot be split into \(nv) for validation, \(nt) for test and at least one for training")

@@ -98,7 +98,7 @@ public final class Trainer {
                             threads: Int = X3Threads.count) throws {
         try options.validate()
         let split = try DataSplit.make(count: dataset.ids.count, validation: options.validationFraction,
-                                       test: options.testFraction, seed: options.seed)
+                                       test: options.testFraction, seed: options.seed, folds: options.folds, fold: options.fold)
             .limitingTraining(to: options.trainingLimit, seed: options.seed)
         var c = config
         c.targets = dataset.labels.targets

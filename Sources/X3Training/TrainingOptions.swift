@@ -34,6 +34,11 @@ public struct TrainingOptions: Sendable, Equatable {
     public var loss = LossKind.l1
     /// Fractions of the structures held out for validation and for a test set.
     public var validationFraction = 0.2, testFraction = 0.0
+    /// k-fold cross-validation: with folds = k ≥ 2 the structures outside the test set
+    /// are cut into k seeded folds and fold `fold` (0 ..< k) is the validation set, so k
+    /// runs with folds 0 ..< k validate on every structure once (validationFraction is
+    /// then not used). 0 = one split by validationFraction.
+    public var folds = 0, fold = 0
     /// Seeds the split, the order of structures and the windows drawn.
     public var seed: UInt64 = 0
     /// Windows per validation structure used for the per-epoch validation (the same
@@ -81,6 +86,12 @@ public struct TrainingOptions: Sendable, Equatable {
                     doc: "Fraction of the structures held out for validation.", flag: "--validation"),
             .number("test_fraction", \.testFraction, .from(0, below: 1), doc: "Fraction of the structures held out for a test set.",
                     flag: "--test"),
+            .integer("folds", \.folds, 0...1_000_000,
+                     doc: "Cross-validation folds: with k >= 2 the structures outside the test set are cut into k seeded folds "
+                        + "and fold `fold` is the validation set (validation_fraction is then not used); 0 = one split.",
+                     flag: "--folds"),
+            .integer("fold", \.fold, 0...999_999, doc: "The fold held out for validation (0 ..< folds) when folds >= 2.",
+                     flag: "--fold"),
             .seed("seed", \.seed, doc: "Seeds the split, the order of structures and the windows drawn.", flag: "--seed"),
             .integer("validation_windows", \.validationWindows, 0...1_000_000_000,
                      doc: "Windows per validation structure in the per-epoch validation (a fixed seeded subset); 0 = all. "
@@ -97,6 +108,9 @@ public struct TrainingOptions: Sendable, Equatable {
         rules: [
             { $0.validationFraction + $0.testFraction < 1 ? nil
                 : "validation_fraction = \($0.validationFraction), test_fraction = \($0.testFraction); each in [0, 1) and their sum below 1" },
+            { $0.folds != 1 ? nil : "folds = 1: use 0 (one split by validation_fraction) or at least 2" },
+            { $0.folds == 0 ? ($0.fold == 0 ? nil : "fold = \($0.fold) needs folds >= 2")
+                : ($0.fold < $0.folds ? nil : "fold = \($0.fold): the folds are 0 ..< \($0.folds)") },
         ])
 
     /// The options as JSON (stored in checkpoints; accepted by `init(json:)`).

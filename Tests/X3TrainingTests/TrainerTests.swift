@@ -40,6 +40,33 @@ struct TrainerTests {
         }
     }
 
+    /// k-fold cross-validation: the k validation sets partition the structures outside the
+    /// test set (sizes ⌊190·0.9/5⌋ or one more: 171 = 34 + 34 + 34 + 34 + 35), the test set
+    /// is the same in every fold, and a bad fold or count is refused.
+    @Test func foldsPartitionTheStructuresOutsideTheTestSet() throws {
+        let splits = try (0..<5).map { try DataSplit.make(count: 190, validation: 0.2, test: 0.1, seed: 3, folds: 5, fold: $0) }
+        let held = splits.flatMap(\.validation)
+        #expect(held.count == 171 && Set(held).count == 171)
+        #expect(splits.map(\.validation.count) == [34, 34, 34, 34, 35])
+        for s in splits {
+            #expect(s.test == splits[0].test && s.test.count == 19)
+            #expect(Set(s.train).isDisjoint(with: s.validation) && Set(s.train + s.validation + s.test) == Set(0..<190))
+        }
+        #expect(Set(held).isDisjoint(with: splits[0].test))
+        expectX3Error(.invalidArgument, mentioning: ["4 structures", "5 folds"]) {
+            _ = try DataSplit.make(count: 4, validation: 0.2, test: 0, seed: 0, folds: 5, fold: 0)
+        }
+        var o = TrainingOptions()
+        o.folds = 1
+        expectX3Error(.invalidArgument, mentioning: ["folds = 1"]) { try o.validate() }
+        o.folds = 5; o.fold = 5
+        expectX3Error(.invalidArgument, mentioning: ["fold = 5", "0 ..< 5"]) { try o.validate() }
+        o.folds = 0; o.fold = 2
+        expectX3Error(.invalidArgument, mentioning: ["fold = 2 needs folds >= 2"]) { try o.validate() }
+        o.folds = 5; o.fold = 4
+        try o.validate()
+    }
+
     /// Warm-up and cosine, derived by hand: lr = 1, 10 % warm-up of 21 steps → 2 warm-up
     /// steps (0.5, 1), then cos decay over steps 2…20 (span 18) to the final fraction 0.1.
     @Test func learningRateScheduleWarmsUpThenDecaysByCosine() {

@@ -102,3 +102,22 @@ def test_errors_in_the_callback_and_bad_requests_raise(shared, tmp_path):
     with pytest.raises(x3mat.X3IOError, match="not a directory"):
         x3mat.train(tmp_path / "missing", "y", tmp_path / "d")
     assert not (tmp_path / "b").exists() and not (tmp_path / "c").exists()
+
+
+def test_cross_validation_folds_hold_out_every_structure_once(shared, tmp_path):
+    """folds=k, fold=i through the C ABI: the k runs' validation sets (split.csv) partition
+    the 12 structures (sizes 3, 3, 3, 3: positions 3i ..< 3(i+1) of the seeded shuffle),
+    and every run trains on the other 9."""
+    held = []
+    for fold in range(4):
+        options = dict(OPTIONS, epochs=1, folds=4, fold=fold)
+        x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / f"fold{fold}", config=TINY, **options)
+        rows = read_csv(tmp_path / f"fold{fold}" / "split.csv")
+        validation = {r["id"] for r in rows if r["set"] == "validation"}
+        assert len(validation) == 3 and sum(r["set"] == "train" for r in rows) == 9
+        held.append(validation)
+    everything = {r["id"] for r in rows}
+    assert len(everything) == 12 and set().union(*held) == everything
+    assert sum(len(v) for v in held) == 12
+    with pytest.raises(x3mat.X3InvalidArgumentError, match="fold = 4"):
+        x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / "bad", config=TINY, **dict(OPTIONS, folds=4, fold=4))

@@ -1,0 +1,168 @@
+"""Hyper-parameter search for `x3mat.train` with Optuna: TPE sampling, median pruning on
+the per-epoch validation MAE, every trial a real training run. Resumable: the study lives
+in WORKDIR/study.db (SQLite); rerunning the command continues it (a trial interrupted by
+a kill is marked failed and a new one starts).
+
+  python3 benchmarks/search.py DATA_DIR TARGET WORKDIR [--trials 20] [--epochs 20]
+      [--trial-budget 900] [--folds 0 --fold 0] [--limit 0] [--threads 2] [--fixed KEY=VALUE ...]
+
+Each trial trains in WORKDIR/trial-N with a sampled model configuration and training
+options (the search space is SPACE below) for at most --epochs epochs and --trial-budget
+seconds, on the same seeded split (--folds/--fold pick a cross-validation fold). The
+trainer validates after every epoch on a fixed subset of 16 windows per validation
+structure; each epoch's MAE is reported to Optuna, which stops trials whose MAE is worse
+than the median of earlier trials at that epoch. A trial's value is its best per-epoch
+validation MAE (the first target's units). `--fixed key=value` pins a parameter (e.g.
+window_step=3 for QMOF) instead of searching it.
+
+At the end (and on every rerun) it prints the best trials as a Markdown table and writes
+WORKDIR/best.json: the best trial's configuration and options, ready for `x3mat train`
+(`--config` takes the "config" object written to WORKDIR/best-config.json).
+Needs optuna (pip install optuna) and the x3mat Python package.
+"""
+import argparse
+import json
+import pathlib
+import shutil
+import time
+
+import optuna
+
+import x3mat
+
+# name: (kind, choices or (low, high), where: "config" or "options")
+SPACE = {
+    "lmax": ("int", (2, 4), "config"),
+    "channels": ("cat", [16, 32, 48, 64], "config"),
+    "blocks": ("int", (1, 4), "config"),
+    "cutoff": ("float", (4.0, 6.0), "config"),
+    "max_neighbours": ("cat", [12, 16, 20, 24], "config"),
+    "window_radius": ("cat", [5.0, 6.0, 7.0, 8.0], "config"),
+    "window_step": ("cat", [2.0, 2.5, 3.0], "config"),
+    "activation": ("cat", ["gate", "s2"], "config"),
+    "learning_rate": ("log", (3e-4, 5e-3), "options"),
+    "weight_decay": ("log", (1e-6, 1e-2), "options"),
+    "warmup_fraction": ("float", (0.0, 0.1), "options"),
+    "final_learning_rate_fraction": ("log", (0.005, 0.2), "options"),
+    "windows_per_structure": ("cat", [2, 4, 8, 16], "options"),
+    "batch_structures": ("cat", [4, 8, 16], "options"),
+    "loss": ("cat", ["l1", "mse"], "options"),
+}
+
+
+def parse_fixed(items):
+    fixed = {}
+    for item in items:
+        key, _, text = item.partition("=")
+        if key not in SPACE:
+            raise SystemExit(f"--fixed {item}: {key} is not a searched parameter ({', '.join(SPACE)})")
+        try:
+            fixed[key] = json.loads(text)
+        except json.JSONDecodeError:
+            fixed[key] = text
+    return fixed
+
+
+def sample(trial, fixed):
+    config, options = {}, {}
+    for name, (kind, values, where) in SPACE.items():
+        if name in fixed:
+            value = fixed[name]
+        elif kind == "int":
+            value = trial.suggest_int(name, *values)
+        elif kind == "float":
+            value = trial.suggest_float(name, *values)
+        elif kind == "log":
+            value = trial.suggest_float(name, *values, log=True)
+        else:
+            value = trial.suggest_categorical(name, values)
+        (config if where == "config" else options)[name] = value
+    config["mmax"] = min(2, config["lmax"])
+    return config, options
+
+
+def objective(args, fixed, trial):
+    config, options = sample(trial, fixed)
+    directory = pathlib.Path(args.workdir) / f"trial-{trial.number}"
+    shutil.rmtree(directory, ignore_errors=True)
+    best = [float("inf")]
+    pruned = [False]
+
+    def progress(p):
+        if p.phase != "epoch_end" or p.validation_mae is None:
+            return True
+        best[0] = min(best[0], p.validation_mae)
+        trial.report(p.validation_mae, p.epoch)
+        if trial.should_prune():
+            pruned[0] = True
+            return False
+        return True
+
+    run_settings = {k: v for k, v in (("limit", args.limit), ("threads", args.threads)) if v > 0}
+    started = time.perf_counter()
+    run = x3mat.train(args.data_dir, args.target, directory, config=config, progress=progress,
+                      epochs=args.epochs, validation_windows=16, seed=args.seed, folds=args.folds, fold=args.fold,
+                      time_budget=args.trial_budget, **run_settings, **options)
+    trial.set_user_attr("seconds", round(time.perf_counter() - started, 1))
+    trial.set_user_attr("epochs_run", len(run.metrics))
+    trial.set_user_attr("config", config)
+    trial.set_user_attr("options", options)
+    if pruned[0]:
+        raise optuna.TrialPruned()
+    if best[0] == float("inf"):
+        raise RuntimeError(f"trial {trial.number}: no validation epoch finished within the budget")
+    return best[0]
+
+
+def report(study, workdir, target):
+    done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    counts = {s.name.lower(): sum(t.state == s for t in study.trials) for s in optuna.trial.TrialState}
+    print(f"{len(study.trials)} trials: " + ", ".join(f"{n} {k}" for k, n in counts.items() if n))
+    if not done:
+        return
+    done.sort(key=lambda t: t.value)
+    names = list(SPACE)
+    print(f"\n| trial | validation MAE ({target}) | epochs | s | " + " | ".join(names) + " |")
+    print("| ---: | ---: | ---: | ---: | " + " | ".join("---" for _ in names) + " |")
+    for t in done[:10]:
+        values = {**t.user_attrs.get("config", {}), **t.user_attrs.get("options", {})}
+        cells = [f"{values[n]:.3g}" if isinstance(values.get(n), float) else str(values.get(n)) for n in names]
+        print(f"| {t.number} | {t.value:.4f} | {t.user_attrs.get('epochs_run')} | {t.user_attrs.get('seconds')} | "
+              + " | ".join(cells) + " |")
+    best = done[0]
+    out = {"trial": best.number, "validation_mae": best.value, "config": best.user_attrs["config"],
+           "options": best.user_attrs["options"]}
+    (pathlib.Path(workdir) / "best.json").write_text(json.dumps(out, indent=2) + "\n")
+    (pathlib.Path(workdir) / "best-config.json").write_text(json.dumps(best.user_attrs["config"], indent=2) + "\n")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("data_dir")
+    ap.add_argument("target")
+    ap.add_argument("workdir")
+    ap.add_argument("--trials", type=int, default=20, help="trials to run in this invocation")
+    ap.add_argument("--epochs", type=int, default=20)
+    ap.add_argument("--trial-budget", type=float, default=900, help="seconds per trial")
+    ap.add_argument("--folds", type=int, default=0)
+    ap.add_argument("--fold", type=int, default=0)
+    ap.add_argument("--limit", type=int, default=0, help="use the first N labelled structures (0 = all)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=0, help="0 = X3MAT_NUM_THREADS or all CPUs")
+    ap.add_argument("--fixed", nargs="*", default=[], metavar="KEY=VALUE")
+    args = ap.parse_args()
+    fixed = parse_fixed(args.fixed)
+    pathlib.Path(args.workdir).mkdir(parents=True, exist_ok=True)
+    storage = f"sqlite:///{pathlib.Path(args.workdir).resolve() / 'study.db'}"
+    study = optuna.create_study(study_name=args.target, storage=storage, load_if_exists=True, direction="minimize",
+                                sampler=optuna.samplers.TPESampler(seed=args.seed, n_startup_trials=8),
+                                pruner=optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=3))
+    for t in study.trials:  # trials a kill interrupted
+        if t.state == optuna.trial.TrialState.RUNNING:
+            study.tell(t.number, state=optuna.trial.TrialState.FAIL)
+    study.optimize(lambda trial: objective(args, fixed, trial), n_trials=args.trials, catch=(RuntimeError,))
+    report(study, args.workdir, args.target)
+
+
+if __name__ == "__main__":
+    main()

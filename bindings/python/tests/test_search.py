@@ -1,0 +1,41 @@
+"""benchmarks/search.py, the Optuna hyper-parameter search, on a tiny problem: it trains
+real trials through the binding, records the best one, and a second invocation continues
+the same study (its SQLite file) instead of starting over."""
+import json
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+optuna = pytest.importorskip("optuna")
+
+SEARCH = pathlib.Path(__file__).resolve().parents[3] / "benchmarks" / "search.py"
+# a small model on few windows: a trial takes about a second
+FIXED = ["lmax=1", "channels=16", "blocks=1", "window_radius=5.0", "window_step=5.0", "max_neighbours=12"]
+
+
+def search(shared, workdir, trials):
+    return subprocess.run([sys.executable, str(SEARCH), str(shared / "iza"), "ar_uptake_mol_kg", str(workdir),
+                           "--trials", str(trials), "--epochs", "2", "--limit", "12", "--threads", "2", "--fixed", *FIXED],
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_search_records_the_best_trial_and_resumes(shared, tmp_path):
+    first = search(shared, tmp_path, 2)
+    assert first.returncode == 0, first.stderr
+    study = optuna.load_study(study_name="ar_uptake_mol_kg", storage=f"sqlite:///{tmp_path / 'study.db'}")
+    values = [t.value for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    assert len(study.trials) == 2 and len(values) == 2
+    best = json.loads((tmp_path / "best.json").read_text())
+    assert best["validation_mae"] == min(values)
+    assert best["config"]["lmax"] == 1 and best["config"]["channels"] == 16 and best["config"]["mmax"] == 1
+    # the trial's value is its best per-epoch validation MAE, as its metrics log has it
+    trial = tmp_path / f"trial-{best['trial']}"
+    metrics = (trial / "metrics.csv").read_text().splitlines()
+    column = metrics[0].split(",").index("val_mae_ar_uptake_mol_kg")
+    assert min(float(row.split(",")[column]) for row in metrics[1:]) == pytest.approx(best["validation_mae"], rel=1e-12)
+    assert "| trial | validation MAE" in first.stdout
+    second = search(shared, tmp_path, 1)
+    assert second.returncode == 0, second.stderr
+    assert len(optuna.load_study(study_name="ar_uptake_mol_kg", storage=f"sqlite:///{tmp_path / 'study.db'}").trials) == 3
