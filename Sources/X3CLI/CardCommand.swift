@@ -26,7 +26,7 @@ struct CardCommand: ParsableCommand {
 
     func card() throws {
         let file = try ModelSearchPath.resolve(model)
-        var m = try ModelFile.load(path: file)
+        var m = try ModelFile.loadEnsemble(path: file)
         guard let set else {
             guard output == nil else { throw X3Error(.invalidArgument, "--output needs --set") }
             guard let card = m.card else { throw X3Error(.invalidArgument, "\(file) has no model card") }

@@ -39,7 +39,7 @@ struct EvaluateCommand: ParsableCommand {
     func evaluate() throws {
         let nThreads = try threadCount(threads)
         let modelPath = try ModelSearchPath.resolve(model)
-        let m = try ModelFile.load(path: modelPath)
+        let m = try ModelFile.loadEnsemble(path: modelPath)
         let columns = targets.isEmpty ? m.config.targets : targets
         guard columns.count == m.config.targets.count else {
             throw X3Error(.invalidArgument, "the model has \(m.config.targets.count) targets; give as many --target columns")
@@ -63,7 +63,7 @@ struct EvaluateCommand: ParsableCommand {
         let t0 = monotonicSeconds()
         let bins = histogramBins.split(separator: ",").compactMap { Int(String($0).trimmingSpaces) }
         guard bins.count == 2 else { throw X3Error(.invalidArgument, "--histogram-bins '\(histogramBins)': write PROPERTY,CONTRIBUTION, e.g. 20,40") }
-        let engine = InferenceEngine(model: m, symmetry: try symmetry.options(), threads: nThreads)
+        let engine = InferenceEngine(ensemble: m, symmetry: try symmetry.options(), threads: nThreads)
         let predictions = try engine.predict(chosen.map { dataset.structures[$0] }, ids: chosen.map { dataset.ids[$0] }) { done, total in
             if progress == nil { progress = Progress(total: total, label: "windows") }
             progress?.update(done)

@@ -45,10 +45,14 @@ struct InfoCommand: ParsableCommand {
 
     func describeModel(_ spec: String) throws {
         let file = try ModelSearchPath.resolve(spec)
-        let m = try ModelFile.load(path: file)
-        let c = m.config
+        let e = try ModelFile.loadEnsemble(path: file)
+        let m = e.members[0], c = m.config
         print("\(spec)")
         print("  file      \(file)")
+        if e.count > 1 {
+            print("  ensemble  \(e.count) members: predictions are their mean, uncertainties their standard deviation; "
+                  + "member 0 below")
+        }
         if let card = m.card {
             for line in card.summary.split(separator: "\n") { print("  \(line)") }
         } else {

@@ -24,13 +24,14 @@ struct ModelsCommand: ParsableCommand {
                 seen.insert(name)
                 var line = "  " + name.padding(20) + "  "
                 do {
-                    let m = try ModelFile.load(path: folder + "/" + name + ".safetensors")
+                    let m = try ModelFile.loadEnsemble(path: folder + "/" + name + ".safetensors")
                     if let card = m.card {
                         line += card.targets.map { "\($0.name) (\($0.unit))" }.joined(separator: ", ")
                             + ": " + card.description
                     } else {
                         line += m.config.targets.joined(separator: ", ") + " (no model card)"
                     }
+                    if m.count > 1 { line += " [ensemble of \(m.count)]" }
                 } catch let e as X3Error {
                     line += "unreadable: \(e.message)"
                 }

@@ -52,15 +52,15 @@ struct PredictCommand: ParsableCommand {
         let nThreads = try threadCount(threads)
         let symmetryOptions = try symmetry.options()
         let modelPath = try ModelSearchPath.resolve(model)
-        let m = try ModelFile.load(path: modelPath)
-        let c = m.config
+        let m = try ModelFile.loadEnsemble(path: modelPath)
+        let c = m.config, spread = m.count > 1
         let files = try InputFiles.cifPaths(inputs)
         let topN = top ?? (files.count <= 10 ? 5 : 0)
-        print("model \(modelPath): \(c.targets.joined(separator: ", ")); windows R = \(fixed(c.windowRadius, 2)) Å, "
-              + "step \(fixed(c.windowStep, 2)) Å")
+        print("model \(modelPath)\(spread ? " (an ensemble of \(m.count))" : ""): \(c.targets.joined(separator: ", ")); "
+              + "windows R = \(fixed(c.windowRadius, 2)) Å, step \(fixed(c.windowStep, 2)) Å")
         var all: [StructurePrediction] = [], failures = 0
         let progress = files.count > 1 ? Progress(total: files.count, label: "structures") : nil
-        let engine = InferenceEngine(model: m, symmetry: symmetryOptions, threads: nThreads)
+        let engine = InferenceEngine(ensemble: m, symmetry: symmetryOptions, threads: nThreads)
         var structures: [Int: Structure] = [:]  // the structures in flight, for their summaries
         try engine.stream(count: files.count, load: { i in
             let s = try CIFReader.read(path: files[i])
@@ -85,12 +85,13 @@ struct PredictCommand: ParsableCommand {
                 try FileIO.writeAtomically(path: output, text: PredictionTables.json(all, model: modelPath,
                                                                              contributions: contributions != nil).text + "\n")
             } else {
-                try FileIO.writeAtomically(path: output, text: PredictionTables.propertiesCSV(all, targets: c.targets))
+                try FileIO.writeAtomically(path: output, text: PredictionTables.propertiesCSV(all, targets: c.targets, spread: spread))
             }
             print("wrote \(output)")
         }
         if let contributions {
-            try FileIO.writeAtomically(path: contributions, text: PredictionTables.contributionsCSV(all, targets: c.targets))
+            try FileIO.writeAtomically(path: contributions, text: PredictionTables.contributionsCSV(all, targets: c.targets,
+                                                                                                    spread: spread))
             print("wrote \(contributions)")
         }
         if failures > 0 { throw ExitCode(1) }
@@ -99,7 +100,9 @@ struct PredictCommand: ParsableCommand {
     func summary(_ p: StructurePrediction, _ s: Structure) -> String {
         var lines = ["\(p.id)  (\(s.formula), \(s.count) atoms; \(describeWindows(p)))"]
         lines += p.symmetry.warnings.map { "  warning: \($0)" }
-        for (t, v) in zip(p.targets, p.property) { lines.append("  \(t) = \(g4(v))") }
+        for (t, v) in p.property.enumerated() {
+            lines.append("  \(p.targets[t]) = \(g4(v))" + (p.propertyStd.map { " ± \(g4($0[t])) (ensemble spread)" } ?? ""))
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -99,8 +99,8 @@ struct ScreenCommand: ParsableCommand {
         guard sliceWindows >= 1 else { throw X3Error(.invalidArgument, "--slice-windows \(sliceWindows): give 1 or more") }
         guard !(resume && force) else { throw X3Error(.invalidArgument, "--resume and --force exclude each other") }
         let modelPath = try ModelSearchPath.resolve(model)
-        let m = try ModelFile.load(path: modelPath)
-        let targets = m.config.targets
+        let m = try ModelFile.loadEnsemble(path: modelPath)
+        let targets = m.config.targets, spread = m.count > 1
         let strong = try targets.indices.map { try strongEnd(nil, card: m.card, targets: [$0]) }
 
         var files = try InputFiles.cifPaths(inputs)
@@ -122,10 +122,11 @@ struct ScreenCommand: ParsableCommand {
         // is cut back to the structures those two record.
         let failurePath = failures ?? Self.sibling(output, ".failures.csv")
         let sitePath = topSites > 0 ? sites ?? Self.sibling(output, ".sites.csv") : nil
-        let outHeader = (["id", "path", "windows", "evaluated"] + targets.map(csvField)).joined(separator: ",")
+        let outHeader = (["id", "path", "windows", "evaluated"] + PredictionTables.targetColumns(targets, spread: spread))
+            .joined(separator: ",")
         let failHeader = "id,path,status,reason"
         let siteHeader = "id,target,rank,hash,contribution,windows,share"
-        let windowHeader = PredictionTables.contributionsHeader(targets: targets)
+        let windowHeader = PredictionTables.contributionsHeader(targets: targets, spread: spread)
         let named: [(String?, String)] = [(output, outHeader), (failurePath, failHeader), (sitePath, siteHeader),
                                           (contributions, windowHeader)]
         let paths = named.compactMap(\.0)
@@ -174,7 +175,7 @@ struct ScreenCommand: ParsableCommand {
         defer { signal(SIGINT, oldInt); signal(SIGTERM, oldTerm) }
 
         let progress = Progress(total: files.count, label: "structures", already: previously)
-        let engine = InferenceEngine(model: m, symmetry: try symmetry.options(), threads: nThreads, sliceWindows: sliceWindows)
+        let engine = InferenceEngine(ensemble: m, symmetry: try symmetry.options(), threads: nThreads, sliceWindows: sliceWindows)
         var nOK = 0, nFailed = 0, windows = 0
         let t0 = monotonicSeconds()
         var inFlight: [Int: Structure] = [:]  // for the sites' bond graphs
@@ -190,7 +191,7 @@ struct ScreenCommand: ParsableCommand {
                 if let windowFile { try windowFile.append(PredictionTables.contributionsRows(p).map { $0 + "\n" }.joined()) }
                 if let siteFile { try siteFile.append(try siteRows(p, inFlight[i]!, strong: strong, threads: nThreads)) }
                 try out.append(([csvField(id), csvField(path), String(p.windows.count), String(p.orbits.count)]
-                                + p.property.map { "\($0)" }).joined(separator: ",") + "\n")
+                                + PredictionTables.valueFields(p.property, p.propertyStd)).joined(separator: ",") + "\n")
                 nOK += 1
                 windows += p.orbits.count
             case .failure(let e):

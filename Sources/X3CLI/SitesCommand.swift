@@ -70,11 +70,11 @@ struct SitesCommand: ParsableCommand {
         guard top >= 1 else { throw X3Error(.invalidArgument, "--top must be at least 1") }
         guard minCount >= 1 else { throw X3Error(.invalidArgument, "--min-count must be at least 1") }
         let nThreads = try threadCount(threads)
-        var model: EquiformerModel<Float>?
+        var model: ModelEnsemble?
         var modelPath = ""
         if let spec = self.model {
             modelPath = try ModelSearchPath.resolve(spec)
-            model = try ModelFile.load(path: modelPath)
+            model = try ModelFile.loadEnsemble(path: modelPath)
             let c = model!.config
             for (given, used, name) in [(radius, c.windowRadius, "--radius"), (step, c.windowStep, "--step")] {
                 if let given, abs(given - used) > 1e-12 {
@@ -102,7 +102,7 @@ struct SitesCommand: ParsableCommand {
             progress.note("skipped \(name): \(reason)")
         }
         if let model {
-            let engine = InferenceEngine(model: model, symmetry: symmetryOptions, threads: nThreads)
+            let engine = InferenceEngine(ensemble: model, symmetry: symmetryOptions, threads: nThreads)
             try engine.stream(count: files.count, load: { i in
                 (try CIFReader.read(path: dir + "/" + files[i]), InputFiles.id(files[i]))
             }, emit: { i, result in

@@ -18,7 +18,8 @@ struct X3Mat: ParsableCommand {
             """,
         version: "\(X3Version.string)",
         subcommands: [PredictCommand.self, ScreenCommand.self, ExplainCommand.self, SitesCommand.self, TrainCommand.self,
-                      EvaluateCommand.self, ModelsCommand.self, InfoCommand.self, CardCommand.self, WindowsCommand.self,
+                      EvaluateCommand.self, ModelsCommand.self, InfoCommand.self, CardCommand.self, EnsembleCommand.self,
+                      WindowsCommand.self,
                       ConvertCommand.self, RuntimeCommand.self, OptionsCommand.self]
     )
 }

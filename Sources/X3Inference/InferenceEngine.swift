@@ -12,13 +12,18 @@ import X3Windows
 ///   small cells still keep every thread busy, yet a structure's numbers do not depend
 ///   on its neighbours in the slice or on the thread count;
 /// - the network runs its tape-free forward pass (`EquiformerModel.infer`);
-/// - outputs are denormalised to the targets' units with the model's mean and std.
+/// - outputs are denormalised to the targets' units with the model's mean and std;
+/// - with an ensemble every member evaluates every window, and results carry the
+///   members' mean and, as the uncertainty, their sample standard deviation (n − 1).
 ///
 /// A stream (`stream`) evaluates about `sliceWindows` windows at a time and hands each
 /// structure's result over in input order, so memory does not grow with the number of
 /// structures.
 public struct InferenceEngine: Sendable {
-    public let model: EquiformerModel<Float>
+    /// The models evaluated: one, or an ensemble's members.
+    public let ensemble: ModelEnsemble
+    /// The first member: its configuration gives the targets and the windows of all.
+    public var model: EquiformerModel<Float> { ensemble.members[0] }
     /// Symmetry-reduced evaluation: one window per orbit of the structure's symmetry.
     public var symmetry: SymmetryOptions
     public var threads: Int
@@ -30,7 +35,13 @@ public struct InferenceEngine: Sendable {
 
     public init(model: EquiformerModel<Float>, symmetry: SymmetryOptions = SymmetryOptions(),
                 threads: Int = X3Threads.count, batchWindows: Int = 8, sliceWindows: Int = 1024) {
-        self.model = model
+        self.init(ensemble: ModelEnsemble(model), symmetry: symmetry, threads: threads, batchWindows: batchWindows,
+                  sliceWindows: sliceWindows)
+    }
+
+    public init(ensemble: ModelEnsemble, symmetry: SymmetryOptions = SymmetryOptions(),
+                threads: Int = X3Threads.count, batchWindows: Int = 8, sliceWindows: Int = 1024) {
+        self.ensemble = ensemble
         self.symmetry = symmetry
         self.threads = max(1, threads)
         self.batchWindows = max(1, batchWindows)
@@ -41,21 +52,35 @@ public struct InferenceEngine: Sendable {
 
     // MARK: windows
 
-    /// Per-window contributions [windows.count × targets], in the targets' units.
+    /// Per-window contributions [windows.count × targets], in the targets' units (an
+    /// ensemble's: the members' mean).
     public func contributions(_ windows: [GraphBatch.Window]) -> [Double] {
-        evaluate([windows])[0]
+        Self.mean(evaluate([windows])[0])
     }
 
-    /// Per-window contributions [picked × targets] of several structures' windows,
-    /// evaluated in slices of about `sliceWindows` that cross structure boundaries.
-    /// `subsets[i]`, if given, picks the windows of structure i to evaluate.
-    /// `progress(done, total)` counts windows.
+    /// Per-window contributions [picked × targets] of several structures' windows (an
+    /// ensemble's: the members' mean), as `memberContributions`.
     public func contributions(_ windows: [Windows], subsets: [[Int]]? = nil,
                               progress: ((Int, Int) -> Void)? = nil) -> [[Double]] {
+        memberContributions(windows, subsets: subsets, progress: progress).map(Self.mean)
+    }
+
+    /// The members' mean of [member][value] (the values themselves for one member).
+    static func mean(_ members: [[Double]]) -> [Double] {
+        guard members.count > 1 else { return members[0] }
+        return members[0].indices.map { i in members.reduce(0) { $0 + $1[i] } / Double(members.count) }
+    }
+
+    /// Each member's per-window contributions [member][picked × targets] of several
+    /// structures' windows, evaluated in slices of about `sliceWindows` that cross
+    /// structure boundaries. `subsets[i]`, if given, picks the windows of structure i to
+    /// evaluate. `progress(done, total)` counts windows.
+    public func memberContributions(_ windows: [Windows], subsets: [[Int]]? = nil,
+                                    progress: ((Int, Int) -> Void)? = nil) -> [[[Double]]] {
         let lists = subsets ?? windows.map { Array(0..<$0.count) }
         precondition(lists.count == windows.count)
         let total = lists.reduce(0) { $0 + $1.count }
-        var out: [[Double]] = []
+        var out: [[[Double]]] = []
         out.reserveCapacity(windows.count)
         var s = 0, done = 0
         while s < windows.count {
@@ -72,27 +97,33 @@ public struct InferenceEngine: Sendable {
         return out
     }
 
-    /// The contributions of window lists (one per structure), all lists' batches run
-    /// together on the threads. Each list is cut into its own batches
-    /// (`EquiformerModel.partRanges`: at most `batchWindows` windows and `partNodes`
-    /// nodes each, the size whose activations stay in the CPU's caches), so a structure's
-    /// numbers never depend on the structures evaluated with it or on the thread count.
-    func evaluate(_ lists: [[GraphBatch.Window]]) -> [[Double]] {
-        let tasks: [(list: Int, range: Range<Int>)] = lists.enumerated().flatMap { l, ws in
+    /// Each member's contributions of window lists (one per structure; [list][member]
+    /// [window × targets]), all lists' batches and all members run together on the
+    /// threads. Each list is cut into its own batches (`EquiformerModel.partRanges`: at
+    /// most `batchWindows` windows and `partNodes` nodes each, the size whose activations
+    /// stay in the CPU's caches), so a structure's numbers never depend on the structures
+    /// evaluated with it or on the thread count. A member's outputs are denormalised with
+    /// its own target mean and std.
+    func evaluate(_ lists: [[GraphBatch.Window]]) -> [[[Double]]] {
+        let ranges: [(list: Int, range: Range<Int>)] = lists.enumerated().flatMap { l, ws in
             self.model.partRanges(ws, maxWindows: batchWindows).map { (l, $0) }
         }
-        let results = TaskResults<[Float]>(count: tasks.count)
-        let model = self.model, c = model.config
-        parallelFor(tasks: tasks.count, threads: threads) { k in
-            let batch = GraphBatch(Array(lists[tasks[k].list][tasks[k].range]), cutoff: c.cutoff,
+        let members = ensemble.members, J = members.count
+        let results = TaskResults<[Float]>(count: ranges.count * J)
+        parallelFor(tasks: ranges.count * J, threads: threads) { k in
+            let task = ranges[k / J], m = members[k % J], c = m.config
+            let batch = GraphBatch(Array(lists[task.list][task.range]), cutoff: c.cutoff,
                                    maxNeighbours: c.maxNeighbours, probe: c.probe)
-            results[k] = model.infer(batch)
+            results[k] = m.infer(batch)
         }
         let T = targets.count
-        var out = lists.map { [Double](repeating: 0, count: $0.count * T) }
-        for (k, task) in tasks.enumerated() {
-            for (j, v) in results[k]!.enumerated() {
-                out[task.list][task.range.lowerBound * T + j] = Double(v) * c.targetStd[j % T] + c.targetMean[j % T]
+        var out = lists.map { ws in [[Double]](repeating: [Double](repeating: 0, count: ws.count * T), count: J) }
+        for (r, task) in ranges.enumerated() {
+            for j in 0..<J {
+                let c = members[j].config
+                for (i, v) in results[r * J + j]!.enumerated() {
+                    out[task.list][j][task.range.lowerBound * T + i] = Double(v) * c.targetStd[i % T] + c.targetMean[i % T]
+                }
             }
         }
         return out
@@ -115,8 +146,9 @@ public struct InferenceEngine: Sendable {
 
     /// The predictions of prepared structures, in order.
     public func predict(_ prepared: [PreparedStructure], progress: ((Int, Int) -> Void)? = nil) -> [StructurePrediction] {
-        let c = contributions(prepared.map(\.windows), subsets: prepared.map(\.orbits.representatives), progress: progress)
-        return zip(prepared, c).map { $0.prediction($1, targets: targets) }
+        let c = memberContributions(prepared.map(\.windows), subsets: prepared.map(\.orbits.representatives),
+                                    progress: progress)
+        return zip(prepared, c).map { $0.prediction(members: $1, targets: targets) }
     }
 
     /// The predictions of structures (ids name them in errors and outputs); the first

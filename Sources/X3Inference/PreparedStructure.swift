@@ -12,12 +12,40 @@ public struct PreparedStructure: Sendable {
 
     /// The prediction from the contributions of the representatives [orbit × targets].
     public func prediction(_ representativeContributions: [Double], targets: [String]) -> StructurePrediction {
-        let T = targets.count
-        let all = orbits.expand(representativeContributions, width: T)
-        var p = [Double](repeating: 0, count: T)
-        for w in 0..<windows.count { for t in 0..<T { p[t] += all[w * T + t] } }
-        return StructurePrediction(id: id, windows: windows, contributions: all,
-                                   property: p.map { $0 / Double(max(1, windows.count)) },
-                                   targets: targets, symmetry: symmetry, orbits: orbits)
+        prediction(members: [representativeContributions], targets: targets)
+    }
+
+    /// The prediction from each ensemble member's contributions of the representatives
+    /// [member][orbit × targets]: per window the members' mean, and with two or more
+    /// members their sample standard deviation (n − 1); the property is the members' mean
+    /// property (each the mean over all windows), its uncertainty their standard deviation.
+    public func prediction(members: [[Double]], targets: [String]) -> StructurePrediction {
+        let T = targets.count, n = Double(max(1, windows.count)), J = members.count
+        let expanded = members.map { orbits.expand($0, width: T) }
+        let properties = expanded.map { all in
+            var p = [Double](repeating: 0, count: T)
+            for w in 0..<windows.count { for t in 0..<T { p[t] += all[w * T + t] } }
+            return p.map { $0 / n }
+        }
+        guard J > 1 else {
+            return StructurePrediction(id: id, windows: windows, contributions: expanded[0], property: properties[0],
+                                       targets: targets, symmetry: symmetry, orbits: orbits)
+        }
+        let (contributions, contributionStd) = Self.meanAndSpread(expanded)
+        let (property, propertyStd) = Self.meanAndSpread(properties)
+        return StructurePrediction(id: id, windows: windows, contributions: contributions, property: property,
+                                   targets: targets, symmetry: symmetry, orbits: orbits,
+                                   contributionStd: contributionStd, propertyStd: propertyStd, memberProperties: properties)
+    }
+
+    /// Elementwise mean and sample standard deviation (n − 1) of two or more equal-length
+    /// arrays.
+    static func meanAndSpread(_ xs: [[Double]]) -> ([Double], [Double]) {
+        let J = Double(xs.count)
+        let mean = xs[0].indices.map { i in xs.reduce(0) { $0 + $1[i] } / J }
+        let spread = xs[0].indices.map { i in
+            (xs.reduce(0) { $0 + ($1[i] - mean[i]) * ($1[i] - mean[i]) } / (J - 1)).squareRoot()
+        }
+        return (mean, spread)
     }
 }

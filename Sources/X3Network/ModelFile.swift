@@ -8,8 +8,14 @@ import X3Core
 /// load; files written before it existed have none), and, when the model has one, `card`
 /// (the JSON of `ModelCard`, checked on load); every parameter tensor is stored as
 /// F32 under its name. Files are written atomically.
+///
+/// An ensemble of k ≥ 2 models (`ModelEnsemble`) is one file of `format_version` "2": the
+/// metadata also holds `members` (k, as text) and `member_configs` (a JSON array of the k
+/// configurations; `config` is the first's), the card is the ensemble's, and member i's
+/// tensors are stored under "member{i}." and the parameter's name. A single model is
+/// always written as version 1.
 public enum ModelFile {
-    public static let format = "x3mat-model", formatVersion = "1"
+    public static let format = "x3mat-model", formatVersion = "1", ensembleFormatVersion = "2"
 
     /// "crc32:" and the 8 lowercase hex digits of the CRC-32 (zlib's) of the tensor bytes.
     static func tensorChecksum(_ data: ArraySlice<UInt8>) -> String {
@@ -17,6 +23,8 @@ public enum ModelFile {
         return "crc32:" + String(repeating: "0", count: 8 - h.count) + h
     }
     static let maxHeader = 100 << 20
+    /// Most members an ensemble file may declare.
+    public static let maxMembers = 1024
 
     /// Extra F32 tensors stored beside the parameters (a training checkpoint keeps its
     /// optimizer moments this way), flat, under names that are not parameter names.
@@ -26,10 +34,21 @@ public enum ModelFile {
         bytes(model, format: format, metadata: [], extras: [])
     }
 
+    /// An ensemble's file image: version 1 for one member, else version 2.
+    public static func bytes(_ ensemble: ModelEnsemble) -> [UInt8] {
+        bytes(members: ensemble.members, format: format, metadata: [], extras: [])
+    }
+
     /// A safetensors image of `model` with format `format`, extra metadata strings and
     /// extra tensors.
     public static func bytes(_ model: EquiformerModel<Float>, format: String, metadata: [(String, String)],
                              extras: Extras) -> [UInt8] {
+        bytes(members: [model], format: format, metadata: metadata, extras: extras)
+    }
+
+    static func bytes(members: [EquiformerModel<Float>], format: String, metadata: [(String, String)],
+                      extras: Extras) -> [UInt8] {
+        let model = members[0], ensemble = members.count > 1
         var data: [UInt8] = []
         func append(_ values: [Float]) {
             for v in values {
@@ -37,14 +56,18 @@ public enum ModelFile {
                 for b in 0..<4 { data.append(UInt8(truncatingIfNeeded: bits >> (8 * UInt32(b)))) }
             }
         }
-        data.reserveCapacity(4 * (model.params.values.count + extras.reduce(0) { $0 + $1.values.count }))
-        append(model.params.values)
+        data.reserveCapacity(4 * (members.reduce(0) { $0 + $1.params.values.count } + extras.reduce(0) { $0 + $1.values.count }))
+        for m in members { append(m.params.values) }
         for e in extras { append(e.values) }
         var meta: [(String, JSONValue)] = [
-            ("format", .string(format)), ("format_version", .string(formatVersion)),
+            ("format", .string(format)), ("format_version", .string(ensemble ? ensembleFormatVersion : formatVersion)),
             ("libx3mat", .string(X3Version.string.description)), ("config", .string(model.config.json.text)),
-            ("checksum", .string(tensorChecksum(data[...]))),
         ]
+        if ensemble {
+            meta += [("members", .string(String(members.count))),
+                     ("member_configs", .string(JSONValue.array(members.map(\.config.json)).text))]
+        }
+        meta.append(("checksum", .string(tensorChecksum(data[...]))))
         if let card = model.card { meta.append(("card", .string(card.json.text))) }
         meta += metadata.map { ($0.0, .string($0.1)) }
         var header: [(String, JSONValue)] = [("__metadata__", .object(meta))]
@@ -55,7 +78,9 @@ public enum ModelFile {
                                           ("data_offsets", .array([.number(Double(offset)), .number(Double(offset + n))]))])))
             offset += n
         }
-        for e in model.params.entries { describe(e.name, e.shape, e.count) }
+        for (i, m) in members.enumerated() {
+            for e in m.params.entries { describe(tensorName(e.name, member: i, of: members.count), e.shape, e.count) }
+        }
         for e in extras { describe(e.name, [e.values.count], e.values.count) }
         var h = Array(JSONValue.object(header).text.utf8)
         while h.count % 8 != 0 { h.append(32) }
@@ -68,12 +93,34 @@ public enum ModelFile {
         return out
     }
 
+    /// Member i's name for a parameter tensor: the name itself when there is one member.
+    static func tensorName(_ name: String, member i: Int, of count: Int) -> String {
+        count == 1 ? name : "member\(i).\(name)"
+    }
+
     public static func save(_ model: EquiformerModel<Float>, path: String) throws {
         try FileIO.writeAtomically(path: path, bytes: bytes(model))
     }
 
+    public static func save(_ ensemble: ModelEnsemble, path: String) throws {
+        try FileIO.writeAtomically(path: path, bytes: bytes(ensemble))
+    }
+
+    /// One model; a file holding an ensemble is refused (`loadEnsemble` reads it).
     public static func load(path: String) throws -> EquiformerModel<Float> {
         try load(bytes: try FileIO.readBytes(path: path), source: path)
+    }
+
+    /// A model file, of one model or an ensemble.
+    public static func loadEnsemble(path: String) throws -> ModelEnsemble {
+        try loadEnsemble(bytes: try FileIO.readBytes(path: path), source: path)
+    }
+
+    public static func loadEnsemble(bytes: [UInt8], source: String) throws -> ModelEnsemble {
+        let c = try read(bytes: bytes, source: source, formats: [format, checkpointFormat])
+        do { return try ModelEnsemble(members: c.members) } catch let e as X3Error {
+            throw X3Error(.parse, "\(source): \(e.message)")
+        }
     }
 
     /// Reads a model, checking everything: sizes, the header, the format, the
@@ -81,15 +128,21 @@ public enum ModelFile {
     /// defines (names, dtype, shapes), with finite values. A training checkpoint is read
     /// as the model it holds.
     public static func load(bytes: [UInt8], source: String) throws -> EquiformerModel<Float> {
-        try read(bytes: bytes, source: source, formats: [format, checkpointFormat]).model
+        let c = try read(bytes: bytes, source: source, formats: [format, checkpointFormat])
+        guard c.members.count == 1 else {
+            throw X3Error(.unsupported, "\(source): holds an ensemble of \(c.members.count) models where one model is expected")
+        }
+        return c.members[0]
     }
 
     /// The format of training checkpoints (a model plus optimizer state, SPEC "Training").
     public static let checkpointFormat = "x3mat-checkpoint"
 
-    /// What `read` returns: the model, the file's format and metadata, and the extra tensors.
+    /// What `read` returns: the model (or an ensemble's members, in order), the file's
+    /// format and metadata, and the extra tensors.
     public struct Contents {
-        public var model: EquiformerModel<Float>
+        public var members: [EquiformerModel<Float>]
+        public var model: EquiformerModel<Float> { members[0] }
         public var format: String
         public var metadata: [String: String]
         public var extras: [String: [Float]]
@@ -118,21 +171,44 @@ public enum ModelFile {
             let found = header["__metadata__"]?["format"]?.string.map { "format \"\($0)\"" } ?? "no format"
             throw fail("not an x3mat \(what) (its safetensors metadata has \(found))")
         }
-        guard meta["format_version"]?.string == formatVersion else {
-            throw X3Error(.unsupported, "\(source): model format version \(meta["format_version"]?.string ?? "?"); this libx3mat reads \(formatVersion)")
+        let version = meta["format_version"]?.string
+        guard version == formatVersion || (version == ensembleFormatVersion && fileFormat == format) else {
+            throw X3Error(.unsupported, "\(source): model format version \(version ?? "?"); this libx3mat reads \(formatVersion) "
+                          + "and \(ensembleFormatVersion) (ensembles)")
         }
         guard let configText = meta["config"]?.string else { throw fail("the metadata has no 'config'") }
-        let config = try ModelConfig(json: try JSONValue.parse(configText, source: source + " (config)"), source: source + " (config)")
-        // The tensors the configuration defines, laid out without allocating them, so a
+        var configs = [try ModelConfig(json: try JSONValue.parse(configText, source: source + " (config)"), source: source + " (config)")]
+        if version == ensembleFormatVersion {
+            guard let text = meta["member_configs"]?.string,
+                  let items = try JSONValue.parse(text, source: source + " (member_configs)").array else {
+                throw fail("an ensemble's metadata needs 'member_configs', a JSON array of configurations")
+            }
+            guard items.count >= 2, items.count <= maxMembers, meta["members"]?.string == String(items.count) else {
+                throw fail("'members' (\(meta["members"]?.string ?? "missing")) and the \(items.count) configurations of "
+                    + "'member_configs' disagree, or are not from 2 to \(maxMembers)")
+            }
+            configs = try items.enumerated().map { i, item in
+                try ModelConfig(json: item, source: source + " (member \(i)'s config)")
+            }
+        }
+        // The tensors the configurations define, laid out without allocating them, so a
         // small file that declares a huge configuration is refused before any allocation.
-        let layout = try EquiformerModel<Float>(config: config, allocating: false).params
+        let layouts = try configs.map { try EquiformerModel<Float>(config: $0, allocating: false).params }
         let dataStart = 8 + Int(n), dataCount = bytes.count - dataStart
         let extras = extraTensors(fileFormat)
-        let (needed, overflow) = (4 * layout.count).multipliedReportingOverflow(by: 1 + extras.count)
+        var needed = 0, overflow = false
+        for l in layouts {
+            let (b, o1) = l.count.multipliedReportingOverflow(by: 4 * (1 + extras.count))
+            let (sum, o2) = needed.addingReportingOverflow(b)
+            needed = sum
+            overflow = overflow || o1 || o2
+        }
         guard !overflow, needed == dataCount else {
             let optimizer = extras.isEmpty ? "" : " and \(extras.count) optimizer tensors of that size"
             let size = overflow ? "more than 2⁶³" : "\(needed)"
-            throw fail("the configuration defines \(layout.count) parameters\(optimizer), \(size) bytes, but the file "
+            let what = layouts.count == 1 ? "the configuration defines \(layouts[0].count) parameters"
+                : "the \(layouts.count) members' configurations define \(layouts.map { String($0.count) }.joined(separator: " + ")) parameters"
+            throw fail("\(what)\(optimizer), \(size) bytes, but the file "
                 + "holds \(dataCount) bytes after the header (truncated, or file and configuration disagree)")
         }
         if let expected = meta["checksum"]?.string {
@@ -141,15 +217,18 @@ public enum ModelFile {
                 throw fail("the tensors' checksum is \(actual) but the file records \(expected) (corrupted)")
             }
         }
-        // The file holds exactly this layout and is at most FileIO.defaultMaxBytes long, so
-        // the parameter cap is met: build the model without laying it out again.
-        var model = try EquiformerModel<Float>(config: config, allocating: true)
+        // The file holds exactly these layouts and is at most FileIO.defaultMaxBytes long,
+        // so the parameter cap is met: build the models without laying them out again.
+        var members = try configs.map { try EquiformerModel<Float>(config: $0, allocating: true) }
         if let cardText = meta["card"]?.string {
-            model.card = try ModelCard(json: try JSONValue.parse(cardText, source: source + " (card)"),
-                                       targets: config.targets, source: source)
+            members[0].card = try ModelCard(json: try JSONValue.parse(cardText, source: source + " (card)"),
+                                            targets: configs[0].targets, source: source)
         }
-        var tensors = model.params.entries.map { (name: $0.name, shape: $0.shape, count: $0.count) }
-        tensors += extras.map { (name: $0, shape: [model.params.count], count: model.params.count) }
+        var tensors: [(name: String, shape: [Int], count: Int)] = []
+        for (i, m) in members.enumerated() {
+            tensors += m.params.entries.map { (name: tensorName($0.name, member: i, of: members.count), shape: $0.shape, count: $0.count) }
+        }
+        tensors += extras.map { (name: $0, shape: [members[0].params.count], count: members[0].params.count) }
         let names = Set(tensors.map(\.name))
         for (k, _) in header.object! where k != "__metadata__" && !names.contains(k) {
             throw fail("tensor '\(k)' is not a parameter of this configuration (file and configuration disagree)")
@@ -184,12 +263,14 @@ public enum ModelFile {
             }
             values[e.name] = v
         }
-        for e in model.params.entries {
-            let v = values.removeValue(forKey: e.name)!
-            for i in 0..<e.count { model.params.values[e.offset + i] = v[i] }
+        for m in members.indices {
+            for e in members[m].params.entries {
+                let v = values.removeValue(forKey: tensorName(e.name, member: m, of: members.count))!
+                for i in 0..<e.count { members[m].params.values[e.offset + i] = v[i] }
+            }
         }
         var metadata: [String: String] = [:]
         for (k, v) in meta.object ?? [] { if let s = v.string { metadata[k] = s } }
-        return Contents(model: model, format: fileFormat, metadata: metadata, extras: values)
+        return Contents(members: members, format: fileFormat, metadata: metadata, extras: values)
     }
 }

@@ -59,6 +59,38 @@ struct InferenceEngineTests {
     /// Inputs: LTA, an unreadable one, SOD, ABW. Every slice size and thread count emits
     /// the four in order, the failure in its place with its reason, and the same numbers
     /// as predicting each structure alone.
+    /// An ensemble's numbers are the members' mean and sample standard deviation, each
+    /// member's prediction computed alone by its own engine; an ensemble of one model is
+    /// the model, bit for bit.
+    @Test(.enabled(if: sharedData != nil)) func ensemblesReportTheMembersMeanAndSpread() throws {
+        let models = try [11, 12, 13].map { seed -> EquiformerModel<Float> in
+            var c = try Self.model().config
+            c.seed = UInt64(seed); c.targetMean = [Double(seed)]
+            return try EquiformerModel<Float>(config: c)
+        }
+        let structures = try Self.structures()
+        let alone = try models.map { try InferenceEngine(model: $0, threads: 2).predict(structures, ids: Self.names) }
+        let ensemble = try InferenceEngine(ensemble: try ModelEnsemble(members: models), threads: 2)
+            .predict(structures, ids: Self.names)
+        for (i, p) in ensemble.enumerated() {
+            let props = alone.map { $0[i].property[0] }
+            let mean = props.reduce(0, +) / 3
+            let std = (props.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 2).squareRoot()
+            #expect(abs(p.property[0] - mean) <= 1e-12 * abs(mean) && abs(p.propertyStd![0] - std) <= 1e-9 * max(std, 1e-3))
+            #expect(p.memberProperties!.map { $0[0] } == props)
+            for w in stride(from: 0, to: p.windows.count, by: 7) {
+                let xs = alone.map { $0[i].contribution(w, 0) }, m = xs.reduce(0, +) / 3
+                let s = (xs.map { ($0 - m) * ($0 - m) }.reduce(0, +) / 2).squareRoot()
+                #expect(abs(p.contribution(w, 0) - m) <= 1e-12 * max(1, abs(m)))
+                #expect(abs(p.contributionSpread(w, 0)! - s) <= 1e-9 * max(s, 1e-3))
+            }
+            #expect(std > 0)
+        }
+        let single = try InferenceEngine(ensemble: try ModelEnsemble(members: [models[0]]), threads: 2)
+            .predict(structures, ids: Self.names)
+        #expect(single.map(\.contributions) == alone[0].map(\.contributions) && single.allSatisfy { $0.propertyStd == nil })
+    }
+
     @Test(.enabled(if: sharedData != nil)) func streamKeepsInputOrderAndIsolatesFailures() throws {
         let model = try Self.model()
         let structures = try Self.structures()

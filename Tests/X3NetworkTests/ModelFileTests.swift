@@ -35,6 +35,44 @@ struct ModelFileTests {
         #expect(n % 8 == 0)
     }
 
+    /// An ensemble is one version-2 file that reads back member by member, bit for bit (a
+    /// member may have another architecture); one model is still written as version 1;
+    /// the single-model reader refuses an ensemble, and members that disagree on targets
+    /// or windows, or metadata that disagrees with the tensors, are refused.
+    @Test func ensemblesRoundTripAndInconsistentOnesAreRefused() throws {
+        let a = try Self.model()
+        var c = a.config
+        c.seed = 12; c.channels = 16; c.targetMean = [0.5, 1]
+        let b = try EquiformerModel<Float>(config: c)
+        let ensemble = try ModelEnsemble(members: [a, b, a])
+        let bytes = ModelFile.bytes(ensemble)
+        let back = try ModelFile.loadEnsemble(bytes: bytes, source: "e")
+        #expect(back.count == 3 && back.members.map(\.config) == [a.config, b.config, a.config])
+        #expect(back.members.map(\.params.values) == [a.params.values, b.params.values, a.params.values])
+        var n = 0
+        for k in 0..<8 { n |= Int(bytes[k]) << (8 * k) }
+        let header = String(decoding: bytes[8..<(8 + n)], as: UTF8.self)
+        #expect(header.contains("\"format_version\":\"2\"") && header.contains("\"members\":\"3\""))
+        #expect(ModelFile.bytes(try ModelEnsemble(members: [a])) == ModelFile.bytes(a))
+        expectX3Error(.unsupported, mentioning: ["ensemble of 3 models"]) { try ModelFile.load(bytes: bytes, source: "e") }
+        var other = a.config
+        other.targets = ["co2", "n2"]
+        expectX3Error(.invalidArgument, mentioning: ["member 1 predicts co2, n2"]) {
+            try ModelEnsemble(members: [a, try EquiformerModel<Float>(config: other)])
+        }
+        other = a.config
+        other.windowStep = 3
+        expectX3Error(.invalidArgument, mentioning: ["member 1", "share their windows"]) {
+            try ModelEnsemble(members: [a, try EquiformerModel<Float>(config: other)])
+        }
+        expectX3Error(.invalidArgument, mentioning: ["at least one model"]) { try ModelEnsemble(members: []) }
+        // the header's member count must match its configurations
+        let edited = Self.editingHeader(bytes) { $0.replacingOccurrences(of: "\"members\":\"3\"", with: "\"members\":\"4\"") }
+        expectX3Error(.parse, mentioning: ["'members' (4)", "3 configurations"]) {
+            try ModelFile.loadEnsemble(bytes: edited, source: "e")
+        }
+    }
+
     /// Every key of the configuration changed from its default survives JSON, including a
     /// seed above 2^53 (once written as a number that could not be read back).
     @Test func everyConfigurationKeyRoundTripsThroughJSON() throws {

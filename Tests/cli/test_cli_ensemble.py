@@ -1,0 +1,102 @@
+"""`x3mat ensemble` and what predict and screen report for an ensemble: the members'
+mean and sample standard deviation (ddof 1), checked with NumPy against each member's
+own predictions; the file is one safetensors file holding every member; members that
+disagree are refused."""
+import csv
+import json
+import os
+import pathlib
+import subprocess
+
+import numpy as np
+import pytest
+
+CLI = os.environ.get("X3MAT_CLI", str(pathlib.Path(__file__).resolve().parents[2] / "build" / "bin" / "x3mat"))
+SHARED = pathlib.Path(os.environ.get("X3MAT_SHARED_DATA",
+                                     pathlib.Path(__file__).resolve().parents[2] / ".." / "shared" / "data"))
+pytestmark = pytest.mark.skipif(not (SHARED / "iza").exists(), reason=f"shared data not found at {SHARED}")
+
+TINY = {"lmax": 1, "mmax": 1, "channels": 8, "attention_channels": 8, "heads": 2, "value_channels_per_head": 4,
+        "ffn_channels": 8, "blocks": 1, "radial_basis": 8, "radial_hidden": 8, "edge_embedding": 4,
+        "max_neighbours": 8, "readout_hidden": 8, "window_radius": 5.0, "window_step": 5.0}
+CIFS = [SHARED / "iza" / "cif" / f"{n}.cif" for n in ("LTA", "SOD", "ABW")]
+
+
+def run(*args):
+    return subprocess.run([CLI, *map(str, args)], capture_output=True, text=True, timeout=900)
+
+
+def read(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def members(tmp_path_factory):
+    """Three small models of the same target, trained with seeds 1, 2, 3."""
+    d = tmp_path_factory.mktemp("members")
+    (d / "tiny.json").write_text(json.dumps(TINY))
+    paths = []
+    for seed in (1, 2, 3):
+        r = run("train", SHARED / "iza", "--target", "ar_uptake_mol_kg", "--output", d / f"s{seed}", "--config",
+                d / "tiny.json", "--limit", 12, "--epochs", 2, "--seed", seed, "--threads", 2)
+        assert r.returncode == 0, r.stderr
+        paths.append(d / f"s{seed}" / "model.safetensors")
+    return paths
+
+
+def test_predict_reports_the_members_mean_and_spread(members, tmp_path):
+    ensemble = tmp_path / "e.safetensors"
+    r = run("ensemble", *members, "-o", ensemble)
+    assert r.returncode == 0, r.stderr
+    assert "an ensemble of 3 models" in r.stdout
+    # one file: its header names the three members' tensors
+    raw = ensemble.read_bytes()
+    header = json.loads(raw[8:8 + int.from_bytes(raw[:8], "little")])
+    assert header["__metadata__"]["members"] == "3" and header["__metadata__"]["format_version"] == "2"
+    assert all(any(k.startswith(f"member{i}.") for k in header) for i in range(3))
+    singles = []
+    for i, m in enumerate(members):
+        r = run("predict", "-m", m, *CIFS, "--output", tmp_path / f"p{i}.csv", "--contributions", tmp_path / f"w{i}.csv",
+                "--top", 0)
+        assert r.returncode == 0, r.stderr
+        singles.append((read(tmp_path / f"p{i}.csv"), read(tmp_path / f"w{i}.csv")))
+    r = run("predict", "-m", ensemble, *CIFS, "--output", tmp_path / "pe.csv", "--contributions", tmp_path / "we.csv",
+            "--top", 0)
+    assert r.returncode == 0, r.stderr
+    assert "(an ensemble of 3)" in r.stdout and "± " in r.stdout + r.stderr  # summaries go with the progress display
+    rows, windows = read(tmp_path / "pe.csv"), read(tmp_path / "we.csv")
+    assert list(rows[0]) == ["id", "windows", "ar_uptake_mol_kg", "ar_uptake_mol_kg_std"]
+    for k, row in enumerate(rows):
+        values = np.array([float(s[0][k]["ar_uptake_mol_kg"]) for s in singles])
+        assert float(row["ar_uptake_mol_kg"]) == pytest.approx(values.mean(), rel=1e-12)
+        assert float(row["ar_uptake_mol_kg_std"]) == pytest.approx(values.std(ddof=1), rel=1e-9)
+        assert values.std() > 0
+    assert list(windows[0])[-2:] == ["ar_uptake_mol_kg", "ar_uptake_mol_kg_std"]
+    assert len(windows) == len(singles[0][1])
+    for k in range(0, len(windows), 5):
+        values = np.array([float(s[1][k]["ar_uptake_mol_kg"]) for s in singles])
+        assert float(windows[k]["ar_uptake_mol_kg"]) == pytest.approx(values.mean(), rel=1e-12, abs=1e-12)
+        assert float(windows[k]["ar_uptake_mol_kg_std"]) == pytest.approx(values.std(ddof=1), rel=1e-9, abs=1e-12)
+    # screen writes the same numbers, with the same columns
+    r = run("screen", *CIFS, "-m", ensemble, "-o", tmp_path / "s.csv")
+    assert r.returncode == 0, r.stderr
+    screened = read(tmp_path / "s.csv")
+    assert list(screened[0])[-2:] == ["ar_uptake_mol_kg", "ar_uptake_mol_kg_std"]
+    assert [(s["ar_uptake_mol_kg"], s["ar_uptake_mol_kg_std"]) for s in screened] == \
+        [(p["ar_uptake_mol_kg"], p["ar_uptake_mol_kg_std"]) for p in rows]
+    r = run("info", ensemble)
+    assert r.returncode == 0 and "3 members" in r.stdout
+
+
+def test_members_that_disagree_are_refused(members, tmp_path):
+    other = dict(TINY, window_step=4.0)
+    (tmp_path / "other.json").write_text(json.dumps(other))
+    r = run("train", SHARED / "iza", "--target", "ar_uptake_mol_kg", "--output", tmp_path / "o", "--config",
+            tmp_path / "other.json", "--limit", 12, "--epochs", 1, "--threads", 2)
+    assert r.returncode == 0, r.stderr
+    r = run("ensemble", members[0], tmp_path / "o" / "model.safetensors", "-o", tmp_path / "bad.safetensors")
+    assert r.returncode != 0 and "share their windows" in r.stderr
+    assert not (tmp_path / "bad.safetensors").exists()
+    r = run("ensemble", members[0], "-o", tmp_path / "one.safetensors")
+    assert r.returncode != 0 and "two or more" in r.stderr
