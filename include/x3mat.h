@@ -433,8 +433,24 @@ X3_API x3_status x3_model_config(const x3_model *model, char *buffer, int64_t ca
  *  "validation"}; optionally "command". `x3mat card` writes cards into model files. */
 X3_API x3_status x3_model_card(const x3_model *model, char *buffer, int64_t capacity, int64_t *length);
 
-/** Number of parameters and of targets. Either pointer may be NULL. */
+/** Number of parameters (an ensemble's: all members' together) and of targets. Either
+ *  pointer may be NULL. */
 X3_API x3_status x3_model_sizes(const x3_model *model, int64_t *parameters, int64_t *targets);
+
+/** Number of models in the handle: 1, or an ensemble's members. A model file may hold an
+ *  ensemble (`x3mat ensemble` writes one); x3_model_load reads it into one handle, and
+ *  every function that predicts then gives the members' mean: each window's contribution
+ *  and the property are averaged over the members. The *_std functions also give the
+ *  uncertainty, the members' sample standard deviation (n - 1) of the property (NaN for a
+ *  single model). x3_model_explain and x3_model_map take single models only
+ *  (X3_ERR_UNSUPPORTED for an ensemble). */
+X3_API x3_status x3_model_members(const x3_model *model, int64_t *members);
+
+/** A new handle holding the models of n handles as one ensemble (an ensemble given adds
+ *  its members; the inputs stay valid and are not changed). They must predict the same
+ *  targets on the same windows (radius and step), else X3_ERR_INVALID_ARGUMENT. The card
+ *  is the first's; x3_model_save writes the ensemble as one file. */
+X3_API x3_status x3_model_ensemble(const x3_model *const *models, int64_t n, x3_model **out);
 
 /* ---- symmetry ---------------------------------------------------------------------------
  * The network gives windows related by a symmetry operation of the crystal the same
@@ -486,6 +502,12 @@ X3_API x3_status x3_model_contributions(const x3_model *model, const x3_structur
  *  (x3_model_sizes). The same numbers as x3_model_contributions's property. */
 X3_API x3_status x3_model_predict(const x3_model *model, const x3_structure *structure, double *property);
 
+/** x3_model_predict, and in std (ntargets values) each target's uncertainty: the
+ *  ensemble members' sample standard deviation of the property (n - 1), NaN for a single
+ *  model (x3_model_members). */
+X3_API x3_status x3_model_predict_std(const x3_model *model, const x3_structure *structure, double *property,
+                                      double *std);
+
 /** Predicts n structures in one call, as `x3mat screen` does: their windows are evaluated
  *  in shared batches, so many small structures keep every thread busy, and each
  *  structure's numbers equal x3_model_predict's. properties receives n x ntargets values
@@ -497,6 +519,12 @@ X3_API x3_status x3_model_predict(const x3_model *model, const x3_structure *str
  *  with its message ("structure i: ...") in x3_last_error. */
 X3_API x3_status x3_model_predict_many(const x3_model *model, int64_t n, const x3_structure *const *structures,
                                        double *properties, int64_t *nevaluated, int32_t *statuses);
+
+/** x3_model_predict_many, and in stds (n x ntargets values, row-major) each property's
+ *  uncertainty as x3_model_predict_std gives it (NaN for a single model and for a
+ *  structure that failed). */
+X3_API x3_status x3_model_predict_many_std(const x3_model *model, int64_t n, const x3_structure *const *structures,
+                                           double *properties, double *stds, int64_t *nevaluated, int32_t *statuses);
 
 /** Contributions of windows at caller-given centres, without building the structure's
  *  window grid: ncentres x 3 coordinates (coordinates X3_FRACTIONAL or X3_CARTESIAN, Å;

@@ -8,7 +8,7 @@ import X3Windows
 public func x3_model_explain(_ m: OpaquePointer?, _ s: OpaquePointer?, _ directory: UnsafePointer<CChar>?,
                              _ optionsJSON: UnsafePointer<CChar>?) -> Int32 {
     guarded(#function) {
-        let model = try handles.object(m, as: ModelBox.self, name: "model").model
+        let model = try singleModelArg(m, "x3_model_explain")
         let st = try structure(s)
         let dir = try string(directory, "directory")
         let text = optionsJSON.map { String(cString: $0) } ?? ""
@@ -28,7 +28,7 @@ public func x3_model_map(_ m: OpaquePointer?, _ s: OpaquePointer?, _ target: Int
                          _ shape: UnsafeMutablePointer<Int64>?, _ values: UnsafeMutablePointer<Double>?,
                          _ capacity: Int64) -> Int32 {
     guarded(#function) {
-        let model = try handles.object(m, as: ModelBox.self, name: "model").model
+        let model = try singleModelArg(m, "x3_model_map")
         let st = try structure(s)
         let shapeOut = try output(shape, "shape")
         let t = Int(target)
@@ -48,7 +48,7 @@ public func x3_model_map(_ m: OpaquePointer?, _ s: OpaquePointer?, _ target: Int
         guard capacity >= Int64(n) else {
             throw X3Error(.bufferTooSmall, "values: capacity \(capacity) < \(n) grid points")
         }
-        let p = try predictOne(model, st)
+        let p = try predictOne(ModelEnsemble(model), st)
         var map = try ContributionMap(p, target: t)
         if f != (1, 1, 1) { map = try map.refined(by: f) }
         for i in 0..<n { values[i] = map.values[i] }

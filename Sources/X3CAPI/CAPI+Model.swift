@@ -5,13 +5,30 @@ import X3Network
 import X3Inference
 import X3Windows
 
+/// A model handle: one model or an ensemble (`ModelEnsemble`).
 final class ModelBox {
-    let model: EquiformerModel<Float>
-    init(_ m: EquiformerModel<Float>) { model = m }
+    let ensemble: ModelEnsemble
+    init(_ m: EquiformerModel<Float>) { ensemble = ModelEnsemble(m) }
+    init(_ e: ModelEnsemble) { ensemble = e }
+    /// The first member: its configuration (targets, windows) and card hold for all.
+    var model: EquiformerModel<Float> { ensemble.members[0] }
 }
 
 private func modelArg(_ h: OpaquePointer?) throws -> EquiformerModel<Float> {
     try handles.object(h, as: ModelBox.self, name: "model").model
+}
+
+func ensembleArg(_ h: OpaquePointer?) throws -> ModelEnsemble {
+    try handles.object(h, as: ModelBox.self, name: "model").ensemble
+}
+
+/// The single model of a handle, for functions that do not take ensembles yet.
+func singleModelArg(_ h: OpaquePointer?, _ function: String) throws -> EquiformerModel<Float> {
+    let e = try ensembleArg(h)
+    guard e.count == 1 else {
+        throw X3Error(.unsupported, "the model is an ensemble of \(e.count); \(function) takes a single model")
+    }
+    return e.members[0]
 }
 
 /// The configuration of x3_model_create's text (NULL or "" for all defaults), validated.
@@ -44,7 +61,7 @@ public func x3_model_load(_ path: UnsafePointer<CChar>?, _ out: UnsafeMutablePoi
         let p = try ModelSearchPath.resolve(try string(path, "path"))
         let o = try output(out, "out")
         try requireBLAS()
-        o.pointee = handles.register(ModelBox(try ModelFile.load(path: p)))
+        o.pointee = handles.register(ModelBox(try ModelFile.loadEnsemble(path: p)))
     }
 }
 
@@ -56,7 +73,7 @@ public func x3_model_find(_ name: UnsafePointer<CChar>?, _ buffer: UnsafeMutable
 
 @_cdecl("x3_model_save")
 public func x3_model_save(_ m: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
-    guarded(#function) { try ModelFile.save(try modelArg(m), path: try string(path, "path")) }
+    guarded(#function) { try ModelFile.save(try ensembleArg(m), path: try string(path, "path")) }
 }
 
 @_cdecl("x3_model_free")
@@ -82,10 +99,28 @@ public func x3_model_card(_ m: OpaquePointer?, _ buffer: UnsafeMutablePointer<CC
 public func x3_model_sizes(_ m: OpaquePointer?, _ parameters: UnsafeMutablePointer<Int64>?,
                            _ targets: UnsafeMutablePointer<Int64>?) -> Int32 {
     guarded(#function) {
-        let model = try modelArg(m)
-        parameters?.pointee = Int64(model.params.count)
-        targets?.pointee = Int64(model.config.targets.count)
+        let e = try ensembleArg(m)
+        parameters?.pointee = Int64(e.members.reduce(0) { $0 + $1.params.count })
+        targets?.pointee = Int64(e.config.targets.count)
     }
+}
+
+@_cdecl("x3_model_ensemble")
+public func x3_model_ensemble(_ models: UnsafePointer<OpaquePointer?>?, _ n: Int64,
+                              _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    guarded(#function) {
+        let o = try output(out, "out")
+        guard n >= 1 else { throw X3Error(.invalidArgument, "n = \(n): give at least one model") }
+        guard let models else { throw nullArgument("models") }
+        var members: [EquiformerModel<Float>] = []
+        for i in 0..<Int(n) { members += try ensembleArg(models[i]).members }
+        o.pointee = handles.register(ModelBox(try ModelEnsemble(members: members)))
+    }
+}
+
+@_cdecl("x3_model_members")
+public func x3_model_members(_ m: OpaquePointer?, _ members: UnsafeMutablePointer<Int64>?) -> Int32 {
+    guarded(#function) { try output(members, "members").pointee = Int64(try ensembleArg(m).count) }
 }
 
 @_cdecl("x3_model_contributions")
@@ -93,11 +128,11 @@ public func x3_model_contributions(_ m: OpaquePointer?, _ s: OpaquePointer?, _ n
                                    _ contributions: UnsafeMutablePointer<Double>?, _ capacity: Int64,
                                    _ property: UnsafeMutablePointer<Double>?) -> Int32 {
     guarded(#function) {
-        let model = try modelArg(m)
+        let model = try ensembleArg(m)
         let st = try structure(s)
         if contributions == nil && capacity == 0 && property == nil {
             // size query: the window grid only, no evaluation
-            nwindows?.pointee = Int64(try modelOrbits(model, st).grid.count)
+            nwindows?.pointee = Int64(try modelOrbits(model.members[0], st).grid.count)
             return
         }
         let p = try predictOne(model, st)
@@ -125,7 +160,7 @@ public func x3_model_contributions_at(_ m: OpaquePointer?, _ s: OpaquePointer?, 
         guard let out else { return }
         try requireBLAS()
         let w = try WindowSampler.sample(st, radius: model.config.windowRadius, centres: cs, coordinates: kind)
-        let c = InferenceEngine(model: model).contributions(GraphBatch.Window.all(w))
+        let c = InferenceEngine(ensemble: try ensembleArg(m)).contributions(GraphBatch.Window.all(w))
         for (i, v) in c.enumerated() { out[i] = v }
     }
 }

@@ -13,8 +13,8 @@ let symmetrySetting = Mutex(SymmetryOptions())
 func currentSymmetry() -> SymmetryOptions { symmetrySetting.withLock { $0 } }
 
 /// The prediction of one structure with the current symmetry setting.
-func predictOne(_ model: EquiformerModel<Float>, _ st: Structure) throws -> StructurePrediction {
-    try InferenceEngine(model: model, symmetry: currentSymmetry()).predict(st, id: st.name.isEmpty ? "structure" : st.name)
+func predictOne(_ ensemble: ModelEnsemble, _ st: Structure) throws -> StructurePrediction {
+    try InferenceEngine(ensemble: ensemble, symmetry: currentSymmetry()).predict(st, id: st.name.isEmpty ? "structure" : st.name)
 }
 
 /// The window grid a model uses for a structure with the current symmetry setting.

@@ -1,4 +1,4 @@
-// x3_train, x3_model_predict and x3_model_predict_many: training and prediction through the C ABI.
+// x3_train and x3_model_predict(_many)(_std): training and prediction through the C ABI.
 import CX3Support
 import X3Core
 import X3Inference
@@ -107,10 +107,22 @@ public func x3_train(_ dataDir: UnsafePointer<CChar>?, _ targets: UnsafePointer<
 @_cdecl("x3_model_predict")
 public func x3_model_predict(_ m: OpaquePointer?, _ s: OpaquePointer?, _ property: UnsafeMutablePointer<Double>?) -> Int32 {
     guarded(#function) {
-        let model = try handles.object(m, as: ModelBox.self, name: "model").model
+        let model = try ensembleArg(m)
         let st = try structure(s)
         let out = try output(property, "property")
         for (j, v) in try predictOne(model, st).property.enumerated() { out[j] = v }
+    }
+}
+
+@_cdecl("x3_model_predict_std")
+public func x3_model_predict_std(_ m: OpaquePointer?, _ s: OpaquePointer?, _ property: UnsafeMutablePointer<Double>?,
+                                 _ std: UnsafeMutablePointer<Double>?) -> Int32 {
+    guarded(#function) {
+        let model = try ensembleArg(m)
+        let st = try structure(s)
+        let out = try output(property, "property"), spread = try output(std, "std")
+        let p = try predictOne(model, st)
+        for (j, v) in p.property.enumerated() { out[j] = v; spread[j] = p.propertyStd?[j] ?? .nan }
     }
 }
 
@@ -118,15 +130,30 @@ public func x3_model_predict(_ m: OpaquePointer?, _ s: OpaquePointer?, _ propert
 public func x3_model_predict_many(_ m: OpaquePointer?, _ n: Int64, _ structures: UnsafePointer<OpaquePointer?>?,
                                   _ properties: UnsafeMutablePointer<Double>?, _ nevaluated: UnsafeMutablePointer<Int64>?,
                                   _ statuses: UnsafeMutablePointer<Int32>?) -> Int32 {
+    predictMany(#function, m, n, structures, properties, nil, nevaluated, statuses)
+}
+
+@_cdecl("x3_model_predict_many_std")
+public func x3_model_predict_many_std(_ m: OpaquePointer?, _ n: Int64, _ structures: UnsafePointer<OpaquePointer?>?,
+                                      _ properties: UnsafeMutablePointer<Double>?, _ stds: UnsafeMutablePointer<Double>?,
+                                      _ nevaluated: UnsafeMutablePointer<Int64>?, _ statuses: UnsafeMutablePointer<Int32>?) -> Int32 {
+    predictMany(#function, m, n, structures, properties, stds, nevaluated, statuses)
+}
+
+/// x3_model_predict_many, with the ensemble's standard deviations into stds when given.
+private func predictMany(_ function: StaticString, _ m: OpaquePointer?, _ n: Int64, _ structures: UnsafePointer<OpaquePointer?>?,
+                         _ properties: UnsafeMutablePointer<Double>?, _ stds: UnsafeMutablePointer<Double>??,
+                         _ nevaluated: UnsafeMutablePointer<Int64>?, _ statuses: UnsafeMutablePointer<Int32>?) -> Int32 {
     var firstFailure: X3Error?
-    let status = guarded(#function) {
-        let model = try handles.object(m, as: ModelBox.self, name: "model").model
+    let status = guarded(function) {
+        let model = try ensembleArg(m)
         guard n >= 0 else { throw X3Error(.invalidArgument, "n = \(n) is negative") }
         guard n > 0 else { return }
         guard let structures else { throw nullArgument("structures") }
         let out = try output(properties, "properties")
+        let spread = try stds.map { try output($0, "stds") }
         let T = model.config.targets.count
-        let engine = InferenceEngine(model: model, symmetry: currentSymmetry())
+        let engine = InferenceEngine(ensemble: model, symmetry: currentSymmetry())
         var given: [Result<Structure, X3Error>] = []
         for i in 0..<Int(n) {
             do { given.append(.success(try structure(structures[i]))) } catch let e as X3Error {
@@ -139,11 +166,11 @@ public func x3_model_predict_many(_ m: OpaquePointer?, _ n: Int64, _ structures:
         }, emit: { i, result in
             switch result {
             case .success(let p):
-                for t in 0..<T { out[i * T + t] = p.property[t] }
+                for t in 0..<T { out[i * T + t] = p.property[t]; spread?[i * T + t] = p.propertyStd?[t] ?? .nan }
                 nevaluated?[i] = Int64(p.orbits.count)
                 statuses?[i] = X3Status.ok.rawValue
             case .failure(let e):
-                for t in 0..<T { out[i * T + t] = .nan }
+                for t in 0..<T { out[i * T + t] = .nan; spread?[i * T + t] = .nan }
                 nevaluated?[i] = 0
                 statuses?[i] = e.status.rawValue
                 if firstFailure == nil { firstFailure = e }
@@ -151,7 +178,7 @@ public func x3_model_predict_many(_ m: OpaquePointer?, _ n: Int64, _ structures:
         })
     }
     guard status == X3Status.ok.rawValue, let e = firstFailure else { return status }
-    x3s_set_last_error("x3_model_predict_many: \(e.message)")
+    x3s_set_last_error("\(function): \(e.message)")
     return e.status.rawValue
 }
 

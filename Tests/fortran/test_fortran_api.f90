@@ -11,7 +11,7 @@ program test_fortran_api
     implicit none
     type(x3_structure) :: s, t, u, pair(2)
     type(x3_windows) :: w
-    type(x3_model) :: m, created, reread
+    type(x3_model) :: m, created, reread, pair_models(2), ens
     type(x3_catalogue) :: cat
     character(len=1024) :: data, scratch, mode
     character(len=:), allocatable :: text, str, json
@@ -19,7 +19,7 @@ program test_fortran_api
     integer(c_int32_t), allocatable :: node_atoms(:), zs(:), source(:), images(:, :)
     integer(c_int64_t), allocatable :: offsets(:), edges(:, :)
     integer(c_int64_t) :: n, value, nsites, nwindows, nstructures, nparams, i
-    real(c_double) :: radius, props(1, 2), one(1)
+    real(c_double) :: radius, props(1, 2), one(1), two(1), mean(1), spread(1)
     integer(c_int64_t) :: evaluated(2)
     integer(c_int32_t) :: statuses(2)
     real(c_double), allocatable :: occ(:), pos(:, :)
@@ -124,6 +124,18 @@ program test_fortran_api
         call check(st == X3_OK .and. props(1, i) == one(1), "predict_many equals predict")
     end do
     call check(evaluated(1) >= 1 .and. evaluated(1) <= evaluated(2), "windows evaluated: P1 has no fewer orbits")
+    ! an ensemble of two small models: their mean, and the sample standard deviation of
+    ! two values, |a - b| / sqrt(2)
+    call check(pair_models(1)%create('{"channels": 8, "blocks": 1, "seed": 3, "window_step": 4}') == X3_OK .and. &
+               pair_models(2)%create('{"channels": 8, "blocks": 1, "seed": 4, "window_step": 4}') == X3_OK, "members")
+    call check(ens%ensemble(pair_models) == X3_OK .and. ens%members() == 2 .and. pair_models(1)%members() == 1, &
+               "ensemble")
+    call check(pair_models(1)%predict(s, one) == X3_OK .and. pair_models(2)%predict(s, two) == X3_OK, "members predict")
+    call check(ens%predict_std(s, mean, spread) == X3_OK, "predict_std")
+    call check(abs(mean(1) - (one(1) + two(1)) / 2) <= 1d-12 * abs(mean(1)) .and. &
+               abs(spread(1) - abs(one(1) - two(1)) / sqrt(2d0)) <= 1d-9 * abs(spread(1)), "ensemble mean and spread")
+    call check(pair_models(1)%predict_std(s, mean, spread) == X3_OK .and. spread(1) /= spread(1), &
+               "a single model's spread is NaN")
 
     ! a site catalogue of LTA's windows
     call check(cat%new(1.2d0, "O:contract", 3_c_int32_t, 16_c_int32_t) == X3_OK, "catalogue")

@@ -104,6 +104,9 @@ module x3mat
         procedure :: config => model_config
         procedure :: card => model_card
         procedure :: predict => model_predict
+        procedure :: predict_std => model_predict_std
+        procedure :: members => model_members
+        procedure :: ensemble => model_ensemble
         procedure :: predict_many => model_predict_many
         procedure :: contributions => model_contributions
         procedure :: contributions_at => model_contributions_at
@@ -399,6 +402,36 @@ module x3mat
             type(c_ptr), value :: m, s
             real(c_double), intent(out) :: property(*)
             integer(c_int32_t) :: c_model_predict
+        end function
+        function c_model_members(m, members) bind(C, name="x3_model_members")
+            import :: c_ptr, c_int64_t, c_int32_t
+            type(c_ptr), value :: m
+            integer(c_int64_t), intent(out) :: members
+            integer(c_int32_t) :: c_model_members
+        end function
+        function c_model_ensemble(models, n, out) bind(C, name="x3_model_ensemble")
+            import :: c_ptr, c_int64_t, c_int32_t
+            type(c_ptr), intent(in) :: models(*)
+            integer(c_int64_t), value :: n
+            type(c_ptr), intent(out) :: out
+            integer(c_int32_t) :: c_model_ensemble
+        end function
+        function c_model_predict_std(m, s, property, std) bind(C, name="x3_model_predict_std")
+            import :: c_ptr, c_double, c_int32_t
+            type(c_ptr), value :: m, s
+            real(c_double), intent(out) :: property(*), std(*)
+            integer(c_int32_t) :: c_model_predict_std
+        end function
+        function c_model_predict_many_std(m, n, structures, properties, stds, nevaluated, statuses) &
+                bind(C, name="x3_model_predict_many_std")
+            import :: c_ptr, c_double, c_int32_t, c_int64_t
+            type(c_ptr), value :: m
+            integer(c_int64_t), value :: n
+            type(c_ptr), intent(in) :: structures(*)
+            real(c_double), intent(out) :: properties(*), stds(*)
+            integer(c_int64_t), intent(out) :: nevaluated(*)
+            integer(c_int32_t), intent(out) :: statuses(*)
+            integer(c_int32_t) :: c_model_predict_many_std
         end function
         function c_model_predict_many(m, n, structures, properties, nevaluated, statuses) &
                 bind(C, name="x3_model_predict_many")
@@ -1323,6 +1356,49 @@ contains
             return
         end if
         status = c_model_predict(self%ptr, structure%ptr, property)
+    end function
+
+    !> Number of models: 1, or an ensemble's members (x3_model_members). An ensemble
+    !> predicts the members' mean; %predict_std also gives the uncertainty.
+    integer(c_int64_t) function model_members(self, status) result(n)
+        class(x3_model), intent(in) :: self
+        integer(c_int32_t), intent(out), optional :: status
+        n = 0
+        call report(c_model_members(self%ptr, n), "model members", status)
+    end function
+
+    !> Makes this handle an ensemble of the given models (x3_model_ensemble: same targets
+    !> and windows; the inputs stay valid and unchanged).
+    integer(c_int32_t) function model_ensemble(self, models) result(status)
+        class(x3_model), intent(inout) :: self
+        type(x3_model), intent(in) :: models(:)
+        type(c_ptr), allocatable :: ptrs(:)
+        type(c_ptr) :: out
+        integer :: i
+        allocate(ptrs(size(models)))
+        do i = 1, size(models)
+            ptrs(i) = models(i)%ptr
+        end do
+        status = c_model_ensemble(ptrs, int(size(models), c_int64_t), out)
+        if (status /= X3_OK) return
+        call self%free()
+        self%ptr = out
+    end function
+
+    !> The predicted property per target and its uncertainty, the ensemble members'
+    !> sample standard deviation (NaN for a single model); both of size self%targets().
+    integer(c_int32_t) function model_predict_std(self, structure, property, std) result(status)
+        class(x3_model), intent(in) :: self
+        type(x3_structure), intent(in) :: structure
+        real(c_double), intent(out) :: property(:), std(:)
+        integer(c_int64_t) :: t
+        t = self%targets(status)
+        if (status /= X3_OK) return
+        if (size(property) < t .or. size(std) < t) then
+            status = X3_ERR_BUFFER_TOO_SMALL
+            return
+        end if
+        status = c_model_predict_std(self%ptr, structure%ptr, property, std)
     end function
 
     !> Predicts many structures in one call (x3_model_predict_many): properties(:, i) is

@@ -169,6 +169,11 @@ _declare("x3_model_contributions", [c_handle, c_handle, c_int64_p, c_double_p, c
 _declare("x3_model_predict", [c_handle, c_handle, c_double_p])
 _declare("x3_model_predict_many", [c_handle, ctypes.c_int64, ctypes.POINTER(c_handle), c_double_p, c_int64_p, c_int32_p],
          check=False)  # per-structure statuses: Model.predict_many reads them
+_declare("x3_model_members", [c_handle, c_int64_p])
+_declare("x3_model_ensemble", [ctypes.POINTER(c_handle), ctypes.c_int64, ctypes.POINTER(c_handle)])
+_declare("x3_model_predict_std", [c_handle, c_handle, c_double_p, c_double_p])
+_declare("x3_model_predict_many_std", [c_handle, ctypes.c_int64, ctypes.POINTER(c_handle), c_double_p, c_double_p, c_int64_p,
+                                       c_int32_p], check=False)
 _declare("x3_model_windows", [c_handle, c_handle, ctypes.POINTER(c_handle)])
 _declare("x3_model_explain", [c_handle, c_handle, ctypes.c_char_p, ctypes.c_char_p])
 _declare("x3_model_map", [c_handle, c_handle, ctypes.c_int32, c_int32_p, c_int64_p, c_double_p, ctypes.c_int64])

@@ -62,6 +62,18 @@ class Model(OwnedHandle):
         lib.x3_model_load(c_text(path, "path"), ctypes.byref(out))
         return cls(out.value)
 
+    @classmethod
+    def ensemble(cls, models: Sequence["Model"]) -> "Model":
+        """One model made of several of the same property (same targets, window radius and
+        step; e.g. trained with other seeds or cross-validation folds): it predicts their
+        mean, and `predict_std` / `predict_many` give the members' standard deviation as
+        the uncertainty. `save` writes it as one file. The inputs are not changed."""
+        models = list(models)
+        handles = (c_handle * len(models))(*[m._handle.value for m in models])
+        out = c_handle()
+        lib.x3_model_ensemble(handles, len(models), ctypes.byref(out))
+        return cls(out.value)
+
     def save(self, path: str | os.PathLike) -> None:
         """Writes the model file (safetensors, atomically)."""
         lib.x3_model_save(self._handle, c_text(path, "path"))
@@ -84,8 +96,17 @@ class Model(OwnedHandle):
         return self.config["targets"]
 
     @property
+    def members(self) -> int:
+        """Number of models: 1, or an ensemble's members (`x3mat ensemble` writes an
+        ensemble file). An ensemble predicts the members' mean; `predict_std` and
+        `predict_many` also give its uncertainty, the members' standard deviation."""
+        n = ctypes.c_int64()
+        lib.x3_model_members(self._handle, ctypes.byref(n))
+        return n.value
+
+    @property
     def parameter_count(self) -> int:
-        """Number of parameters."""
+        """Number of parameters (an ensemble's: all members' together)."""
         n = ctypes.c_int64()
         lib.x3_model_sizes(self._handle, ctypes.byref(n), None)
         return n.value
@@ -143,10 +164,20 @@ class Model(OwnedHandle):
         lib.x3_model_predict(self._handle, structure._handle, prop.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
         return dict(zip(self.targets, prop.tolist()))
 
+    def predict_std(self, structure: StructureLike) -> tuple[dict[str, float], dict[str, float]]:
+        """(property, uncertainty) per target: the prediction as `predict` gives it and the
+        ensemble members' sample standard deviation of it (ddof 1); NaN for one model."""
+        structure = Structure.coerce(structure)
+        prop, std = np.empty(len(self.targets)), np.empty(len(self.targets))
+        lib.x3_model_predict_std(self._handle, structure._handle, prop.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
+                                 std.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
+        return dict(zip(self.targets, prop.tolist())), dict(zip(self.targets, std.tolist()))
+
     def predict_many(self, structures: Iterable[StructureLike], ids: Sequence[str] | None = None):
         """Predictions of many structures in one call (x3_model_predict_many: the windows of
         all of them in shared batches; each structure's numbers equal `predict`'s), as a
-        pandas DataFrame indexed by id, in input order, with one column per target,
+        pandas DataFrame indexed by id, in input order, with one column per target (for an
+        ensemble also TARGET_std, the members' standard deviation: see `members`),
         `evaluated` (windows evaluated: one per symmetry orbit) and `error` (None, or why
         the structure was not predicted: an unreadable file, too many windows...; its
         targets are then NaN). ids default to file names without .cif for paths, else
@@ -168,19 +199,22 @@ class Model(OwnedHandle):
                 errors[i] = f"{type(exc).__name__}: {exc}"
         t = len(self.targets)
         props = np.full((len(items), t), np.nan)
+        stds = np.full((len(items), t), np.nan)
         evaluated = np.zeros(len(items), dtype=np.int64)
         if ready:
             handles = (c_handle * len(ready))(*[s._handle.value for _, s in ready])
-            p = np.empty((len(ready), t))
+            p, sd = np.empty((len(ready), t)), np.empty((len(ready), t))
             e = np.zeros(len(ready), dtype=np.int64)
             st = np.zeros(len(ready), dtype=np.int32)
-            status = lib.x3_model_predict_many(self._handle, len(ready), handles, p.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
-                                               e.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)),
-                                               st.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)))
+            status = lib.x3_model_predict_many_std(self._handle, len(ready), handles,
+                                                   p.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
+                                                   sd.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
+                                                   e.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)),
+                                                   st.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)))
             if status != 0 and not st.any():  # the call itself was refused
                 raise error_for_status(status, lib.x3_last_error().decode("utf-8", "replace"))
             for k, (i, s) in enumerate(ready):
-                props[i], evaluated[i] = p[k], e[k]
+                props[i], stds[i], evaluated[i] = p[k], sd[k], e[k]
                 if st[k]:
                     try:  # the structure alone, for its message
                         self.predict(s)
@@ -188,6 +222,9 @@ class Model(OwnedHandle):
                     except X3Error as exc:
                         errors[i] = f"{type(exc).__name__}: {exc}"
         frame = pd.DataFrame(props, index=pd.Index(ids, name="id"), columns=self.targets)
+        if self.members > 1:
+            for j, name in enumerate(self.targets):
+                frame[f"{name}_std"] = stds[:, j]
         frame["evaluated"] = evaluated
         frame["error"] = pd.Series(errors, index=frame.index, dtype=object)
         return frame

@@ -1,0 +1,57 @@
+"""Model.ensemble through the C ABI: an ensemble predicts the members' mean, and its
+uncertainty is their sample standard deviation (ddof 1), checked with NumPy against each
+member's own predictions; it saves as one file and pickles; members that disagree are
+refused, and functions that take one model refuse an ensemble."""
+import pickle
+
+import numpy as np
+import pytest
+
+import x3mat
+
+TINY = {"lmax": 1, "mmax": 1, "channels": 8, "attention_channels": 8, "heads": 2, "value_channels_per_head": 4,
+        "ffn_channels": 8, "blocks": 1, "radial_basis": 8, "radial_hidden": 8, "edge_embedding": 4,
+        "max_neighbours": 8, "readout_hidden": 8, "window_radius": 5.0, "window_step": 4.0,
+        "targets": ["a", "b"], "target_mean": [0.0, 0.0], "target_std": [1.0, 2.0]}
+
+
+def members():
+    return [x3mat.Model.create(dict(TINY, seed=s, target_mean=[s, -s])) for s in (1, 2, 3)]
+
+
+def test_ensemble_predicts_the_members_mean_and_spread(shared, tmp_path):
+    ms = members()
+    e = x3mat.Model.ensemble(ms)
+    assert e.members == 3 and ms[0].members == 1
+    assert e.parameter_count == sum(m.parameter_count for m in ms)
+    cifs = [shared / "iza" / "cif" / f"{n}.cif" for n in ("LTA", "SOD", "ABW")]
+    alone = np.array([[list(m.predict(c).values()) for c in cifs] for m in ms])  # member, structure, target
+    for k, c in enumerate(cifs):
+        prop, std = e.predict_std(c)
+        assert list(prop.values()) == pytest.approx(alone[:, k].mean(axis=0), rel=1e-12)
+        assert list(std.values()) == pytest.approx(alone[:, k].std(axis=0, ddof=1), rel=1e-9)
+        assert list(e.predict(c).values()) == list(prop.values())
+    one = ms[0].predict_std(cifs[0])[1]
+    assert all(np.isnan(v) for v in one.values())
+    frame = e.predict_many(cifs)
+    assert list(frame.columns) == ["a", "b", "a_std", "b_std", "evaluated", "error"]
+    assert frame[["a", "b"]].to_numpy() == pytest.approx(alone.mean(axis=0), rel=1e-12)
+    assert frame[["a_std", "b_std"]].to_numpy() == pytest.approx(alone.std(axis=0, ddof=1), rel=1e-9)
+    assert "a_std" not in ms[0].predict_many(cifs).columns
+    # one file; and pickled (as the file's bytes) for multiprocessing and Dask
+    e.save(tmp_path / "e.safetensors")
+    for back in (x3mat.Model.load(tmp_path / "e.safetensors"), pickle.loads(pickle.dumps(e))):
+        assert back.members == 3
+        assert back.predict_many(cifs)[["a", "a_std"]].equals(frame[["a", "a_std"]])
+
+
+def test_members_that_disagree_and_single_model_functions_are_refused(shared):
+    ms = members()
+    other = x3mat.Model.create(dict(TINY, window_step=3.0))
+    with pytest.raises(x3mat.X3InvalidArgumentError, match="share their windows"):
+        x3mat.Model.ensemble([ms[0], other])
+    with pytest.raises(x3mat.X3InvalidArgumentError, match="predicts c"):
+        x3mat.Model.ensemble([ms[0], x3mat.Model.create(dict(TINY, targets=["c", "b"]))])
+    e = x3mat.Model.ensemble(ms)
+    with pytest.raises(x3mat.X3UnsupportedError, match="ensemble of 3"):
+        e.map(shared / "iza" / "cif" / "LTA.cif")
