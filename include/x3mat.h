@@ -442,8 +442,9 @@ X3_API x3_status x3_model_sizes(const x3_model *model, int64_t *parameters, int6
  *  every function that predicts then gives the members' mean: each window's contribution
  *  and the property are averaged over the members. The *_std functions also give the
  *  uncertainty, the members' sample standard deviation (n - 1) of the property (NaN for a
- *  single model). x3_model_explain and x3_model_map take single models only
- *  (X3_ERR_UNSUPPORTED for an ensemble). */
+ *  single model). x3_model_explain writes an ensemble's maps of the mean and, as
+ *  TARGET_std.cube/.xsf, of the members' standard deviation; x3_model_map takes single
+ *  models only (X3_ERR_UNSUPPORTED for an ensemble). */
 X3_API x3_status x3_model_members(const x3_model *model, int64_t *members);
 
 /** A new handle holding the models of n handles as one ensemble (an ensemble given adds

@@ -8,7 +8,7 @@ import X3Windows
 public func x3_model_explain(_ m: OpaquePointer?, _ s: OpaquePointer?, _ directory: UnsafePointer<CChar>?,
                              _ optionsJSON: UnsafePointer<CChar>?) -> Int32 {
     guarded(#function) {
-        let model = try singleModelArg(m, "x3_model_explain")
+        let model = try ensembleArg(m)
         let st = try structure(s)
         let dir = try string(directory, "directory")
         let text = optionsJSON.map { String(cString: $0) } ?? ""

@@ -64,7 +64,7 @@ struct ExplainCommand: ParsableCommand {
 
     func explain() throws {
         let modelPath = try ModelSearchPath.resolve(model)
-        let m = try ModelFile.load(path: modelPath)
+        let m = try ModelFile.loadEnsemble(path: modelPath)
         var o = ExplainOptions()
         o.threads = try threadCount(threads)
         if let refine { o.refine = try parseRefine(refine) }
@@ -84,7 +84,8 @@ struct ExplainCommand: ParsableCommand {
         for w in e.prediction.symmetry.warnings { print("  warning: \(w)") }
         for (t, name) in e.prediction.targets.enumerated() {
             let h = e.histograms[t], map = e.maps[t]
-            print("  \(name) = \(g4(e.prediction.property[t]))   map min \(g4(map.values.min()!)), max \(g4(map.values.max()!)); "
+            let spread = e.prediction.propertyStd.map { " ± \(g4($0[t]))" } ?? ""
+            print("  \(name) = \(g4(e.prediction.property[t]))\(spread)   map min \(g4(map.values.min()!)), max \(g4(map.values.max()!)); "
                   + "windows strong/medium/weak (\(o.strongEnd.rawValue) is strong): \(h.strong)/\(h.medium)/\(h.weak)")
             for (r, site) in try e.strongestSites(t).enumerated() {
                 let c = site.exampleCentre

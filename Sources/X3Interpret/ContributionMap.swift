@@ -47,6 +47,15 @@ public struct ContributionMap: Sendable {
                       values: (0..<g.count).map { p.contribution($0, target) }, name: p.targets[target])
     }
 
+    /// The map of an ensemble's uncertainty for target `target`: each window's members'
+    /// standard deviation, named "<target>_std". Nil for a single model's prediction.
+    public init?(spreadOf p: StructurePrediction, target: Int) throws {
+        guard p.contributionStd != nil else { return nil }
+        let mean = try ContributionMap(p, target: target)
+        try self.init(lattice: mean.lattice, shape: mean.shape,
+                      values: (0..<mean.count).map { p.contributionSpread($0, target)! }, name: p.targets[target] + "_std")
+    }
+
     /// Refinement factors must each be ≥ 1, with a product ≤ 1000.
     public static func validateRefinement(_ factor: (Int, Int, Int)) throws {
         // Each factor is checked before the product, so the product cannot overflow.

@@ -15,6 +15,8 @@ public struct Explanation: Sendable {
     public let prediction: StructurePrediction
     public let options: ExplainOptions
     public let maps: [ContributionMap]
+    /// For an ensemble, per target the map of the members' standard deviation; else empty.
+    public let spreadMaps: [ContributionMap]
     public let fineMaps: [ContributionMap]
     public let selectivity: [SelectivityMap]
     public let histograms: [StructureHistogram]
@@ -24,11 +26,19 @@ public struct Explanation: Sendable {
 
     public static func make(_ model: EquiformerModel<Float>, structure: Structure, id: String,
                             options: ExplainOptions = ExplainOptions()) throws -> Explanation {
-        let T = model.config.targets.count
-        try ExplainOptions.schema(targets: model.config.targets).validate(options)
-        let p = try InferenceEngine(model: model, symmetry: options.symmetry, threads: options.threads)
+        try make(ModelEnsemble(model), structure: structure, id: id, options: options)
+    }
+
+    /// An ensemble's explanation: maps, histograms and sites of the members' mean
+    /// contributions, and maps of their standard deviation (`spreadMaps`).
+    public static func make(_ ensemble: ModelEnsemble, structure: Structure, id: String,
+                            options: ExplainOptions = ExplainOptions()) throws -> Explanation {
+        let T = ensemble.config.targets.count
+        try ExplainOptions.schema(targets: ensemble.config.targets).validate(options)
+        let p = try InferenceEngine(ensemble: ensemble, symmetry: options.symmetry, threads: options.threads)
             .predict(structure, id: id)
         let maps = try (0..<T).map { try ContributionMap(p, target: $0) }
+        let spread = try (0..<T).compactMap { try ContributionMap(spreadOf: p, target: $0) }
         let fine = options.refine == (1, 1, 1) ? [] : try maps.map { try $0.refined(by: options.refine) }
         let sel = try options.selectivity.map {
             try SelectivityMap(numerator: maps[$0.0], denominator: maps[$0.1], relativeGuard: options.relativeGuard)
@@ -39,7 +49,7 @@ public struct Explanation: Sendable {
         }
         let removal = try SiteGraphOptions.removal(options.removal, for: structure)
         let catalogue = try SiteCatalogue(p, removal: removal, threads: options.threads)
-        return Explanation(structure: structure, prediction: p, options: options, maps: maps, fineMaps: fine,
+        return Explanation(structure: structure, prediction: p, options: options, maps: maps, spreadMaps: spread, fineMaps: fine,
                            selectivity: sel, histograms: hist, removal: removal, catalogue: catalogue)
     }
 
@@ -56,6 +66,8 @@ public struct Explanation: Sendable {
     /// Writes into `directory` (created if missing), each file atomically, and returns
     /// the names written (relative to it):
     /// - `<target>.cube`, `<target>.xsf`: the contribution map with the structure;
+    /// - `<target>_std.cube`, `.xsf`: for an ensemble, the map of the members' standard
+    ///   deviation (the contributions' uncertainty);
     /// - `<target>_fine.cube`: the interpolated map, with `refine`;
     /// - `<a>_over_<b>.cube`, `.xsf`: selectivity maps, undefined points at 0 (guard in
     ///   explanation.json);
@@ -87,6 +99,11 @@ public struct Explanation: Sendable {
             try put(Self.stem(m.name) + ".cube", VolumetricFiles.cube(m, structure: structure, comment: note))
             try put(Self.stem(m.name) + ".xsf", VolumetricFiles.xsf(m, structure: structure, comment: note))
         }
+        for (t, m) in spreadMaps.enumerated() {
+            let note = "x3mat uncertainty map of \(prediction.targets[t]) for \(id): the ensemble members' standard deviation"
+            try put(Self.stem(m.name) + ".cube", VolumetricFiles.cube(m, structure: structure, comment: note))
+            try put(Self.stem(m.name) + ".xsf", VolumetricFiles.xsf(m, structure: structure, comment: note))
+        }
         for m in fineMaps {
             try put(Self.stem(m.name) + "_fine.cube", VolumetricFiles.cube(m, structure: structure,
                 comment: "x3mat contribution map of \(m.name) for \(id), Fourier-interpolated to \(m.n1)x\(m.n2)x\(m.n3)"))
@@ -98,7 +115,8 @@ public struct Explanation: Sendable {
             try put(stem + ".xsf", VolumetricFiles.xsf(s.map, structure: structure, comment: note))
         }
         for h in histograms { try put("histogram_\(Self.stem(h.target)).csv", h.csv) }
-        try put("windows.csv", PredictionTables.contributionsCSV([prediction], targets: prediction.targets))
+        try put("windows.csv", PredictionTables.contributionsCSV([prediction], targets: prediction.targets,
+                                                                 spread: prediction.contributionStd != nil))
         for (t, name) in prediction.targets.enumerated() {
             let sub = "sites_" + Self.stem(name)
             try catalogue.write(directory: directory + "/" + sub, rankedBy: t, top: options.top,
@@ -141,13 +159,18 @@ public struct Explanation: Sendable {
                          ("centre", .array([s.exampleCentre.x, s.exampleCentre.y, s.exampleCentre.z].map { .number($0) })),
                          ("formula", .string(Elements.hillFormula(atomicNumbers: s.exampleAtomicNumbers)))])
             }
-            targets.append(.object([
+            var items: [(String, JSONValue)] = [
                 ("name", .string(name)), ("property", .number(prediction.property[t])),
                 ("map_mean", .number(maps[t].mean)),
                 ("min", .number(maps[t].values.min()!)), ("max", .number(maps[t].values.max()!)),
                 ("classes", .object([("strong", .number(Double(h.strong))), ("medium", .number(Double(h.medium))),
                                      ("weak", .number(Double(h.weak)))])),
-                ("top_sites", .array(sites))]))
+                ("top_sites", .array(sites))]
+            if let std = prediction.propertyStd {
+                items.insert(("property_std", .number(std[t])), at: 2)
+                items.insert(("map_std_max", .number(spreadMaps[t].values.max()!)), at: 4)
+            }
+            targets.append(.object(items))
         }
         let sel: [JSONValue] = selectivity.map {
             .object([("name", .string($0.map.name)), ("threshold", .number($0.threshold)),

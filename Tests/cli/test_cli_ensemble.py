@@ -87,6 +87,15 @@ def test_predict_reports_the_members_mean_and_spread(members, tmp_path):
         [(p["ar_uptake_mol_kg"], p["ar_uptake_mol_kg_std"]) for p in rows]
     r = run("info", ensemble)
     assert r.returncode == 0 and "3 members" in r.stdout
+    # explain: maps of the mean and of the spread; its numbers are predict's
+    r = run("explain", CIFS[0], "-m", ensemble, "--output", tmp_path / "lta")
+    assert r.returncode == 0, r.stderr
+    summary = json.loads((tmp_path / "lta" / "explanation.json").read_text())["targets"][0]
+    assert summary["property"] == pytest.approx(float(rows[0]["ar_uptake_mol_kg"]), rel=1e-12)
+    assert summary["property_std"] == pytest.approx(float(rows[0]["ar_uptake_mol_kg_std"]), rel=1e-12)
+    lta = [w for w in windows if w["id"] == "LTA"]
+    assert summary["map_std_max"] == pytest.approx(max(float(w["ar_uptake_mol_kg_std"]) for w in lta), rel=1e-12)
+    assert (tmp_path / "lta" / "ar_uptake_mol_kg_std.cube").exists() and (tmp_path / "lta" / "ar_uptake_mol_kg_std.xsf").exists()
 
 
 def test_members_that_disagree_are_refused(members, tmp_path):
