@@ -68,19 +68,26 @@ struct EvaluateCommand: ParsableCommand {
             if progress == nil { progress = Progress(total: total, label: "windows") }
             progress?.update(done)
         }
-        let preds = predictions.map(\.property)
+        let preds = predictions.map(\.property), spread = m.count > 1 ? predictions.map { $0.propertyStd! } : nil
         progress?.finish()
         let evaluated = predictions.reduce(0) { $0 + $1.orbits.count }, total = predictions.reduce(0) { $0 + $1.windows.count }
         print("\(modelPath) on \(data): \(chosen.count) structures in \(duration(monotonicSeconds() - t0)) "
               + "(\(total) windows, \(evaluated) evaluated)")
         for (t, name) in columns.enumerated() {
             let r = RegressionMetrics(predicted: preds.map { $0[t] }, actual: chosen.map { dataset.label($0, t) })
-            print("\(name): MAE \(g4(r.mae))  RMSE \(g4(r.rmse))  R² \(fixed(r.r2, 3))  (\(r.count) structures)")
+            var line = "\(name): MAE \(g4(r.mae))  RMSE \(g4(r.rmse))  R² \(fixed(r.r2, 3))  (\(r.count) structures)"
+            if let spread {
+                let c = ParityTable.calibration(actual: chosen.map { dataset.label($0, t) }, predicted: preds.map { $0[t] },
+                                                spread: spread.map { $0[t] })
+                line += "; labels within ±1σ of the ensemble's prediction \(fixed(100 * c.one, 1)) %, "
+                    + "±2σ \(fixed(100 * c.two, 1)) % (Gaussian: 68.3 %, 95.4 %)"
+            }
+            print(line)
         }
         if let output {
             let actual = chosen.map { i in (0..<columns.count).map { dataset.label(i, $0) } }
             try FileIO.writeAtomically(path: output, text: ParityTable.csv(ids: chosen.map { dataset.ids[$0] }, targets: columns,
-                                                                           actual: actual, predicted: preds))
+                                                                           actual: actual, predicted: preds, spread: spread))
             print("wrote \(output)")
         }
         if let histogram {

@@ -98,6 +98,21 @@ def test_predict_reports_the_members_mean_and_spread(members, tmp_path):
     assert (tmp_path / "lta" / "ar_uptake_mol_kg_std.cube").exists() and (tmp_path / "lta" / "ar_uptake_mol_kg_std.xsf").exists()
 
 
+def test_evaluate_measures_the_calibration_of_the_spread(members, tmp_path):
+    """The shares of labels within ±1σ and ±2σ that evaluate prints, recomputed with NumPy
+    from its parity table (true, predicted, std per structure)."""
+    ensemble = tmp_path / "e.safetensors"
+    assert run("ensemble", *members, "-o", ensemble).returncode == 0
+    r = run("evaluate", "--model", ensemble, SHARED / "iza", "--limit", 20, "--output", tmp_path / "parity.csv")
+    assert r.returncode == 0, r.stderr
+    rows = read(tmp_path / "parity.csv")
+    assert list(rows[0]) == ["id", "ar_uptake_mol_kg_true", "ar_uptake_mol_kg_predicted", "ar_uptake_mol_kg_std"]
+    y, p, s = (np.array([float(r[f"ar_uptake_mol_kg_{k}"]) for r in rows]) for k in ("true", "predicted", "std"))
+    z = np.abs(y - p) / s
+    one, two = 100 * np.mean(z <= 1), 100 * np.mean(z <= 2)
+    assert f"within ±1σ of the ensemble's prediction {one:.1f} %, ±2σ {two:.1f} %" in r.stdout
+
+
 def test_members_that_disagree_are_refused(members, tmp_path):
     other = dict(TINY, window_step=4.0)
     (tmp_path / "other.json").write_text(json.dumps(other))
