@@ -18,7 +18,6 @@ import csv
 import pathlib
 
 import numpy as np
-from sklearn.ensemble import RandomForestRegressor
 
 
 def metrics(p, y):
@@ -93,6 +92,8 @@ def main():
         med = np.nanmedian(xt, axis=0)
         xt = np.where(np.isnan(xt), med, xt)
         xv = np.where(np.isnan(xv), med, xv)
+        from sklearn.ensemble import RandomForestRegressor
+
         rf = RandomForestRegressor(n_estimators=500, random_state=a.seed, n_jobs=2).fit(xt, y_train)
         show(name, rf.predict(xv))
     if pred.exists():

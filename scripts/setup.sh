@@ -27,8 +27,8 @@ step() {
     fi
 }
 
-echo "== installing Python packages (numpy, pandas, pytest, ase, pymatgen, safetensors, matplotlib, spglib, scipy, dask, distributed, optuna)"
-step python3 -m pip install --disable-pip-version-check --root-user-action=ignore numpy pandas pytest ase pymatgen safetensors matplotlib spglib scipy dask distributed optuna
+echo "== installing Python packages (numpy, pandas, pytest, ase, pymatgen, safetensors, matplotlib, spglib, scipy, dask, distributed, optuna, scikit-learn)"
+step python3 -m pip install --disable-pip-version-check --root-user-action=ignore numpy pandas pytest ase pymatgen safetensors matplotlib spglib scipy dask distributed optuna scikit-learn
 
 echo "== building libx3mat (SwiftPM, driven by CMake) into build/"
 step cmake -S . -B build -DCMAKE_BUILD_TYPE=Release

@@ -1,0 +1,68 @@
+"""benchmarks/cross_validation.py on a tiny problem (16 structures, 3 folds, a quarter
+held out for test): the folds' validation sets partition the non-test structures, the
+test set is the same in every fold and in none of their training sets, and every number
+of summary.json is recomputed here with NumPy from the runs' own files and the labels."""
+import csv
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+CLI = os.environ.get("X3MAT_CLI", str(ROOT / "build" / "bin" / "x3mat"))
+SHARED = pathlib.Path(os.environ.get("X3MAT_SHARED_DATA", ROOT / ".." / "shared" / "data"))
+pytestmark = pytest.mark.skipif(not (SHARED / "iza").exists(), reason=f"shared data not found at {SHARED}")
+pytest.importorskip("sklearn")
+
+TINY = {"lmax": 1, "mmax": 1, "channels": 8, "attention_channels": 8, "heads": 2, "value_channels_per_head": 4,
+        "ffn_channels": 8, "blocks": 1, "radial_basis": 8, "radial_hidden": 8, "edge_embedding": 4,
+        "max_neighbours": 8, "readout_hidden": 8, "window_radius": 5.0, "window_step": 5.0}
+
+
+def read(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_cross_validation_folds_baselines_and_ensemble(tmp_path):
+    (tmp_path / "tiny.json").write_text(json.dumps(TINY))
+    work = tmp_path / "cv"
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "cross_validation.py"), str(SHARED / "iza"),
+                        "ar_uptake_mol_kg", str(work), "--folds", "3", "--test", "0.25", "--descriptors",
+                        "density_g_cm3,pld_A", "--x3mat", CLI, "--", "--config", str(tmp_path / "tiny.json"),
+                        "--limit", "16", "--epochs", "2", "--threads", "2"], capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stderr
+    labels = {row["framework"]: float(row["ar_uptake_mol_kg"]) for row in read(SHARED / "iza" / "labels.csv")}
+    splits = [read(work / f"fold{i}" / "split.csv") for i in range(3)]
+    sets = [{s: {row["id"] for row in split if row["set"] == s} for s in ("train", "validation", "test")} for split in splits]
+    assert all(s["test"] == sets[0]["test"] and len(s["test"]) == 4 for s in sets)
+    assert all(not (s["train"] & s["test"]) and not (s["train"] & s["validation"]) for s in sets)
+    held = [s["validation"] for s in sets]
+    assert sum(map(len, held)) == 12 and set().union(*held) == set().union(*(s["train"] | s["validation"] for s in sets))
+    summary = json.loads((work / "summary.json").read_text())
+    maes = []
+    for i, s in enumerate(sets):
+        pred = {row["id"]: float(row["ar_uptake_mol_kg_predicted"]) for row in read(work / f"fold{i}" / "predictions_validation.csv")}
+        maes.append(np.mean([abs(pred[k] - labels[k]) for k in s["validation"]]))
+    cv = summary["cross_validation"]["X(3)mat"]
+    assert cv["per_fold_mae"] == pytest.approx(maes, rel=1e-9)
+    assert cv["mae"] == pytest.approx([np.mean(maes), np.std(maes, ddof=1)], rel=1e-9)
+    mean_pred = [np.mean([abs(np.mean([labels[k] for k in s["train"]]) - labels[k]) for k in s["validation"]]) for s in sets]
+    assert summary["cross_validation"]["mean predictor"]["per_fold_mae"] == pytest.approx(mean_pred, rel=1e-9)
+    # the ensemble of the fold models on the test set: members, metrics, calibration
+    raw = (work / "ensemble.safetensors").read_bytes()
+    assert json.loads(raw[8:8 + int.from_bytes(raw[:8], "little")])["__metadata__"]["members"] == "3"
+    p = read(work / "test_parity.csv")
+    assert {row["id"] for row in p} == sets[0]["test"]
+    y, yhat, sd = (np.array([float(row[f"ar_uptake_mol_kg_{k}"]) for row in p]) for k in ("true", "predicted", "std"))
+    assert y == pytest.approx([labels[row["id"]] for row in p], rel=1e-12)
+    test = summary["test"]
+    assert test["X(3)mat ensemble of the folds"]["mae"] == pytest.approx(np.mean(np.abs(yhat - y)), rel=1e-9)
+    z = np.abs(y - yhat) / sd
+    assert test["calibration"]["within_1_sigma"] == np.mean(z <= 1)
+    assert test["calibration"]["within_2_sigma"] == np.mean(z <= 2)
+    assert "random forest" in test and "random forest" in summary["cross_validation"]
