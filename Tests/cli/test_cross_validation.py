@@ -66,3 +66,8 @@ def test_cross_validation_folds_baselines_and_ensemble(tmp_path):
     assert test["calibration"]["within_1_sigma"] == np.mean(z <= 1)
     assert test["calibration"]["within_2_sigma"] == np.mean(z <= 2)
     assert "random forest" in test and "random forest" in summary["cross_validation"]
+    # benchmarks/parity_plot.py draws the test table (with ±1σ bars) as a PNG
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "parity_plot.py"), str(work / "test_parity.csv"),
+                        str(tmp_path / "parity.png"), "--unit", "mol/kg"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "parity.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
