@@ -4,11 +4,13 @@ in WORKDIR/study.db (SQLite); rerunning the command continues it (a trial interr
 a kill is marked failed and a new one starts).
 
   python3 benchmarks/search.py DATA_DIR TARGET WORKDIR [--trials 20] [--epochs 20]
-      [--trial-budget 900] [--folds 0 --fold 0] [--limit 0] [--threads 2] [--fixed KEY=VALUE ...]
+      [--trial-budget 900] [--test 0] [--folds 0 --fold 0] [--limit 0] [--threads 2] [--fixed KEY=VALUE ...]
 
 Each trial trains in WORKDIR/trial-N with a sampled model configuration and training
 options (the search space is SPACE below) for at most --epochs epochs and --trial-budget
-seconds, on the same seeded split (--folds/--fold pick a cross-validation fold). The
+seconds, on the same seeded split (--test holds a test set out of every trial, as
+benchmarks/cross_validation.py does with the same fraction and seed; --folds/--fold pick
+a cross-validation fold of the rest). The
 trainer validates after every epoch on a fixed subset of 16 windows per validation
 structure; each epoch's MAE is reported to Optuna, which stops trials whose MAE is worse
 than the median of earlier trials at that epoch. A trial's value is its best per-epoch
@@ -101,7 +103,8 @@ def objective(args, fixed, trial):
     run_settings = {k: v for k, v in (("limit", args.limit), ("threads", args.threads)) if v > 0}
     started = time.perf_counter()
     run = x3mat.train(args.data_dir, args.target, directory, config=config, progress=progress,
-                      epochs=args.epochs, validation_windows=16, seed=args.seed, folds=args.folds, fold=args.fold,
+                      epochs=args.epochs, validation_windows=16, seed=args.seed, test_fraction=args.test,
+                      folds=args.folds, fold=args.fold,
                       time_budget=args.trial_budget, **run_settings, **options)
     trial.set_user_attr("seconds", round(time.perf_counter() - started, 1))
     trial.set_user_attr("epochs_run", len(run.metrics))
@@ -144,6 +147,7 @@ def main():
     ap.add_argument("--trials", type=int, default=20, help="trials to run in this invocation")
     ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--trial-budget", type=float, default=900, help="seconds per trial")
+    ap.add_argument("--test", type=float, default=0.0, help="fraction held out as a test set no trial sees")
     ap.add_argument("--folds", type=int, default=0)
     ap.add_argument("--fold", type=int, default=0)
     ap.add_argument("--limit", type=int, default=0, help="use the first N labelled structures (0 = all)")

@@ -17,7 +17,8 @@ FIXED = ["lmax=1", "channels=16", "blocks=1", "window_radius=5.0", "window_step=
 
 def search(shared, workdir, trials):
     return subprocess.run([sys.executable, str(SEARCH), str(shared / "iza"), "ar_uptake_mol_kg", str(workdir),
-                           "--trials", str(trials), "--epochs", "2", "--limit", "12", "--threads", "2", "--fixed", *FIXED],
+                           "--trials", str(trials), "--epochs", "2", "--limit", "12", "--test", "0.25", "--threads", "2",
+                           "--fixed", *FIXED],
                           capture_output=True, text=True, timeout=600)
 
 
@@ -36,6 +37,9 @@ def test_search_records_the_best_trial_and_resumes(shared, tmp_path):
     column = metrics[0].split(",").index("val_mae_ar_uptake_mol_kg")
     assert min(float(row.split(",")[column]) for row in metrics[1:]) == pytest.approx(best["validation_mae"], rel=1e-12)
     assert "| trial | validation MAE" in first.stdout
+    # the test set (a quarter of the 12) is in no trial's training or validation set
+    split = (trial / "split.csv").read_text().splitlines()[1:]
+    assert sum(line.endswith(",test") for line in split) == 3
     second = search(shared, tmp_path, 1)
     assert second.returncode == 0, second.stderr
     assert len(optuna.load_study(study_name="ar_uptake_mol_kg", storage=f"sqlite:///{tmp_path / 'study.db'}").trials) == 3
