@@ -59,7 +59,9 @@ public struct SO2Convolution: Sendable, Equatable {
     }
 
     /// Modulated inputs r ⊙ x, [E, M, C_in]: the input of the first GEMMs, and of the
-    /// weight gradients in `backward`.
+    /// weight gradients in `backward`. The network computes them fused with the rotation
+    /// into the edge frame (`EdgeRotations.rotateIn(_:channels:nodes:modulatedBy:of:...)`);
+    /// this is the definition that fused path is tested against.
     public func modulate<T: NetworkScalar>(_ x: UnsafePointer<T>, radial r: UnsafePointer<T>, edges: Int) -> [T] {
         var out = [T](repeating: 0, count: edges * layout.count * inputs)
         out.withUnsafeMutableBufferPointer { modulate(x, radial: r, edges: edges, into: $0.baseAddress!) }
