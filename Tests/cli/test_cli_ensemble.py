@@ -2,33 +2,16 @@
 mean and sample standard deviation (ddof 1), checked with NumPy against each member's
 own predictions; the file is one safetensors file holding every member; members that
 disagree are refused."""
-import csv
 import json
-import os
-import pathlib
-import subprocess
 
 import numpy as np
 import pytest
 
-CLI = os.environ.get("X3MAT_CLI", str(pathlib.Path(__file__).resolve().parents[2] / "build" / "bin" / "x3mat"))
-SHARED = pathlib.Path(os.environ.get("X3MAT_SHARED_DATA",
-                                     pathlib.Path(__file__).resolve().parents[2] / ".." / "shared" / "data"))
-pytestmark = pytest.mark.skipif(not (SHARED / "iza").exists(), reason=f"shared data not found at {SHARED}")
+from cli_support import SHARED, TINY, needs_shared, run
+from cli_support import read_csv as read
 
-TINY = {"lmax": 1, "mmax": 1, "channels": 8, "attention_channels": 8, "heads": 2, "value_channels_per_head": 4,
-        "ffn_channels": 8, "blocks": 1, "radial_basis": 8, "radial_hidden": 8, "edge_embedding": 4,
-        "max_neighbours": 8, "readout_hidden": 8, "window_radius": 5.0, "window_step": 5.0}
+pytestmark = needs_shared
 CIFS = [SHARED / "iza" / "cif" / f"{n}.cif" for n in ("LTA", "SOD", "ABW")]
-
-
-def run(*args):
-    return subprocess.run([CLI, *map(str, args)], capture_output=True, text=True, timeout=900)
-
-
-def read(path):
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
 
 
 @pytest.fixture(scope="module")

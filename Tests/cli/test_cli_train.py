@@ -2,8 +2,6 @@
 ends with the same model as an uninterrupted one; files; bad input."""
 import csv
 import json
-import os
-import pathlib
 import signal
 import subprocess
 import time
@@ -11,18 +9,9 @@ import time
 import numpy as np
 import pytest
 
-CLI = os.environ.get("X3MAT_CLI", str(pathlib.Path(__file__).resolve().parents[2] / "build" / "bin" / "x3mat"))
-SHARED = pathlib.Path(os.environ.get("X3MAT_SHARED_DATA",
-                                     pathlib.Path(__file__).resolve().parents[2] / ".." / "shared" / "data"))
-pytestmark = pytest.mark.skipif(not (SHARED / "iza").exists(), reason=f"shared data not found at {SHARED}")
+from cli_support import CLI, SHARED, TINY, needs_shared, run
 
-TINY = {"lmax": 1, "mmax": 1, "channels": 8, "attention_channels": 8, "heads": 2, "value_channels_per_head": 4,
-        "ffn_channels": 8, "blocks": 1, "radial_basis": 8, "radial_hidden": 8, "edge_embedding": 4,
-        "max_neighbours": 8, "readout_hidden": 8, "window_radius": 5.0, "window_step": 5.0}
-
-
-def run(*args, **kw):
-    return subprocess.run([CLI, *map(str, args)], capture_output=True, text=True, timeout=900, **kw)
+pytestmark = needs_shared
 
 
 def train_args(config, out, epochs):

@@ -2,30 +2,18 @@
 held out for test): the folds' validation sets partition the non-test structures, the
 test set is the same in every fold and in none of their training sets, and every number
 of summary.json is recomputed here with NumPy from the runs' own files and the labels."""
-import csv
 import json
-import os
-import pathlib
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-CLI = os.environ.get("X3MAT_CLI", str(ROOT / "build" / "bin" / "x3mat"))
-SHARED = pathlib.Path(os.environ.get("X3MAT_SHARED_DATA", ROOT / ".." / "shared" / "data"))
-pytestmark = pytest.mark.skipif(not (SHARED / "iza").exists(), reason=f"shared data not found at {SHARED}")
+from cli_support import CLI, ROOT, SHARED, TINY, needs_shared
+from cli_support import read_csv as read
+
+pytestmark = needs_shared
 pytest.importorskip("sklearn")
-
-TINY = {"lmax": 1, "mmax": 1, "channels": 8, "attention_channels": 8, "heads": 2, "value_channels_per_head": 4,
-        "ffn_channels": 8, "blocks": 1, "radial_basis": 8, "radial_hidden": 8, "edge_embedding": 4,
-        "max_neighbours": 8, "readout_hidden": 8, "window_radius": 5.0, "window_step": 5.0}
-
-
-def read(path):
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
 
 
 def test_cross_validation_folds_baselines_and_ensemble(tmp_path):
