@@ -140,7 +140,8 @@ public func x3_model_predict_many_std(_ m: OpaquePointer?, _ n: Int64, _ structu
     predictMany(#function, m, n, structures, properties, stds, nevaluated, statuses)
 }
 
-/// x3_model_predict_many, with the ensemble's standard deviations into stds when given.
+/// x3_model_predict_many, and with `stds` non-nil (x3_model_predict_many_std) the
+/// ensemble's standard deviations into the caller's pointer, which must not be NULL.
 private func predictMany(_ function: StaticString, _ m: OpaquePointer?, _ n: Int64, _ structures: UnsafePointer<OpaquePointer?>?,
                          _ properties: UnsafeMutablePointer<Double>?, _ stds: UnsafeMutablePointer<Double>??,
                          _ nevaluated: UnsafeMutablePointer<Int64>?, _ statuses: UnsafeMutablePointer<Int32>?) -> Int32 {

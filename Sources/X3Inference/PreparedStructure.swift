@@ -41,8 +41,7 @@ public struct PreparedStructure: Sendable {
     /// Elementwise mean and sample standard deviation (n − 1) of two or more equal-length
     /// arrays.
     static func meanAndSpread(_ xs: [[Double]]) -> ([Double], [Double]) {
-        let J = Double(xs.count)
-        let mean = xs[0].indices.map { i in xs.reduce(0) { $0 + $1[i] } / J }
+        let J = Double(xs.count), mean = InferenceEngine.mean(xs)
         let spread = xs[0].indices.map { i in
             (xs.reduce(0) { $0 + ($1[i] - mean[i]) * ($1[i] - mean[i]) } / (J - 1)).squareRoot()
         }

@@ -130,7 +130,8 @@ program test_fortran_api
                pair_models(2)%create('{"channels": 8, "blocks": 1, "seed": 4, "window_step": 4}') == X3_OK, "members")
     call check(ens%ensemble(pair_models) == X3_OK .and. ens%members() == 2 .and. pair_models(1)%members() == 1, &
                "ensemble")
-    call check(pair_models(1)%predict(s, one) == X3_OK .and. pair_models(2)%predict(s, two) == X3_OK, "members predict")
+    call check(pair_models(1)%predict(s, one) == X3_OK .and. pair_models(2)%predict(s, two) == X3_OK .and. &
+               one(1) /= two(1), "members predict, differently")
     call check(ens%predict_std(s, mean, spread) == X3_OK, "predict_std")
     call check(abs(mean(1) - (one(1) + two(1)) / 2) <= 1d-12 * abs(mean(1)) .and. &
                abs(spread(1) - abs(one(1) - two(1)) / sqrt(2d0)) <= 1d-9 * abs(spread(1)), "ensemble mean and spread")

@@ -26,6 +26,7 @@ def test_ensemble_predicts_the_members_mean_and_spread(shared, tmp_path):
     assert e.parameter_count == sum(m.parameter_count for m in ms)
     cifs = [shared / "iza" / "cif" / f"{n}.cif" for n in ("LTA", "SOD", "ABW")]
     alone = np.array([[list(m.predict(c).values()) for c in cifs] for m in ms])  # member, structure, target
+    assert (alone.std(axis=0) > 0).all()  # the members differ, so the spread is not trivially 0
     for k, c in enumerate(cifs):
         prop, std = e.predict_std(c)
         assert list(prop.values()) == pytest.approx(alone[:, k].mean(axis=0), rel=1e-12)
