@@ -442,9 +442,9 @@ X3_API x3_status x3_model_sizes(const x3_model *model, int64_t *parameters, int6
  *  every function that predicts then gives the members' mean: each window's contribution
  *  and the property are averaged over the members. The *_std functions also give the
  *  uncertainty, the members' sample standard deviation (n - 1) of the property (NaN for a
- *  single model). x3_model_explain writes an ensemble's maps of the mean and, as
- *  TARGET_std.cube/.xsf, of the members' standard deviation; x3_model_map takes single
- *  models only (X3_ERR_UNSUPPORTED for an ensemble). */
+ *  single model). x3_model_map gives an ensemble's map of the mean, x3_model_map_std the
+ *  map of the members' standard deviation, and x3_model_explain writes both (the second
+ *  as TARGET_std.cube/.xsf). */
 X3_API x3_status x3_model_members(const x3_model *model, int64_t *members);
 
 /** A new handle holding the models of n handles as one ensemble (an ensemble given adds
@@ -589,6 +589,13 @@ X3_API x3_status x3_model_explain(const x3_model *model, const x3_structure *str
  *  (a shape query). Otherwise values (capacity >= the product) receives the map. */
 X3_API x3_status x3_model_map(const x3_model *model, const x3_structure *structure, int32_t target,
                               const int32_t refine[3], int64_t shape[3], double *values, int64_t capacity);
+
+/** The uncertainty of one target's contribution map: at each window of the grid, the
+ *  ensemble members' sample standard deviation (n - 1) of its contribution (NaN everywhere
+ *  for a single model). shape, values and capacity as for x3_model_map; not refined (a
+ *  standard deviation is not a band-limited field). */
+X3_API x3_status x3_model_map_std(const x3_model *model, const x3_structure *structure, int32_t target,
+                                  int64_t shape[3], double *values, int64_t capacity);
 
 /* ---- training ----------------------------------------------------------------------- */
 

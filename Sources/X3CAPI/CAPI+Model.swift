@@ -22,15 +22,6 @@ func ensembleArg(_ h: OpaquePointer?) throws -> ModelEnsemble {
     try handles.object(h, as: ModelBox.self, name: "model").ensemble
 }
 
-/// The single model of a handle, for functions that do not take ensembles yet.
-func singleModelArg(_ h: OpaquePointer?, _ function: String) throws -> EquiformerModel<Float> {
-    let e = try ensembleArg(h)
-    guard e.count == 1 else {
-        throw X3Error(.unsupported, "the model is an ensemble of \(e.count); \(function) takes a single model")
-    }
-    return e.members[0]
-}
-
 /// The configuration of x3_model_create's text (NULL or "" for all defaults), validated.
 private func modelConfig(_ configJSON: UnsafePointer<CChar>?) throws -> ModelConfig {
     let text = configJSON.map { String(cString: $0) } ?? "{}"

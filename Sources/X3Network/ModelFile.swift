@@ -11,7 +11,7 @@ import X3Core
 ///
 /// An ensemble of k ≥ 2 models (`ModelEnsemble`) is one file of `format_version` "2": the
 /// metadata also holds `members` (k, as text) and `member_configs` (a JSON array of the k
-/// configurations; `config` is the first's), the card is the ensemble's, and member i's
+/// configurations; `config` is the first's, checked on load), the card is the ensemble's, and member i's
 /// tensors are stored under "member{i}." and the parameter's name. A single model is
 /// always written as version 1.
 public enum ModelFile {
@@ -187,8 +187,12 @@ public enum ModelFile {
                 throw fail("'members' (\(meta["members"]?.string ?? "missing")) and the \(items.count) configurations of "
                     + "'member_configs' disagree, or are not from 2 to \(maxMembers)")
             }
+            let first = configs[0]
             configs = try items.enumerated().map { i, item in
                 try ModelConfig(json: item, source: source + " (member \(i)'s config)")
+            }
+            guard configs[0] == first else {
+                throw fail("'config' is not member 0's configuration in 'member_configs' (the file was edited or is corrupted)")
             }
         }
         // The tensors the configurations define, laid out without allocating them, so a

@@ -38,7 +38,7 @@ struct ModelFileTests {
     /// An ensemble is one version-2 file that reads back member by member, bit for bit (a
     /// member may have another architecture); one model is still written as version 1;
     /// the single-model reader refuses an ensemble, and members that disagree on targets
-    /// or windows, or metadata that disagrees with the tensors, are refused.
+    /// or windows, or metadata that disagrees with the tensors or with itself, are refused.
     @Test func ensemblesRoundTripAndInconsistentOnesAreRefused() throws {
         let a = try Self.model()
         var c = a.config
@@ -71,6 +71,13 @@ struct ModelFileTests {
         expectX3Error(.parse, mentioning: ["'members' (4)", "3 configurations"]) {
             try ModelFile.loadEnsemble(bytes: edited, source: "e")
         }
+        // and 'config' (for readers of version 1) must be member 0's
+        let otherSeed = Self.editingHeader(bytes) { h in
+            let start = h.range(of: "\"config\":\"")!.upperBound
+            let seed = h[start...].range(of: "\\\"seed\\\":")!
+            return h.replacingCharacters(in: seed, with: h[seed] + "9")
+        }
+        expectX3Error(.parse, mentioning: ["'config' is not member 0's"]) { try ModelFile.loadEnsemble(bytes: otherSeed, source: "e") }
     }
 
     /// Every key of the configuration changed from its default survives JSON, including a

@@ -23,6 +23,7 @@ program test_fortran_api
     integer(c_int64_t) :: evaluated(2)
     integer(c_int32_t) :: statuses(2)
     real(c_double), allocatable :: occ(:), pos(:, :)
+    real(c_double), allocatable :: map_one(:, :, :), map_two(:, :, :), map_mean(:, :, :), map_spread(:, :, :)
     logical :: exists
     integer :: failures = 0
 
@@ -137,6 +138,13 @@ program test_fortran_api
                abs(spread(1) - abs(one(1) - two(1)) / sqrt(2d0)) <= 1d-9 * abs(spread(1)), "ensemble mean and spread")
     call check(pair_models(1)%predict_std(s, mean, spread) == X3_OK .and. spread(1) /= spread(1), &
                "a single model's spread is NaN")
+    ! and so, window by window, are its contribution map and the map's spread
+    call check(pair_models(1)%map(s, 1, map_one) == X3_OK .and. pair_models(2)%map(s, 1, map_two) == X3_OK .and. &
+               ens%map(s, 1, map_mean) == X3_OK .and. ens%map_std(s, 1, map_spread) == X3_OK, "maps")
+    call check(all(shape(map_mean) == shape(map_one)) .and. all(shape(map_spread) == shape(map_one)) .and. &
+               maxval(abs(map_mean - (map_one + map_two) / 2)) <= 1d-12 * maxval(abs(map_mean)) .and. &
+               maxval(abs(map_spread - abs(map_one - map_two) / sqrt(2d0))) <= 1d-9 * maxval(map_spread) .and. &
+               minval(map_spread) > 0, "ensemble maps: mean and spread per window")
 
     ! a site catalogue of LTA's windows
     call check(cat%new(1.2d0, "O:contract", 3_c_int32_t, 16_c_int32_t) == X3_OK, "catalogue")

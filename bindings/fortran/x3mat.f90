@@ -112,6 +112,7 @@ module x3mat
         procedure :: contributions_at => model_contributions_at
         procedure :: windows => model_windows
         procedure :: map => model_map
+        procedure :: map_std => model_map_std
         procedure :: explain => model_explain
         procedure :: orbits => model_orbits
         procedure :: free => model_free
@@ -469,6 +470,15 @@ module x3mat
             type(c_ptr), value :: values
             integer(c_int64_t), value :: capacity
             integer(c_int32_t) :: c_model_map
+        end function
+        function c_model_map_std(m, s, target, shape, values, capacity) bind(C, name="x3_model_map_std")
+            import :: c_ptr, c_int32_t, c_int64_t
+            type(c_ptr), value :: m, s
+            integer(c_int32_t), value :: target
+            integer(c_int64_t), intent(out) :: shape(3)
+            type(c_ptr), value :: values
+            integer(c_int64_t), value :: capacity
+            integer(c_int32_t) :: c_model_map_std
         end function
         function c_model_explain(m, s, directory, options_json) bind(C, name="x3_model_explain")
             import :: c_ptr, c_char, c_int32_t
@@ -1488,7 +1498,8 @@ contains
 
     !> The contribution map of target `target` (1-based) on the model's window grid:
     !> map(k1+1, k2+1, k3+1) is the window at fractional (k1/n1, k2/n2, k3/n3), in the
-    !> target's units; its mean is the predicted property. `refine` (default 1 1 1)
+    !> target's units; its mean is the predicted property (an ensemble's: of the members'
+    !> mean contributions; %map_std gives their spread). `refine` (default 1 1 1)
     !> Fourier-interpolates it onto a grid that many times finer per axis.
     integer(c_int32_t) function model_map(self, structure, target, map, refine) result(status)
         class(x3_model), intent(in) :: self
@@ -1508,6 +1519,24 @@ contains
                              int(size(flat), c_int64_t))
         if (status /= X3_OK) return
         ! C order (k3 fastest) into a Fortran (k1, k2, k3) array
+        map = reshape(flat, [integer :: shape(1), shape(2), shape(3)], order=[3, 2, 1])
+    end function
+
+    !> The uncertainty of %map (not refined), laid out as it: at each window, the ensemble
+    !> members' sample standard deviation (n - 1) of its contribution; NaN for one model.
+    integer(c_int32_t) function model_map_std(self, structure, target, map) result(status)
+        class(x3_model), intent(in) :: self
+        type(x3_structure), intent(in) :: structure
+        integer(c_int32_t), intent(in) :: target
+        real(c_double), allocatable, intent(out) :: map(:, :, :)
+        integer(c_int64_t) :: shape(3)
+        real(c_double), allocatable, target :: flat(:)
+        status = c_model_map_std(self%ptr, structure%ptr, target - 1, shape, c_null_ptr, 0_c_int64_t)
+        if (status /= X3_OK) return
+        allocate(flat(product(shape)))
+        status = c_model_map_std(self%ptr, structure%ptr, target - 1, shape, c_loc(flat), &
+                                 int(size(flat), c_int64_t))
+        if (status /= X3_OK) return
         map = reshape(flat, [integer :: shape(1), shape(2), shape(3)], order=[3, 2, 1])
     end function
 

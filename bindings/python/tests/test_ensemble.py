@@ -1,7 +1,7 @@
 """Model.ensemble through the C ABI: an ensemble predicts the members' mean, and its
 uncertainty is their sample standard deviation (ddof 1), checked with NumPy against each
-member's own predictions; it saves as one file and pickles; members that disagree are
-refused, and functions that take one model refuse an ensemble."""
+member's own predictions, for the property and for every window of the contribution
+maps; it saves as one file and pickles; members that disagree are refused."""
 import pickle
 
 import numpy as np
@@ -46,13 +46,25 @@ def test_ensemble_predicts_the_members_mean_and_spread(shared, tmp_path):
         assert back.predict_many(cifs)[["a", "a_std"]].equals(frame[["a", "a_std"]])
 
 
-def test_members_that_disagree_and_single_model_functions_are_refused(shared):
+def test_ensemble_maps_are_the_members_mean_and_spread_per_window(shared):
+    ms = members()
+    e = x3mat.Model.ensemble(ms)
+    lta = shared / "iza" / "cif" / "LTA.cif"
+    for t in ("a", "b"):
+        alone = np.array([m.map(lta, t) for m in ms])  # member, k1, k2, k3
+        assert alone.std(axis=0).min() > 0
+        assert e.map(lta, t) == pytest.approx(alone.mean(axis=0), rel=1e-12)
+        assert e.map_std(lta, t) == pytest.approx(alone.std(axis=0, ddof=1), rel=1e-9)
+        # refined: the interpolation is linear, so the mean of the refined member maps
+        assert e.map(lta, t, refine=2) == pytest.approx(np.mean([m.map(lta, t, refine=2) for m in ms], axis=0),
+                                                        rel=1e-9, abs=1e-12)
+    assert np.isnan(ms[0].map_std(lta)).all() and ms[0].map_std(lta).shape == ms[0].map(lta).shape
+
+
+def test_members_that_disagree_are_refused(shared):
     ms = members()
     other = x3mat.Model.create(dict(TINY, window_step=3.0))
     with pytest.raises(x3mat.X3InvalidArgumentError, match="share their windows"):
         x3mat.Model.ensemble([ms[0], other])
     with pytest.raises(x3mat.X3InvalidArgumentError, match="predicts c"):
         x3mat.Model.ensemble([ms[0], x3mat.Model.create(dict(TINY, targets=["c", "b"]))])
-    e = x3mat.Model.ensemble(ms)
-    with pytest.raises(x3mat.X3UnsupportedError, match="ensemble of 3"):
-        e.map(shared / "iza" / "cif" / "LTA.cif")

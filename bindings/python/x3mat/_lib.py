@@ -177,6 +177,7 @@ _declare("x3_model_predict_many_std", [c_handle, ctypes.c_int64, ctypes.POINTER(
 _declare("x3_model_windows", [c_handle, c_handle, ctypes.POINTER(c_handle)])
 _declare("x3_model_explain", [c_handle, c_handle, ctypes.c_char_p, ctypes.c_char_p])
 _declare("x3_model_map", [c_handle, c_handle, ctypes.c_int32, c_int32_p, c_int64_p, c_double_p, ctypes.c_int64])
+_declare("x3_model_map_std", [c_handle, c_handle, ctypes.c_int32, c_int64_p, c_double_p, ctypes.c_int64])
 _declare("x3_set_symmetry", [ctypes.c_int32, ctypes.c_double])
 _declare("x3_get_symmetry", [c_int32_p, c_double_p])
 _declare("x3_structure_space_group", [c_handle, ctypes.c_double, c_int32_p, ctypes.c_char_p, ctypes.c_int64, c_int64_p])

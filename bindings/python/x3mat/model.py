@@ -264,7 +264,8 @@ class Model(OwnedHandle):
     def map(self, structure: StructureLike, target: int | str = 0, refine: int | tuple[int, int, int] = 1) -> np.ndarray:
         """One target's contribution map (name or 0-based index) on the model's window grid,
         shape (n1, n2, n3), point (k1, k2, k3) at fractional (k1/n1, k2/n2, k3/n3), in the
-        target's units; its mean is the predicted property. `refine` (N or (N1, N2, N3))
+        target's units; its mean is the predicted property (for an ensemble: the members'
+        mean contributions; `map_std` gives their spread). `refine` (N or (N1, N2, N3))
         Fourier-interpolates it onto a grid that many times finer (same mean, equal at the
         window centres)."""
         structure = Structure.coerce(structure)
@@ -276,6 +277,18 @@ class Model(OwnedHandle):
         out = np.empty(tuple(shape))
         lib.x3_model_map(self._handle, structure._handle, t, factors, shape,
                          out.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), out.size)
+        return out
+
+    def map_std(self, structure: StructureLike, target: int | str = 0) -> np.ndarray:
+        """The uncertainty of `map` (not refined): at each window, the ensemble members'
+        sample standard deviation (ddof 1) of its contribution; NaN for one model."""
+        structure = Structure.coerce(structure)
+        shape = (ctypes.c_int64 * 3)()
+        t = self._target(target)
+        lib.x3_model_map_std(self._handle, structure._handle, t, shape, None, 0)
+        out = np.empty(tuple(shape))
+        lib.x3_model_map_std(self._handle, structure._handle, t, shape,
+                             out.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), out.size)
         return out
 
     def explain(self, structure: StructureLike, out: str | os.PathLike, refine: int | tuple[int, int, int] | None = None,
