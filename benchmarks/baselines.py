@@ -46,6 +46,25 @@ def composition(data, ids):
     return x
 
 
+def features(data, by_id, ids, descriptors="", use_composition=False):
+    """The forest's inputs for `ids`: `composition(...)`, or the label-file columns named
+    in `descriptors` (comma-separated; a blank cell is NaN)."""
+    if use_composition:
+        return composition(data, ids)
+    cols = descriptors.split(",")
+    return np.array([[float(by_id[i][c]) if by_id[i][c].strip() else np.nan for c in cols] for i in ids])
+
+
+def forest(x_train, y_train, x_other, seed=0):
+    """A random forest (500 trees) fitted on (x_train, y_train), predicting x_other; NaN
+    features are filled with the training median."""
+    from sklearn.ensemble import RandomForestRegressor
+
+    med = np.nanmedian(x_train, axis=0)
+    x_train, x_other = np.where(np.isnan(x_train), med, x_train), np.where(np.isnan(x_other), med, x_other)
+    return RandomForestRegressor(n_estimators=500, random_state=seed, n_jobs=2).fit(x_train, y_train).predict(x_other)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("run", type=pathlib.Path)
@@ -80,22 +99,14 @@ def main():
     show("mean predictor (training mean)", np.full(len(val), y_train.mean()))
     if a.descriptors or a.composition:
         if a.composition:
-            x = composition(a.data, train + val)
             name = "random forest on composition + density"
         else:
             cols = a.descriptors.split(",")
-            x = np.array([[float(by_id[i][c]) if by_id[i][c].strip() else np.nan for c in cols] for i in train + val])
             name = "random forest on " + ", ".join(cols)
             if len(name) > 44:
                 name = f"random forest on {len(cols)} pore descriptors"
-        xt, xv = x[:len(train)], x[len(train):]
-        med = np.nanmedian(xt, axis=0)
-        xt = np.where(np.isnan(xt), med, xt)
-        xv = np.where(np.isnan(xv), med, xv)
-        from sklearn.ensemble import RandomForestRegressor
-
-        rf = RandomForestRegressor(n_estimators=500, random_state=a.seed, n_jobs=2).fit(xt, y_train)
-        show(name, rf.predict(xv))
+        x = features(a.data, by_id, train + val, a.descriptors, a.composition)
+        show(name, forest(x[:len(train)], y_train, x[len(train):], seed=a.seed))
     if pred.exists():
         with open(pred, newline="") as f:
             rows = {r["id"]: float(r[f"{a.target}_predicted"]) for r in csv.DictReader(f)}

@@ -31,7 +31,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from baselines import composition, metrics  # noqa: E402  (the same features as baselines.py)
+from baselines import features, forest, metrics  # noqa: E402  (the same forest as baselines.py)
 
 
 def read_csv(path):
@@ -39,25 +39,12 @@ def read_csv(path):
         return list(csv.DictReader(f))
 
 
-def features(args, ids, by_id):
-    if args.composition:
-        return composition(args.data_dir, ids)
-    cols = args.descriptors.split(",")
-    return np.array([[float(by_id[i][c]) if by_id[i][c].strip() else np.nan for c in cols] for i in ids])
-
-
-def forest(args, train, other, by_id, y_train):
-    """A random forest's predictions for `other`, trained on `train` (NaN features filled
-    with the training median); None without descriptors."""
+def forest_for(args, train, other, by_id, y_train):
+    """The forest's predictions for `other`, trained on `train`; None without descriptors."""
     if not (args.descriptors or args.composition):
         return None
-    from sklearn.ensemble import RandomForestRegressor
-
-    x = features(args, train + other, by_id)
-    xt, xo = x[:len(train)], x[len(train):]
-    med = np.nanmedian(xt, axis=0)
-    xt, xo = np.where(np.isnan(xt), med, xt), np.where(np.isnan(xo), med, xo)
-    return RandomForestRegressor(n_estimators=500, random_state=0, n_jobs=2).fit(xt, y_train).predict(xo)
+    x = features(args.data_dir, by_id, train + other, args.descriptors, args.composition)
+    return forest(x[:len(train)], y_train, x[len(train):])
 
 
 def train_fold(args, i):
@@ -103,7 +90,7 @@ def main():
         y_train, y_val = label(train), label(val)
         predicted = {r["id"]: float(r[f"{args.target}_predicted"]) for r in read_csv(out / "predictions_validation.csv")}
         results = [metrics([predicted[k] for k in val], y_val), metrics(np.full(len(val), y_train.mean()), y_val)]
-        rf = forest(args, train, val, by_id, y_train)
+        rf = forest_for(args, train, val, by_id, y_train)
         if rf is not None:
             results.append(metrics(rf, y_val))
         rows.append(results)
@@ -139,7 +126,7 @@ def main():
         y_rest = label(rest)
         test_rows = [("X(3)mat ensemble of the folds", metrics(pred, y)),
                      ("mean predictor", metrics(np.full(len(y), y_rest.mean()), y))]
-        rf = forest(args, rest, [r["id"] for r in p], by_id, y_rest)
+        rf = forest_for(args, rest, [r["id"] for r in p], by_id, y_rest)
         if rf is not None:
             test_rows.append(("random forest", metrics(rf, y)))
         print(f"\ntest set ({len(y)} structures, held out of every fold):")
