@@ -450,8 +450,20 @@ X3_API x3_status x3_model_members(const x3_model *model, int64_t *members);
 /** A new handle holding the models of n handles as one ensemble (an ensemble given adds
  *  its members; the inputs stay valid and are not changed). They must predict the same
  *  targets on the same windows (radius and step), else X3_ERR_INVALID_ARGUMENT. The card
- *  is the first's; x3_model_save writes the ensemble as one file. */
+ *  is the first's, the spread scale 1; x3_model_save writes the ensemble as one file. */
 X3_API x3_status x3_model_ensemble(const x3_model *const *models, int64_t n, x3_model **out);
+
+/** Per target (ntargets values), the factor by which every standard deviation of an
+ *  ensemble (property and contributions) is multiplied: a few members usually disagree
+ *  less than they err, and a calibrated ensemble (`x3mat evaluate --calibrate`) corrects
+ *  for it. 1 until calibrated, and for a single model. */
+X3_API x3_status x3_model_spread_scale(const x3_model *model, double *scale);
+
+/** A new handle: the ensemble with its spread scale replaced by scale (ntargets finite
+ *  values > 0; x3_model_save keeps it). X3_ERR_INVALID_ARGUMENT for a single model or
+ *  a bad value. The scale that fits held-out structures best under a Gaussian is the
+ *  current one times sqrt(mean(z^2)), z = (label - property) / std. */
+X3_API x3_status x3_model_with_spread_scale(const x3_model *model, const double *scale, x3_model **out);
 
 /* ---- symmetry ---------------------------------------------------------------------------
  * The network gives windows related by a symmetry operation of the crystal the same

@@ -109,6 +109,27 @@ public func x3_model_ensemble(_ models: UnsafePointer<OpaquePointer?>?, _ n: Int
     }
 }
 
+@_cdecl("x3_model_spread_scale")
+public func x3_model_spread_scale(_ m: OpaquePointer?, _ scale: UnsafeMutablePointer<Double>?) -> Int32 {
+    guarded(#function) {
+        let e = try ensembleArg(m)
+        let out = try output(scale, "scale")
+        for (t, f) in e.spreadScale.enumerated() { out[t] = f }
+    }
+}
+
+@_cdecl("x3_model_with_spread_scale")
+public func x3_model_with_spread_scale(_ m: OpaquePointer?, _ scale: UnsafePointer<Double>?,
+                                       _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    guarded(#function) {
+        let e = try ensembleArg(m)
+        guard let scale else { throw nullArgument("scale") }
+        let o = try output(out, "out")
+        let scaled = try e.scalingSpread(to: (0..<e.config.targets.count).map { scale[$0] })
+        o.pointee = handles.register(ModelBox(scaled))
+    }
+}
+
 @_cdecl("x3_model_members")
 public func x3_model_members(_ m: OpaquePointer?, _ members: UnsafeMutablePointer<Int64>?) -> Int32 {
     guarded(#function) { try output(members, "members").pointee = Int64(try ensembleArg(m).count) }

@@ -29,6 +29,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Write the 2-D histogram of window contributions against the true property here (CSV; with several targets, one file per target: NAME_TARGET.csv).")
     var histogram: String?
     @Option(help: "Histogram bins: PROPERTY,CONTRIBUTION.") var histogramBins: String = "20,40"
+    @Option(help: ArgumentHelp("Calibrate the ensemble's uncertainty on these structures and write the calibrated ensemble here.",
+                               discussion: "Each target's spread scale becomes the current one times sqrt(mean z²), z = (label − prediction) / σ: use structures no member was trained on, such as a held-out validation or test set."))
+    var calibrate: String?
     @OptionGroup var symmetry: SymmetryFlags
     @Option(help: "Threads (default: X3MAT_NUM_THREADS or the number of CPUs).") var threads: Int?
 
@@ -84,8 +87,21 @@ struct EvaluateCommand: ParsableCommand {
             }
             print(line)
         }
+        let actual = chosen.map { i in (0..<columns.count).map { dataset.label(i, $0) } }
+        if let calibrate {
+            guard let spread else { throw X3Error(.invalidArgument, "--calibrate: \(modelPath) is a single model, not an ensemble") }
+            let calibrated = try m.calibrated(actual: actual, predicted: preds, spread: spread)
+            try ModelFile.save(calibrated, path: calibrate)
+            for (t, name) in columns.enumerated() {
+                let factor = calibrated.spreadScale[t] / m.spreadScale[t]
+                let c = ParityTable.calibration(actual: actual.map { $0[t] }, predicted: preds.map { $0[t] },
+                                                spread: spread.map { $0[t] * factor })
+                print("\(name): spread scale \(g4(m.spreadScale[t])) → \(g4(calibrated.spreadScale[t])); with it "
+                      + "\(fixed(100 * c.one, 1)) % of these labels lie within ±1σ, \(fixed(100 * c.two, 1)) % within ±2σ")
+            }
+            print("wrote \(calibrate)")
+        }
         if let output {
-            let actual = chosen.map { i in (0..<columns.count).map { dataset.label(i, $0) } }
             try FileIO.writeAtomically(path: output, text: ParityTable.csv(ids: chosen.map { dataset.ids[$0] }, targets: columns,
                                                                            actual: actual, predicted: preds, spread: spread))
             print("wrote \(output)")

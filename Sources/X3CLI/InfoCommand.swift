@@ -50,8 +50,11 @@ struct InfoCommand: ParsableCommand {
         print("\(spec)")
         print("  file      \(file)")
         if e.count > 1 {
-            print("  ensemble  \(e.count) members: predictions are their mean, uncertainties their standard deviation; "
-                  + "member 0 below")
+            let scale = e.spreadScale.contains { $0 != 1 }
+                ? " times the spread scale (" + zip(c.targets, e.spreadScale).map { "\($0) \(g4($1))" }.joined(separator: ", ") + ")"
+                : ""
+            print("  ensemble  \(e.count) members: predictions are their mean, uncertainties their standard deviation"
+                  + "\(scale); member 0 below")
         }
         if let card = m.card {
             for line in card.summary.split(separator: "\n") { print("  \(line)") }

@@ -148,7 +148,7 @@ public struct InferenceEngine: Sendable {
     public func predict(_ prepared: [PreparedStructure], progress: ((Int, Int) -> Void)? = nil) -> [StructurePrediction] {
         let c = memberContributions(prepared.map(\.windows), subsets: prepared.map(\.orbits.representatives),
                                     progress: progress)
-        return zip(prepared, c).map { $0.prediction(members: $1, targets: targets) }
+        return zip(prepared, c).map { $0.prediction(members: $1, targets: targets, spreadScale: ensemble.spreadScale) }
     }
 
     /// The predictions of structures (ids name them in errors and outputs); the first

@@ -17,9 +17,10 @@ public struct PreparedStructure: Sendable {
 
     /// The prediction from each ensemble member's contributions of the representatives
     /// [member][orbit × targets]: per window the members' mean, and with two or more
-    /// members their sample standard deviation (n − 1); the property is the members' mean
-    /// property (each the mean over all windows), its uncertainty their standard deviation.
-    public func prediction(members: [[Double]], targets: [String]) -> StructurePrediction {
+    /// members their sample standard deviation (n − 1) times the target's `spreadScale`
+    /// (by default 1); the property is the members' mean property (each the mean over all
+    /// windows), its uncertainty their standard deviation times that factor.
+    public func prediction(members: [[Double]], targets: [String], spreadScale: [Double]? = nil) -> StructurePrediction {
         let T = targets.count, n = Double(max(1, windows.count)), J = members.count
         let expanded = members.map { orbits.expand($0, width: T) }
         let properties = expanded.map { all in
@@ -31,8 +32,11 @@ public struct PreparedStructure: Sendable {
             return StructurePrediction(id: id, windows: windows, contributions: expanded[0], property: properties[0],
                                        targets: targets, symmetry: symmetry, orbits: orbits)
         }
-        let (contributions, contributionStd) = Self.meanAndSpread(expanded)
-        let (property, propertyStd) = Self.meanAndSpread(properties)
+        let (contributions, rawContributionStd) = Self.meanAndSpread(expanded)
+        let (property, rawPropertyStd) = Self.meanAndSpread(properties)
+        let scale = spreadScale ?? [Double](repeating: 1, count: T)
+        let contributionStd = rawContributionStd.indices.map { rawContributionStd[$0] * scale[$0 % T] }
+        let propertyStd = (0..<T).map { rawPropertyStd[$0] * scale[$0] }
         return StructurePrediction(id: id, windows: windows, contributions: contributions, property: property,
                                    targets: targets, symmetry: symmetry, orbits: orbits,
                                    contributionStd: contributionStd, propertyStd: propertyStd, memberProperties: properties)

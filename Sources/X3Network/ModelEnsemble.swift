@@ -6,12 +6,21 @@ import X3Core
 /// the windows (radius and step), so one set of windows serves them all; anything else
 /// may differ (seed, training fold, architecture, target normalisation). One member is an
 /// ordinary model, with no spread. `ModelFile` keeps an ensemble in one file.
+///
+/// A few members trained alike usually disagree less than their errors are large, so
+/// their spread understates the uncertainty. `spreadScale` (one factor per target, 1 by
+/// default) multiplies every standard deviation the ensemble reports, the property's and
+/// each window's; `calibrated(actual:predicted:spread:)` fits it on held-out structures.
 public struct ModelEnsemble: Sendable {
     public private(set) var members: [EquiformerModel<Float>]
+    /// Per target, the factor applied to the members' standard deviations (each finite
+    /// and > 0); all 1 until the ensemble is calibrated.
+    public private(set) var spreadScale: [Double]
 
     /// A single model.
     public init(_ model: EquiformerModel<Float>) {
         members = [model]
+        spreadScale = [Double](repeating: 1, count: model.config.targets.count)
     }
 
     /// Several models; throws `invalidArgument` when there are none or they disagree on
@@ -30,7 +39,51 @@ public struct ModelEnsemble: Sendable {
             }
         }
         self.members = members
+        spreadScale = [Double](repeating: 1, count: first.config.targets.count)
         for i in self.members.indices.dropFirst() { self.members[i].card = nil }
+    }
+
+    /// The ensemble with its spreads multiplied by `scale` (one finite factor > 0 per
+    /// target) instead of the current factors; throws `invalidArgument` otherwise, or for
+    /// a single model (it has no spread to scale).
+    public func scalingSpread(to scale: [Double]) throws -> ModelEnsemble {
+        guard count > 1 else { throw X3Error(.invalidArgument, "a single model has no spread to scale") }
+        guard scale.count == config.targets.count, scale.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw X3Error(.invalidArgument, "spread scale \(scale): give one finite factor > 0 for each of the "
+                          + "\(config.targets.count) targets")
+        }
+        var e = self
+        e.spreadScale = scale
+        return e
+    }
+
+    /// The ensemble calibrated on held-out structures (none of them seen by any member),
+    /// given per structure and target its label, the prediction and the standard
+    /// deviation this ensemble reported ([structure][target]). Each target's new factor
+    /// is the current one times √(mean z²), z = (label − prediction) / σ: the scale that
+    /// maximises the Gaussian likelihood of the labels, so that on these structures the
+    /// scaled σ equals the root-mean-square error in units of σ. Throws `invalidArgument`
+    /// for fewer than 2 structures, mismatched sizes or a σ that is not finite and > 0.
+    public func calibrated(actual: [[Double]], predicted: [[Double]], spread: [[Double]]) throws -> ModelEnsemble {
+        let n = actual.count, T = config.targets.count
+        guard n >= 2, predicted.count == n, spread.count == n,
+              zip(zip(actual, predicted), spread).allSatisfy({ $0.0.count == T && $0.1.count == T && $1.count == T }) else {
+            throw X3Error(.invalidArgument, "calibration needs labels, predictions and spreads of the \(T) targets for "
+                          + "at least 2 structures")
+        }
+        let factors = try (0..<T).map { t -> Double in
+            var sum = 0.0
+            for i in 0..<n {
+                guard spread[i][t].isFinite, spread[i][t] > 0 else {
+                    throw X3Error(.invalidArgument, "structure \(i): spread \(spread[i][t]) of \(config.targets[t]) "
+                                  + "is not finite and > 0")
+                }
+                let z = (actual[i][t] - predicted[i][t]) / spread[i][t]
+                sum += z * z
+            }
+            return spreadScale[t] * (sum / Double(n)).squareRoot()
+        }
+        return try scalingSpread(to: factors)
     }
 
     public var count: Int { members.count }

@@ -10,10 +10,11 @@ import X3Core
 /// F32 under its name. Files are written atomically.
 ///
 /// An ensemble of k ≥ 2 models (`ModelEnsemble`) is one file of `format_version` "2": the
-/// metadata also holds `members` (k, as text) and `member_configs` (a JSON array of the k
-/// configurations; `config` is the first's, checked on load), the card is the ensemble's, and member i's
-/// tensors are stored under "member{i}." and the parameter's name. A single model is
-/// always written as version 1.
+/// metadata also holds `members` (k, as text), `member_configs` (a JSON array of the k
+/// configurations; `config` is the first's, checked on load) and, once the ensemble is
+/// calibrated, `spread_scale` (`ModelEnsemble.spreadScale` as a JSON array); the card is
+/// the ensemble's, and member i's tensors are stored under "member{i}." and the
+/// parameter's name. A single model is always written as version 1.
 public enum ModelFile {
     public static let format = "x3mat-model", formatVersion = "1", ensembleFormatVersion = "2"
 
@@ -34,9 +35,12 @@ public enum ModelFile {
         bytes(model, format: format, metadata: [], extras: [])
     }
 
-    /// An ensemble's file image: version 1 for one member, else version 2.
+    /// An ensemble's file image: version 1 for one member, else version 2 (with
+    /// `spread_scale` when the ensemble is calibrated).
     public static func bytes(_ ensemble: ModelEnsemble) -> [UInt8] {
-        bytes(members: ensemble.members, format: format, metadata: [], extras: [])
+        let scaled = ensemble.spreadScale.contains { $0 != 1 }
+        let scale = JSONValue.array(ensemble.spreadScale.map { .number($0) }).text
+        return bytes(members: ensemble.members, format: format, metadata: scaled ? [("spread_scale", scale)] : [], extras: [])
     }
 
     /// A safetensors image of `model` with format `format`, extra metadata strings and
@@ -118,7 +122,16 @@ public enum ModelFile {
 
     public static func loadEnsemble(bytes: [UInt8], source: String) throws -> ModelEnsemble {
         let c = try read(bytes: bytes, source: source, formats: [format, checkpointFormat])
-        do { return try ModelEnsemble(members: c.members) } catch let e as X3Error {
+        do {
+            let ensemble = try ModelEnsemble(members: c.members)
+            guard let text = c.metadata["spread_scale"] else { return ensemble }
+            let scale = try JSONValue.parse(text, source: source + " (spread_scale)").array?.map { v -> Double in
+                guard let x = v.number else { throw X3Error(.parse, "'spread_scale' holds \(v.text), not a number") }
+                return x
+            }
+            guard let scale else { throw X3Error(.parse, "'spread_scale' is not a JSON array of numbers") }
+            return try ensemble.scalingSpread(to: scale)
+        } catch let e as X3Error {
             throw X3Error(.parse, "\(source): \(e.message)")
         }
     }

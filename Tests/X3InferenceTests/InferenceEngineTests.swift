@@ -91,6 +91,25 @@ struct InferenceEngineTests {
         #expect(single.map(\.contributions) == alone[0].map(\.contributions) && single.allSatisfy { $0.propertyStd == nil })
     }
 
+    /// A spread scale multiplies every standard deviation (property and windows) by its
+    /// factor and changes nothing else.
+    @Test(.enabled(if: sharedData != nil)) func spreadScaleMultipliesEveryStandardDeviation() throws {
+        let models = try [21, 22].map { seed -> EquiformerModel<Float> in
+            var c = try Self.model().config
+            c.seed = UInt64(seed)
+            return try EquiformerModel<Float>(config: c)
+        }
+        let plain = try ModelEnsemble(members: models)
+        let structures = try Self.structures()
+        let a = try InferenceEngine(ensemble: plain, threads: 2).predict(structures, ids: Self.names)
+        let b = try InferenceEngine(ensemble: try plain.scalingSpread(to: [2.5]), threads: 2).predict(structures, ids: Self.names)
+        for (p, q) in zip(a, b) {
+            #expect(q.property == p.property && q.contributions == p.contributions)
+            #expect(q.propertyStd! == p.propertyStd!.map { $0 * 2.5 } && q.contributionStd! == p.contributionStd!.map { $0 * 2.5 })
+            #expect(p.propertyStd![0] > 0)
+        }
+    }
+
     @Test(.enabled(if: sharedData != nil)) func streamKeepsInputOrderAndIsolatesFailures() throws {
         let model = try Self.model()
         let structures = try Self.structures()

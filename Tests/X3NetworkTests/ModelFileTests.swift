@@ -80,6 +80,35 @@ struct ModelFileTests {
         expectX3Error(.parse, mentioning: ["'config' is not member 0's"]) { try ModelFile.loadEnsemble(bytes: otherSeed, source: "e") }
     }
 
+    /// A calibrated ensemble keeps its spread scale in the file; a scale that is not one
+    /// finite factor > 0 per target, or one on a single model, is refused. The factor
+    /// `calibrated` fits is √(mean z²), by hand: z = (1 − 0) / 1 and (0 − 3) / 1 give √5,
+    /// and a second calibration on the scaled spreads (z = 1/√5, −3/√5) keeps it.
+    @Test func spreadScalesRoundTripAndCalibrationFitsTheRootMeanSquareZ() throws {
+        let a = try Self.model()
+        var c = a.config
+        c.seed = 99
+        let plain = try ModelEnsemble(members: [a, try EquiformerModel<Float>(config: c)])
+        let scaled = try plain.scalingSpread(to: [1.75, 0.5])
+        #expect(try ModelFile.loadEnsemble(bytes: ModelFile.bytes(scaled), source: "e").spreadScale == [1.75, 0.5])
+        #expect(try ModelFile.loadEnsemble(bytes: ModelFile.bytes(plain), source: "e").spreadScale == [1, 1])
+        for bad in [[0.0, 1], [1, -2], [Double.nan, 1], [1]] {
+            expectX3Error(.invalidArgument, mentioning: ["spread scale"]) { _ = try plain.scalingSpread(to: bad) }
+        }
+        expectX3Error(.invalidArgument, mentioning: ["single model"]) { _ = try ModelEnsemble(a).scalingSpread(to: [2, 2]) }
+        let edited = Self.editingHeader(ModelFile.bytes(scaled)) { $0.replacingOccurrences(of: "[1.75,0.5]", with: "[1.75,-0.5]") }
+        expectX3Error(.parse, mentioning: ["spread scale"]) { _ = try ModelFile.loadEnsemble(bytes: edited, source: "e") }
+
+        let fitted = try plain.calibrated(actual: [[1, 2], [0, 2]], predicted: [[0, 2], [3, 1]], spread: [[1, 1], [1, 2]])
+        #expect(abs(fitted.spreadScale[0] - Double(5).squareRoot()) <= 1e-15 && abs(fitted.spreadScale[1] - Double(0.125).squareRoot()) <= 1e-15)
+        let again = try fitted.calibrated(actual: [[1, 2], [0, 2]], predicted: [[0, 2], [3, 1]],
+                                          spread: [[Double(5).squareRoot(), Double(0.125).squareRoot()], [Double(5).squareRoot(), 2 * Double(0.125).squareRoot()]])
+        #expect(abs(again.spreadScale[0] - fitted.spreadScale[0]) <= 1e-14 && abs(again.spreadScale[1] - fitted.spreadScale[1]) <= 1e-14)
+        expectX3Error(.invalidArgument, mentioning: ["not finite and > 0"]) {
+            _ = try plain.calibrated(actual: [[1, 2], [0, 2]], predicted: [[0, 2], [3, 1]], spread: [[0, 1], [1, 2]])
+        }
+    }
+
     /// Every key of the configuration changed from its default survives JSON, including a
     /// seed above 2^53 (once written as a number that could not be read back).
     @Test func everyConfigurationKeyRoundTripsThroughJSON() throws {

@@ -1,8 +1,9 @@
 """`x3mat ensemble` and what predict and screen report for an ensemble: the members'
 mean and sample standard deviation (ddof 1), checked with NumPy against each member's
-own predictions; the file is one safetensors file holding every member; members that
-disagree are refused."""
+own predictions; the file is one safetensors file holding every member; evaluate
+measures and calibrates the spread; members that disagree are refused."""
 import json
+import re
 
 import numpy as np
 import pytest
@@ -94,6 +95,33 @@ def test_evaluate_measures_the_calibration_of_the_spread(members, tmp_path):
     z = np.abs(y - p) / s
     one, two = 100 * np.mean(z <= 1), 100 * np.mean(z <= 2)
     assert f"within ±1σ of the ensemble's prediction {one:.1f} %, ±2σ {two:.1f} %" in r.stdout
+
+
+def test_evaluate_calibrates_the_spread_on_held_out_structures(members, tmp_path):
+    """--calibrate writes the ensemble with spread scale sqrt(mean z^2), computed here with
+    NumPy from the uncalibrated parity table; the calibrated ensemble reports the same
+    predictions with every std times that factor (so mean z^2 = 1 on these structures),
+    info shows the factor, and a single model is refused."""
+    ensemble, calibrated = tmp_path / "e.safetensors", tmp_path / "calibrated.safetensors"
+    assert run("ensemble", *members, "-o", ensemble).returncode == 0
+    r = run("evaluate", "--model", ensemble, SHARED / "iza", "--limit", 20, "--output", tmp_path / "before.csv",
+            "--calibrate", calibrated)
+    assert r.returncode == 0, r.stderr
+    before = read(tmp_path / "before.csv")
+    y, p, s = (np.array([float(r[f"ar_uptake_mol_kg_{k}"]) for r in before]) for k in ("true", "predicted", "std"))
+    factor = np.sqrt(np.mean(((y - p) / s) ** 2))
+    assert abs(factor - 1) > 0.01  # the test is not trivially satisfied by a factor of 1
+    r = run("evaluate", "--model", calibrated, SHARED / "iza", "--limit", 20, "--output", tmp_path / "after.csv")
+    assert r.returncode == 0, r.stderr
+    after = read(tmp_path / "after.csv")
+    p2, s2 = (np.array([float(r[f"ar_uptake_mol_kg_{k}"]) for r in after]) for k in ("predicted", "std"))
+    assert np.array_equal(p2, p) and s2 == pytest.approx(factor * s, rel=1e-12)
+    assert np.mean(((y - p2) / s2) ** 2) == pytest.approx(1, rel=1e-12)
+    info = run("info", calibrated)
+    shown = re.search(r"spread scale \(ar_uptake_mol_kg ([0-9.]+)\)", info.stdout)
+    assert info.returncode == 0 and shown and float(shown.group(1)) == pytest.approx(factor, rel=1e-3), info.stdout
+    r = run("evaluate", "--model", members[0], SHARED / "iza", "--limit", 20, "--calibrate", tmp_path / "no.safetensors")
+    assert r.returncode != 0 and "single model" in r.stderr
 
 
 def test_members_that_disagree_are_refused(members, tmp_path):

@@ -11,7 +11,7 @@ program test_fortran_api
     implicit none
     type(x3_structure) :: s, t, u, pair(2)
     type(x3_windows) :: w
-    type(x3_model) :: m, created, reread, pair_models(2), ens
+    type(x3_model) :: m, created, reread, pair_models(2), ens, scaled
     type(x3_catalogue) :: cat
     character(len=1024) :: data, scratch, mode
     character(len=:), allocatable :: text, str, json
@@ -19,7 +19,7 @@ program test_fortran_api
     integer(c_int32_t), allocatable :: node_atoms(:), zs(:), source(:), images(:, :)
     integer(c_int64_t), allocatable :: offsets(:), edges(:, :)
     integer(c_int64_t) :: n, value, nsites, nwindows, nstructures, nparams, i
-    real(c_double) :: radius, props(1, 2), one(1), two(1), mean(1), spread(1)
+    real(c_double) :: radius, props(1, 2), one(1), two(1), mean(1), spread(1), scale(1)
     integer(c_int64_t) :: evaluated(2)
     integer(c_int32_t) :: statuses(2)
     real(c_double), allocatable :: occ(:), pos(:, :)
@@ -136,6 +136,12 @@ program test_fortran_api
     call check(ens%predict_std(s, mean, spread) == X3_OK, "predict_std")
     call check(abs(mean(1) - (one(1) + two(1)) / 2) <= 1d-12 * abs(mean(1)) .and. &
                abs(spread(1) - abs(one(1) - two(1)) / sqrt(2d0)) <= 1d-9 * abs(spread(1)), "ensemble mean and spread")
+    call check(ens%spread_scale(scale) == X3_OK .and. scale(1) == 1, "an ensemble's spread scale starts at 1")
+    call check(ens%with_spread_scale([3d0], scaled) == X3_OK .and. scaled%spread_scale(scale) == X3_OK .and. &
+               scale(1) == 3 .and. scaled%predict_std(s, props(:, 1), props(:, 2)) == X3_OK .and. &
+               props(1, 1) == mean(1) .and. abs(props(1, 2) - 3 * spread(1)) <= 1d-14 * props(1, 2), &
+               "a spread scale of 3 triples the spread")
+    call scaled%free()
     call check(pair_models(1)%predict_std(s, mean, spread) == X3_OK .and. spread(1) /= spread(1), &
                "a single model's spread is NaN")
     ! and so, window by window, are its contribution map and the map's spread

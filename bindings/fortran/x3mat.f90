@@ -106,6 +106,8 @@ module x3mat
         procedure :: predict => model_predict
         procedure :: predict_std => model_predict_std
         procedure :: members => model_members
+        procedure :: spread_scale => model_spread_scale
+        procedure :: with_spread_scale => model_with_spread_scale
         procedure :: ensemble => model_ensemble
         procedure :: predict_many => model_predict_many
         procedure :: contributions => model_contributions
@@ -416,6 +418,19 @@ module x3mat
             integer(c_int64_t), value :: n
             type(c_ptr), intent(out) :: out
             integer(c_int32_t) :: c_model_ensemble
+        end function
+        function c_model_spread_scale(m, scale) bind(C, name="x3_model_spread_scale")
+            import :: c_ptr, c_double, c_int32_t
+            type(c_ptr), value :: m
+            real(c_double), intent(out) :: scale(*)
+            integer(c_int32_t) :: c_model_spread_scale
+        end function
+        function c_model_with_spread_scale(m, scale, out) bind(C, name="x3_model_with_spread_scale")
+            import :: c_ptr, c_double, c_int32_t
+            type(c_ptr), value :: m
+            real(c_double), intent(in) :: scale(*)
+            type(c_ptr), intent(out) :: out
+            integer(c_int32_t) :: c_model_with_spread_scale
         end function
         function c_model_predict_std(m, s, property, std) bind(C, name="x3_model_predict_std")
             import :: c_ptr, c_double, c_int32_t
@@ -1375,6 +1390,32 @@ contains
         integer(c_int32_t), intent(out), optional :: status
         n = 0
         call report(c_model_members(self%ptr, n), "model members", status)
+    end function
+
+    !> Per target (size self%targets()), the factor every standard deviation of the
+    !> ensemble is multiplied by (x3_model_spread_scale): 1 until calibrated, and for a
+    !> single model.
+    integer(c_int32_t) function model_spread_scale(self, scale) result(status)
+        class(x3_model), intent(in) :: self
+        real(c_double), intent(out) :: scale(:)
+        if (size(scale) < self%targets(status)) status = X3_ERR_BUFFER_TOO_SMALL
+        if (status /= X3_OK) return
+        status = c_model_spread_scale(self%ptr, scale)
+    end function
+
+    !> Makes `scaled` this ensemble with its spread scale replaced by `scale` (one factor
+    !> > 0 per target; x3_model_with_spread_scale). This handle is unchanged.
+    integer(c_int32_t) function model_with_spread_scale(self, scale, scaled) result(status)
+        class(x3_model), intent(in) :: self
+        real(c_double), intent(in) :: scale(:)
+        type(x3_model), intent(inout) :: scaled
+        type(c_ptr) :: out
+        if (size(scale) < self%targets(status)) status = X3_ERR_BUFFER_TOO_SMALL
+        if (status /= X3_OK) return
+        status = c_model_with_spread_scale(self%ptr, scale, out)
+        if (status /= X3_OK) return
+        call scaled%free()
+        scaled%ptr = out
     end function
 
     !> Makes this handle an ensemble of the given models (x3_model_ensemble: same targets

@@ -1,7 +1,8 @@
 """Model.ensemble through the C ABI: an ensemble predicts the members' mean, and its
 uncertainty is their sample standard deviation (ddof 1), checked with NumPy against each
 member's own predictions, for the property and for every window of the contribution
-maps; it saves as one file and pickles; members that disagree are refused."""
+maps; a spread scale multiplies the uncertainty; it saves as one file and pickles;
+members that disagree are refused."""
 import pickle
 
 import numpy as np
@@ -59,6 +60,23 @@ def test_ensemble_maps_are_the_members_mean_and_spread_per_window(shared):
         assert e.map(lta, t, refine=2) == pytest.approx(np.mean([m.map(lta, t, refine=2) for m in ms], axis=0),
                                                         rel=1e-9, abs=1e-12)
     assert np.isnan(ms[0].map_std(lta)).all() and ms[0].map_std(lta).shape == ms[0].map(lta).shape
+
+
+def test_spread_scale_multiplies_the_uncertainty_and_is_saved(shared, tmp_path):
+    e = x3mat.Model.ensemble(members())
+    assert e.spread_scale == {"a": 1.0, "b": 1.0}
+    scaled = e.with_spread_scale({"a": 2.0, "b": 0.5})
+    assert scaled.spread_scale == {"a": 2.0, "b": 0.5} and e.spread_scale == {"a": 1.0, "b": 1.0}
+    lta = shared / "iza" / "cif" / "LTA.cif"
+    (p0, s0), (p1, s1) = e.predict_std(lta), scaled.predict_std(lta)
+    assert p1 == p0 and s1["a"] == pytest.approx(2 * s0["a"], rel=1e-15) and s1["b"] == pytest.approx(0.5 * s0["b"], rel=1e-15)
+    assert scaled.map_std(lta, "a") == pytest.approx(2 * e.map_std(lta, "a"), rel=1e-15)
+    scaled.save(tmp_path / "s.safetensors")
+    assert x3mat.Model.load(tmp_path / "s.safetensors").spread_scale == {"a": 2.0, "b": 0.5}
+    with pytest.raises(x3mat.X3InvalidArgumentError, match="spread scale"):
+        e.with_spread_scale([1.0, 0.0])
+    with pytest.raises(x3mat.X3InvalidArgumentError, match="single model"):
+        members()[0].with_spread_scale([2.0, 2.0])
 
 
 def test_members_that_disagree_are_refused(shared):

@@ -105,6 +105,28 @@ class Model(OwnedHandle):
         return n.value
 
     @property
+    def spread_scale(self) -> dict[str, float]:
+        """Per target, the factor every standard deviation of the ensemble is multiplied
+        by: 1 until calibrated (`x3mat evaluate --calibrate`, `with_spread_scale`), and for
+        a single model."""
+        out = np.empty(len(self.targets))
+        lib.x3_model_spread_scale(self._handle, out.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
+        return dict(zip(self.targets, out.tolist()))
+
+    def with_spread_scale(self, scale: dict[str, float] | Sequence[float]) -> "Model":
+        """This ensemble with its spread scale replaced (one factor > 0 per target, by name
+        or in order); `save` keeps it. The factor that fits held-out structures best under
+        a Gaussian is the current one times sqrt(mean(z**2)), z = (label - prediction) / std
+        with `predict_many`'s TARGET and TARGET_std columns."""
+        values = [scale[t] for t in self.targets] if isinstance(scale, dict) else list(scale)
+        if len(values) != len(self.targets):
+            raise ValueError(f"{len(values)} factors for {len(self.targets)} targets")
+        arr = np.ascontiguousarray(values, dtype=float)
+        out = c_handle()
+        lib.x3_model_with_spread_scale(self._handle, arr.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), ctypes.byref(out))
+        return Model(out.value)
+
+    @property
     def parameter_count(self) -> int:
         """Number of parameters (an ensemble's: all members' together)."""
         n = ctypes.c_int64()
