@@ -54,6 +54,15 @@ def test_cross_validation_folds_baselines_and_ensemble(tmp_path):
     assert test["calibration"]["within_1_sigma"] == np.mean(z <= 1)
     assert test["calibration"]["within_2_sigma"] == np.mean(z <= 2)
     assert "random forest" in test and "random forest" in summary["cross_validation"]
+    # the spread scale: fitted on the calibration half by x3mat, sqrt(mean z^2) recomputed here
+    halves = {row["id"]: row["set"] for row in read(work / "calibration_split.csv")}
+    assert sorted(halves.values()) == ["calibration"] * 2 + ["check"] * 2 and set(halves) == sets[0]["test"]
+    fit = np.array([halves[row["id"]] == "calibration" for row in p])
+    factor = np.sqrt(np.mean(((y - yhat) / sd)[fit] ** 2))
+    cal = test["calibrated"]
+    assert cal["spread_scale"] == pytest.approx(factor, rel=1e-9)
+    assert cal["within_after"] == [np.mean(z[~fit] <= factor), np.mean(z[~fit] <= 2 * factor)]
+    assert cal["within_before"] == [np.mean(z[~fit] <= 1), np.mean(z[~fit] <= 2)]
     # benchmarks/parity_plot.py draws the test table (with ±1σ bars) as a PNG
     r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "parity_plot.py"), str(work / "test_parity.csv"),
                         str(tmp_path / "parity.png"), "--unit", "mol/kg"], capture_output=True, text=True, timeout=300)
