@@ -61,9 +61,9 @@ public struct ModelEnsemble: Sendable {
     /// given per structure and target its label, the prediction and the standard
     /// deviation this ensemble reported ([structure][target]). Each target's new factor
     /// is the current one times √(mean z²), z = (label − prediction) / σ: the scale that
-    /// maximises the Gaussian likelihood of the labels, so that on these structures the
-    /// scaled σ equals the root-mean-square error in units of σ. Throws `invalidArgument`
-    /// for fewer than 2 structures, mismatched sizes or a σ that is not finite and > 0.
+    /// maximises the Gaussian likelihood of the labels, after which mean z² = 1 on these
+    /// structures. Throws `invalidArgument` for fewer than 2 structures, mismatched sizes,
+    /// a σ that is not finite and > 0, or labels all predicted exactly (no scale fits).
     public func calibrated(actual: [[Double]], predicted: [[Double]], spread: [[Double]]) throws -> ModelEnsemble {
         let n = actual.count, T = config.targets.count
         guard n >= 2, predicted.count == n, spread.count == n,
