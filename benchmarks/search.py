@@ -5,6 +5,12 @@ a kill is marked failed and a new one starts).
 
   python3 benchmarks/search.py DATA_DIR TARGET WORKDIR [--trials 20] [--epochs 20]
       [--trial-budget 900] [--test 0] [--folds 0 --fold 0] [--limit 0] [--threads 2] [--fixed KEY=VALUE ...]
+      [--sampler-seed K]
+
+Several workers may share one study: start each with the same WORKDIR and its own
+--sampler-seed (e.g. two at --threads 1, each pinned to a CPU with taskset); a trial a
+kill interrupted then stays "running" in the study until the next start without
+--sampler-seed marks it failed.
 
 Each trial trains in WORKDIR/trial-N with a sampled model configuration and training
 options (the search space is SPACE below) for at most --epochs epochs and --trial-budget
@@ -151,19 +157,31 @@ def main():
     ap.add_argument("--folds", type=int, default=0)
     ap.add_argument("--fold", type=int, default=0)
     ap.add_argument("--limit", type=int, default=0, help="use the first N labelled structures (0 = all)")
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seed", type=int, default=0, help="seeds the split and each training")
+    ap.add_argument("--sampler-seed", type=int, help="seeds Optuna's sampler (default: --seed); give each "
+                    "parallel worker its own")
     ap.add_argument("--threads", type=int, default=0, help="0 = X3MAT_NUM_THREADS or all CPUs")
     ap.add_argument("--fixed", nargs="*", default=[], metavar="KEY=VALUE")
     args = ap.parse_args()
     fixed = parse_fixed(args.fixed)
     pathlib.Path(args.workdir).mkdir(parents=True, exist_ok=True)
     storage = f"sqlite:///{pathlib.Path(args.workdir).resolve() / 'study.db'}"
-    study = optuna.create_study(study_name=args.target, storage=storage, load_if_exists=True, direction="minimize",
-                                sampler=optuna.samplers.TPESampler(seed=args.seed, n_startup_trials=8),
-                                pruner=optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=3))
-    for t in study.trials:  # trials a kill interrupted
-        if t.state == optuna.trial.TrialState.RUNNING:
-            study.tell(t.number, state=optuna.trial.TrialState.FAIL)
+    seed = args.seed if args.sampler_seed is None else args.sampler_seed
+    for attempt in range(10):  # workers started together race to create the SQLite tables
+        try:
+            study = optuna.create_study(study_name=args.target, storage=storage, load_if_exists=True,
+                                        direction="minimize",
+                                        sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=8),
+                                        pruner=optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=3))
+            break
+        except Exception as e:  # sqlalchemy's OperationalError ("table ... already exists", "locked")
+            if attempt == 9 or "OperationalError" not in type(e).__name__ + repr(e):
+                raise
+            time.sleep(0.5 + attempt)
+    if args.sampler_seed is None:  # a single worker: trials still running were interrupted by a kill
+        for t in study.trials:
+            if t.state == optuna.trial.TrialState.RUNNING:
+                study.tell(t.number, state=optuna.trial.TrialState.FAIL)
     study.optimize(lambda trial: objective(args, fixed, trial), n_trials=args.trials, catch=(RuntimeError,))
     report(study, args.workdir, args.target)
 

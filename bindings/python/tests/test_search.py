@@ -1,6 +1,6 @@
 """benchmarks/search.py, the Optuna hyper-parameter search, on a tiny problem: it trains
 real trials through the binding, records the best one, and a second invocation continues
-the same study (its SQLite file) instead of starting over."""
+the same study (its SQLite file) instead of starting over; parallel workers share a study."""
 import json
 import pathlib
 import subprocess
@@ -15,11 +15,13 @@ SEARCH = pathlib.Path(__file__).resolve().parents[3] / "benchmarks" / "search.py
 FIXED = ["lmax=1", "channels=16", "blocks=1", "window_radius=5.0", "window_step=5.0", "max_neighbours=12"]
 
 
+def command(shared, workdir, trials, threads=2):
+    return [sys.executable, str(SEARCH), str(shared / "iza"), "ar_uptake_mol_kg", str(workdir), "--trials", str(trials),
+            "--epochs", "2", "--limit", "12", "--test", "0.25", "--threads", str(threads), "--fixed", *FIXED]
+
+
 def search(shared, workdir, trials):
-    return subprocess.run([sys.executable, str(SEARCH), str(shared / "iza"), "ar_uptake_mol_kg", str(workdir),
-                           "--trials", str(trials), "--epochs", "2", "--limit", "12", "--test", "0.25", "--threads", "2",
-                           "--fixed", *FIXED],
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(command(shared, workdir, trials), capture_output=True, text=True, timeout=600)
 
 
 def test_search_records_the_best_trial_and_resumes(shared, tmp_path):
@@ -43,3 +45,15 @@ def test_search_records_the_best_trial_and_resumes(shared, tmp_path):
     second = search(shared, tmp_path, 1)
     assert second.returncode == 0, second.stderr
     assert len(optuna.load_study(study_name="ar_uptake_mol_kg", storage=f"sqlite:///{tmp_path / 'study.db'}").trials) == 3
+
+
+def test_parallel_workers_share_one_study_with_their_own_samplers(shared, tmp_path):
+    workers = [subprocess.Popen(command(shared, tmp_path, 1, threads=1) + ["--sampler-seed", str(k)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for k in (1, 2)]
+    for w in workers:
+        _, err = w.communicate(timeout=600)
+        assert w.returncode == 0, err
+    study = optuna.load_study(study_name="ar_uptake_mol_kg", storage=f"sqlite:///{tmp_path / 'study.db'}")
+    assert [t.state for t in study.trials] == [optuna.trial.TrialState.COMPLETE] * 2
+    # each worker's sampler drew its own values (one seed for both would draw the same)
+    assert study.trials[0].params["learning_rate"] != study.trials[1].params["learning_rate"]
