@@ -126,19 +126,4 @@ func fmt(_ x: Double) -> String {
 
 func vec(_ v: Vec3) -> String { "[\(fmt(v.x)), \(fmt(v.y)), \(fmt(v.z))]" }
 
-func csvField(_ s: String) -> String {
-    if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) {
-        return "\"" + s.replacingAll("\"", with: "\"\"") + "\""
-    }
-    return s
-}
-
 func jsonString(_ s: String) -> String { JSONValue.quote(s) }
-
-extension String {
-    func replacingAll(_ a: Character, with b: String) -> String {
-        var out = ""
-        for c in self { if c == a { out += b } else { out.append(c) } }
-        return out
-    }
-}
