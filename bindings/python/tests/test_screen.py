@@ -62,16 +62,20 @@ def test_screen_here_equals_predict_and_writes_every_row(folder, tmp_path):
         x3mat.screen(folder, output=out)
 
 
-def test_a_dask_local_cluster_gives_exactly_the_serial_results(folder, tmp_path):
+@pytest.mark.parametrize("workers, threads", [(2, 1), (1, 2)])
+def test_a_dask_local_cluster_gives_exactly_the_serial_results(folder, tmp_path, workers, threads):
+    """Two worker processes; or one worker whose two threads run partitions at the same
+    time on the model it loaded once."""
     distributed = pytest.importorskip("distributed")
     serial = x3mat.screen(folder, "iza-ar-uptake", partition_size=3)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+    with distributed.LocalCluster(n_workers=workers, threads_per_worker=threads, processes=True,
+                                  dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
         out = tmp_path / "cluster.csv"
         model = x3mat.Model.load("iza-ar-uptake")
         frame = x3mat.screen(folder, model, client=client, output=out, partition_size=3)
         pids = client.run(os.getpid)
-    assert len(set(pids.values())) == 2 and os.getpid() not in pids.values()
+    assert len(set(pids.values())) == workers and os.getpid() not in pids.values()
     pd.testing.assert_frame_equal(frame, serial, check_exact=True)
     check(frame, folder, reference(folder))
     written = read_rows(out)
