@@ -55,6 +55,7 @@ SPACE = {
     "windows_per_structure": ("cat", [2, 4, 8, 16], "options"),
     "batch_structures": ("cat", [4, 8, 16], "options"),
     "loss": ("cat", ["l1", "mse"], "options"),
+    "ema_decay": ("cat", [0.0, 0.9, 0.98, 0.995], "options"),  # per step; 0 = no moving average
 }
 
 

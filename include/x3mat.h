@@ -650,7 +650,9 @@ typedef int32_t (*x3_progress_callback)(const x3_training_progress *progress, vo
  *  (`x3mat options training` gives each one's range and meaning): "epochs" (60),
  *  "batch_structures" (8), "windows_per_structure" (4; 0 = all), "learning_rate" (0.002),
  *  "weight_decay" (1e-4), "warmup_fraction" (0.05), "final_learning_rate_fraction" (0.02),
- *  "clip_norm" (5), "loss" ("l1"; or "mse"), "validation_fraction" (0.2),
+ *  "clip_norm" (5), "loss" ("l1"; or "mse"), "ema_decay" (0 = off; else validation and
+ *  the saved models use an exponential moving average of the weights with this decay per
+ *  step), "validation_fraction" (0.2),
  *  "test_fraction" (0), "folds" (0; k >= 2: k seeded cross-validation folds of the
  *  structures outside the test set, validation_fraction then unused), "fold" (0; the fold
  *  held out for validation), "seed" (0; an integer, or a decimal string above 2^53),

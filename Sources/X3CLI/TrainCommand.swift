@@ -103,6 +103,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: help("fold")) var fold: Int?
     @Option(help: help("seed", extra: "Also seeds the model's initial weights.")) var seed: UInt64?
     @Option(help: help("clip_norm")) var clipNorm: Double?
+    @Option(help: help("ema_decay")) var emaDecay: Double?
     @Option(help: help("validation_windows")) var validationWindows: Int?
     @Option(help: help("training_limit")) var trainingLimit: Int?
     @Option(help: help("symmetry", valueName: "on|off")) var symmetry: String?
@@ -138,6 +139,7 @@ struct TrainCommand: ParsableCommand {
         if let fold { o.fold = fold }
         if let seed { o.seed = seed }
         if let clipNorm { o.clipNorm = clipNorm }
+        if let emaDecay { o.emaDecay = emaDecay }
         if let validationWindows { o.validationWindows = validationWindows }
         if let trainingLimit { o.trainingLimit = trainingLimit }
         if let symmetry {
@@ -171,17 +173,19 @@ struct TrainCommand: ParsableCommand {
         let budget = try timeBudget.map(parseDuration)
         let checkpoint = output + "/" + Trainer.checkpointName
         if resume {
-            let given = [("--epochs", epochs != nil), ("--batch", batch != nil), ("--windows-per-structure", windowsPerStructure != nil),
+            let flags: [(String, Bool)] = [("--epochs", epochs != nil), ("--batch", batch != nil), ("--windows-per-structure", windowsPerStructure != nil),
                          ("--learning-rate", learningRate != nil), ("--weight-decay", weightDecay != nil),
                          ("--warmup-fraction", warmupFraction != nil),
                          ("--final-learning-rate-fraction", finalLearningRateFraction != nil), ("--loss", loss != nil),
                          ("--validation", validation != nil), ("--test", test != nil), ("--folds", folds != nil),
                          ("--fold", fold != nil), ("--seed", seed != nil),
-                         ("--clip-norm", clipNorm != nil), ("--validation-windows", validationWindows != nil),
+                         ("--clip-norm", clipNorm != nil), ("--ema-decay", emaDecay != nil),
+                         ("--validation-windows", validationWindows != nil),
                          ("--training-limit", trainingLimit != nil), ("--symmetry", symmetry != nil),
                          ("--symmetry-tolerance", symmetryTolerance != nil),
                          ("--window-radius", windowRadius != nil), ("--window-step", windowStep != nil),
-                         ("--config", config != "default")].filter(\.1).map(\.0)
+                         ("--config", config != "default")]
+            let given = flags.filter(\.1).map(\.0)
             if !given.isEmpty {
                 throw X3Error(.invalidArgument, "--resume continues with the options saved in \(checkpoint); drop \(given.joined(separator: ", "))")
             }

@@ -162,10 +162,14 @@ public enum ModelFile {
     }
 
     /// The extra tensors a file of `format` holds, each with as many elements as the model
-    /// has parameters: a checkpoint's AdamW moments.
-    public static func extraTensors(_ format: String) -> [String] {
-        format == checkpointFormat ? ["optimizer.m", "optimizer.v"] : []
+    /// has parameters: a checkpoint's AdamW moments, and the weights' moving average when
+    /// its metadata says `weights_average` = "1".
+    public static func extraTensors(_ format: String, metadata: JSONValue? = nil) -> [String] {
+        guard format == checkpointFormat else { return [] }
+        return ["optimizer.m", "optimizer.v"] + (metadata?["weights_average"]?.string == "1" ? [averageTensor] : [])
     }
+    /// A checkpoint's moving average of the weights (`extraTensors`).
+    public static let averageTensor = "weights.average"
 
     /// Reads a file of one of `formats`, with exactly the tensors its format needs (any
     /// other tensor is an error).
@@ -212,7 +216,7 @@ public enum ModelFile {
         // small file that declares a huge configuration is refused before any allocation.
         let layouts = try configs.map { try EquiformerModel<Float>(config: $0, allocating: false).params }
         let dataStart = 8 + Int(n), dataCount = bytes.count - dataStart
-        let extras = extraTensors(fileFormat)
+        let extras = extraTensors(fileFormat, metadata: meta)
         var needed = 0, overflow = false
         for l in layouts {
             let (b, o1) = l.count.multipliedReportingOverflow(by: 4 * (1 + extras.count))
@@ -221,7 +225,7 @@ public enum ModelFile {
             overflow = overflow || o1 || o2
         }
         guard !overflow, needed == dataCount else {
-            let optimizer = extras.isEmpty ? "" : " and \(extras.count) optimizer tensors of that size"
+            let optimizer = extras.isEmpty ? "" : " and \(extras.count) training-state tensors of that size"
             let size = overflow ? "more than 2⁶³" : "\(needed)"
             let what = layouts.count == 1 ? "the configuration defines \(layouts[0].count) parameters"
                 : "the \(layouts.count) members' configurations define \(layouts.map { String($0.count) }.joined(separator: " + ")) parameters"

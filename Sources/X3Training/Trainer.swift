@@ -62,10 +62,12 @@ public struct TrainingResult: Sendable {
 /// Trains an `EquiformerModel` on a labelled dataset (SPEC, "Training").
 ///
 /// Files in the output directory, each written atomically:
-/// - `checkpoint.safetensors`: the latest model with optimizer moments and the whole
-///   training state (format "x3mat-checkpoint"), written at the end of every epoch and
-///   when a run stops early; `Trainer.resume` continues from it exactly.
-/// - `model.safetensors`: the best model on validation so far (format "x3mat-model").
+/// - `checkpoint.safetensors`: the latest model with optimizer moments (and the weights'
+///   moving average, when `emaDecay` > 0) and the whole training state (format
+///   "x3mat-checkpoint"), written at the end of every epoch and when a run stops early;
+///   `Trainer.resume` continues from it exactly.
+/// - `model.safetensors`: the best model on validation so far (format "x3mat-model"; with
+///   `emaDecay` > 0, the moving average of its weights).
 /// - `metrics.csv`: one row per epoch; `split.csv`: the set of every structure.
 /// - `predictions_validation.csv` (and `_test`): the best model's predictions on all
 ///   windows, and `evaluation.json` with their metrics, when training finishes.
@@ -84,6 +86,8 @@ public final class Trainer {
     var optimizer: AdamW
     var state = TrainerState()
     var bestParams: [Float] = []
+    /// The weights' exponential moving average (`TrainingOptions.emaDecay`); empty when off.
+    var averaged: [Float] = []
     private var windows: [OrbitWindows?]
 
     public var targets: [String] { model.config.targets }
@@ -125,8 +129,12 @@ public final class Trainer {
         self.model = model
         self.optimizer = optimizer
         self.threads = max(1, threads)
+        averaged = options.emaDecay > 0 ? model.params.values : []
         windows = Array(repeating: nil, count: dataset.ids.count)
     }
+
+    /// The weights validation and the saved models use: the moving average when on.
+    var evaluatedParams: [Float] { averaged.isEmpty ? model.params.values : averaged }
 
     // MARK: running
 
@@ -187,7 +195,8 @@ public final class Trainer {
             // end of epoch: validate, keep the best, log, checkpoint
             let t0 = monotonicSeconds()
             report.phase = .validating
-            let pred = try predict(split.validation, windowsPerStructure: options.validationWindows, params: nil) { d, n in
+            let pred = try predict(split.validation, windowsPerStructure: options.validationWindows,
+                                   params: averaged.isEmpty ? nil : averaged) { d, n in
                 report.done = d; report.total = n
                 tell(report)
             }
@@ -199,8 +208,10 @@ public final class Trainer {
             if isBest {
                 state.bestScore = score
                 state.bestEpoch = state.epoch + 1
-                bestParams = model.params.values
-                try ModelFile.save(model, path: directory + "/model.safetensors")
+                bestParams = evaluatedParams
+                var best = model
+                best.params.values = bestParams
+                try ModelFile.save(best, path: directory + "/model.safetensors")
             }
             state.trainingSeconds = secondsBefore + monotonicSeconds() - start
             history.append(EpochRecord(epoch: state.epoch + 1, steps: state.globalStep,
@@ -318,6 +329,13 @@ public final class Trainer {
         }
         optimizer.learningRate = lr
         optimizer.update(&model.params.values, grad)
+        if !averaged.isEmpty {
+            // this is step state.globalStep (from 0): the average moves toward the weights by 1 − d
+            let n = Double(state.globalStep)
+            let d = Float(min(options.emaDecay, (1 + n) / (10 + n)))
+            let w = model.params.values
+            for i in averaged.indices { averaged[i] += (1 - d) * (w[i] - averaged[i]) }
+        }
         return loss
     }
 

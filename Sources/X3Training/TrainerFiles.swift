@@ -25,8 +25,13 @@ extension Trainer {
 
     func writeCheckpoint(_ directory: String) throws {
         let (m, v) = (optimizer.m, optimizer.v)
-        let bytes = ModelFile.bytes(model, format: ModelFile.checkpointFormat, metadata: [("training", stateJSON().text)],
-                                    extras: [("optimizer.m", m), ("optimizer.v", v)])
+        var metadata = [("training", stateJSON().text)]
+        var extras: ModelFile.Extras = [("optimizer.m", m), ("optimizer.v", v)]
+        if !averaged.isEmpty {
+            metadata.append(("weights_average", "1"))
+            extras.append((ModelFile.averageTensor, averaged))
+        }
+        let bytes = ModelFile.bytes(model, format: ModelFile.checkpointFormat, metadata: metadata, extras: extras)
         try FileIO.writeAtomically(path: directory + "/" + Trainer.checkpointName, bytes: bytes)
     }
 
@@ -83,6 +88,12 @@ extension Trainer {
                         threads: threads ?? savedThreads)
         t.state = state
         t.history = history
+        if options.emaDecay > 0 {
+            guard let average = c.extras[ModelFile.averageTensor] else {
+                throw fail("the options average the weights (ema_decay \(options.emaDecay)) but the checkpoint holds no average")
+            }
+            t.averaged = average
+        }
         let best = directory + "/model.safetensors"
         if state.bestEpoch > 0 && FileIO.isFile(best) {
             t.bestParams = try ModelFile.load(path: best).params.values

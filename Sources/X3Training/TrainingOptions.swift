@@ -32,6 +32,12 @@ public struct TrainingOptions: Sendable, Equatable {
     /// The gradient is rescaled when its L2 norm exceeds this (0 = no clipping).
     public var clipNorm = 5.0
     public var loss = LossKind.l1
+    /// Decay of an exponential moving average of the weights; 0 = off. After optimizer
+    /// step n (from 0) the average moves toward the weights by a fraction 1 − d, with
+    /// d = min(emaDecay, (1 + n) / (10 + n)) so that it does not lag far behind early on.
+    /// When on, the per-epoch validation, the best model and the saved models use the
+    /// averaged weights.
+    public var emaDecay = 0.0
     /// Fractions of the structures held out for validation and for a test set.
     public var validationFraction = 0.2, testFraction = 0.0
     /// k-fold cross-validation: with folds = k ≥ 2 the structures outside the test set
@@ -82,6 +88,9 @@ public struct TrainingOptions: Sendable, Equatable {
             .number("clip_norm", \.clipNorm, .from(0), doc: "The gradient is rescaled when its L2 norm exceeds this; 0 = off.",
                     flag: "--clip-norm"),
             .choice("loss", \.loss, doc: "Loss on a structure's mean contribution.", flag: "--loss"),
+            .number("ema_decay", \.emaDecay, .from(0, below: 1),
+                    doc: "Exponential moving average of the weights (decay per step; 0 = off); when on, validation and the "
+                        + "saved models use the averaged weights.", flag: "--ema-decay"),
             .number("validation_fraction", \.validationFraction, .from(0, below: 1),
                     doc: "Fraction of the structures held out for validation.", flag: "--validation"),
             .number("test_fraction", \.testFraction, .from(0, below: 1), doc: "Fraction of the structures held out for a test set.",

@@ -131,10 +131,17 @@ struct TrainerTests {
 
     /// A run stopped mid-epoch (after 4 of 3 × 3 steps) and resumed from its checkpoint
     /// ends with the same model, bytes and metrics as an uninterrupted run; so does one
-    /// stopped by a zero time budget before its first step.
-    @Test(.enabled(if: sharedData != nil)) func resumedRunEndsBitForBitLikeAnUninterruptedOne() throws {
+    /// stopped by a zero time budget before its first step. With and without a moving
+    /// average of the weights (which the checkpoint must then carry).
+    @Test(.enabled(if: sharedData != nil), arguments: [0.0, 0.8])
+    func resumedRunEndsBitForBitLikeAnUninterruptedOne(emaDecay: Double) throws {
         let data = try LabelledDataset.load(directory: sharedData! + "/iza", targets: ["ar_uptake_mol_kg"], limit: 12)
         let full = makeScratchDirectory("x3mat-train-full"), cut = makeScratchDirectory("x3mat-train-cut")
+        func tinyOptions() -> TrainingOptions {
+            var o = X3TrainingTests.tinyOptions()
+            o.emaDecay = emaDecay
+            return o
+        }
         let reference = try Trainer(dataset: data, config: tinyConfig(), options: tinyOptions(), threads: 2)
         _ = try reference.run(directory: full)
 
@@ -170,6 +177,43 @@ struct TrainerTests {
         let z2 = try Trainer.resume(directory: zero, dataset: data)
         _ = try z2.run(directory: zero)
         #expect(z2.model.params.values == reference.model.params.values)
+    }
+
+    /// The moving average of the weights follows its recurrence (recomputed here in Double
+    /// from the weights after every step): the checkpoint holds it, and the saved model is
+    /// the average at the best epoch. Without it a checkpoint holds no average.
+    @Test(.enabled(if: sharedData != nil)) func movingAverageOfTheWeightsIsWhatIsValidatedAndSaved() throws {
+        let data = try LabelledDataset.load(directory: sharedData! + "/iza", targets: ["ar_uptake_mol_kg"], limit: 12)
+        var o = tinyOptions()
+        o.emaDecay = 0.8
+        let dir = makeScratchDirectory("x3mat-train-ema")
+        let t = try Trainer(dataset: data, config: tinyConfig(), options: o, threads: 2)
+        var average = t.model.params.values.map(Double.init), perEpoch: [[Double]] = [], step = 0
+        _ = try t.run(directory: dir) { p in
+            if p.phase == .training {
+                let d = min(0.8, Double(1 + step) / Double(10 + step))
+                for (i, w) in t.model.params.values.enumerated() { average[i] = d * average[i] + (1 - d) * Double(w) }
+                step += 1
+                if p.step == p.stepsPerEpoch { perEpoch.append(average) }
+            }
+            return true
+        }
+        #expect(step == 9 && perEpoch.count == 3)
+        func close(_ a: [Float], _ b: [Double]) -> Bool {
+            zip(a, b).allSatisfy { abs(Double($0) - $1) <= 1e-5 * max(1, abs($1)) }
+        }
+        let path = dir + "/checkpoint.safetensors"
+        let checkpoint = try ModelFile.read(bytes: try FileIO.readBytes(path: path), source: path, formats: [ModelFile.checkpointFormat])
+        let stored = try #require(checkpoint.extras[ModelFile.averageTensor])
+        #expect(close(stored, average) && stored != t.model.params.values)
+        let best = t.history.firstIndex { $0.epoch == t.history.filter(\.best).last!.epoch }!
+        #expect(close(try ModelFile.load(path: dir + "/model.safetensors").params.values, perEpoch[best]))
+
+        let plain = makeScratchDirectory("x3mat-train-no-ema")
+        _ = try Trainer(dataset: data, config: tinyConfig(), options: tinyOptions(), threads: 2).run(directory: plain, timeBudget: 0)
+        let bytes = try FileIO.readBytes(path: plain + "/checkpoint.safetensors")
+        let extras = try ModelFile.read(bytes: bytes, source: "c", formats: [ModelFile.checkpointFormat]).extras
+        #expect(extras.keys.sorted() == ["optimizer.m", "optimizer.v"])
     }
 
     /// MSE training on all windows of four structures drives the training loss down:
