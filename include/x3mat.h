@@ -638,7 +638,7 @@ typedef struct x3_training_progress {
  *  else to stop (a checkpoint is written; train again with "resume" to continue). */
 typedef int32_t (*x3_progress_callback)(const x3_training_progress *progress, void *user_data);
 
-/** Trains a model (SPEC "Training"; the engine behind `x3mat train`).
+/** Trains a model (the engine behind `x3mat train`).
  *  data_dir: a folder with cif/<id>.cif (or <id>.cif) and labels.csv; targets: the label
  *  columns to learn, comma-separated ("co2_uptake,ch4_uptake"). Structures that cannot
  *  be read, or lack a label, are skipped. output_dir receives model.safetensors (the best

@@ -6,8 +6,8 @@ import Glibc
 /// Number of species rows in embedding tables: 0 = probe, 1…96 = elements.
 let speciesCount = Elements.maxZ + 1
 
-/// An EquiformerV2-style equivariant graph transformer over window graphs (SPEC, "Window
-/// graph and model"), generic over its scalar type (Float for work, Double for checks).
+/// An EquiformerV2-style equivariant graph transformer over window graphs (`GraphBatch`),
+/// generic over its scalar type (Float for work, Double for checks).
 public struct EquiformerModel<T: NetworkScalar>: Sendable {
     public let config: ModelConfig
     public var params: ParameterStore<T>

@@ -148,7 +148,7 @@ public enum ModelFile {
         return c.members[0]
     }
 
-    /// The format of training checkpoints (a model plus optimizer state, SPEC "Training").
+    /// The format of training checkpoints (a model plus the optimizer and training state, `Trainer`).
     public static let checkpointFormat = "x3mat-checkpoint"
 
     /// What `read` returns: the model (or an ensemble's members, in order), the file's

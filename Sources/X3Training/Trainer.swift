@@ -59,7 +59,8 @@ public struct TrainingResult: Sendable {
     public var seconds: Double
 }
 
-/// Trains an `EquiformerModel` on a labelled dataset (SPEC, "Training").
+/// Trains an `EquiformerModel` on a labelled dataset: the loss compares each structure's
+/// label with the mean of its window contributions.
 ///
 /// Files in the output directory, each written atomically:
 /// - `checkpoint.safetensors`: the latest model with optimizer moments (and the weights'

@@ -2,7 +2,7 @@ import X3Core
 import X3Symmetry
 
 /// The discrepancy between a structure's label and the mean of its window contributions,
-/// on normalised targets (SPEC, "Training").
+/// on normalised targets (`Trainer`).
 public enum LossKind: String, Sendable, CaseIterable {
     /// Mean absolute error (the default).
     case l1

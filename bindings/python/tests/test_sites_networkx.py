@@ -1,7 +1,7 @@
-"""Site hashes against NetworkX's weisfeiler_lehman_graph_hash (the reference the SPEC
-names), on random labelled graphs and on real window graphs built here independently
-(ASE's covalent radii — Cordero 2008, the same published table — and a removal written
-with networkx), plus the catalogue's statistics against NumPy."""
+"""Site hashes against NetworkX's weisfeiler_lehman_graph_hash (the reference
+implementation), on random labelled graphs and on real window graphs built here
+independently (ASE's covalent radii — Cordero 2008, the same published table — and a
+removal written with networkx), plus the catalogue's statistics against NumPy."""
 from __future__ import annotations
 
 import itertools
