@@ -29,6 +29,7 @@ WORKDIR/best.json: the best trial's configuration and options, ready for `x3mat 
 Needs optuna (pip install optuna) and the x3mat Python package.
 """
 import argparse
+import fcntl
 import json
 import pathlib
 import shutil
@@ -168,17 +169,12 @@ def main():
     pathlib.Path(args.workdir).mkdir(parents=True, exist_ok=True)
     storage = f"sqlite:///{pathlib.Path(args.workdir).resolve() / 'study.db'}"
     seed = args.seed if args.sampler_seed is None else args.sampler_seed
-    for attempt in range(10):  # workers started together race to create the SQLite tables
-        try:
-            study = optuna.create_study(study_name=args.target, storage=storage, load_if_exists=True,
-                                        direction="minimize",
-                                        sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=8),
-                                        pruner=optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=3))
-            break
-        except Exception as e:  # sqlalchemy's OperationalError ("table ... already exists", "locked")
-            if attempt == 9 or "OperationalError" not in type(e).__name__ + repr(e):
-                raise
-            time.sleep(0.5 + attempt)
+    # workers started together would race to create the SQLite tables: one at a time
+    with open(pathlib.Path(args.workdir) / "study.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        study = optuna.create_study(study_name=args.target, storage=storage, load_if_exists=True, direction="minimize",
+                                    sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=8),
+                                    pruner=optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=3))
     if args.sampler_seed is None:  # a single worker: trials still running were interrupted by a kill
         for t in study.trials:
             if t.state == optuna.trial.TrialState.RUNNING:
