@@ -5,7 +5,7 @@ a kill is marked failed and a new one starts).
 
   python3 benchmarks/search.py DATA_DIR TARGET WORKDIR [--trials 20] [--epochs 20]
       [--trial-budget 900] [--test 0] [--folds 0 --fold 0] [--limit 0] [--threads 2] [--fixed KEY=VALUE ...]
-      [--sampler-seed K]
+      [--sampler-seed K] [--enqueue-defaults [--x3mat build/bin/x3mat]]
 
 Several workers may share one study: start each with the same WORKDIR and its own
 --sampler-seed (e.g. two at --threads 1, each pinned to a CPU with taskset); a trial a
@@ -23,7 +23,9 @@ than the median of earlier trials at that epoch. A trial's value is its best per
 validation MAE (the first target's units). `--fixed key=value` pins a parameter (e.g.
 window_step=3 for QMOF) instead of searching it.
 
-At the end (and on every rerun) it prints the best trials as a Markdown table and writes
+--enqueue-defaults makes the library's defaults (`x3mat options`) the first trial, so the
+search starts from the configuration the shipped models use. At the end (and on every
+rerun) it prints the best trials as a Markdown table and writes
 WORKDIR/best.json: the best trial's configuration and options, ready for `x3mat train`
 (`--config` takes the "config" object written to WORKDIR/best-config.json).
 Needs optuna (pip install optuna) and the x3mat Python package.
@@ -33,6 +35,7 @@ import fcntl
 import json
 import pathlib
 import shutil
+import subprocess
 import time
 
 import optuna
@@ -71,6 +74,14 @@ def parse_fixed(items):
         except json.JSONDecodeError:
             fixed[key] = text
     return fixed
+
+
+def library_defaults(cli):
+    """Each searched parameter's default, as `x3mat options model training --json` gives it."""
+    sets = json.loads(subprocess.run([cli, "options", "model", "training", "--json"], check=True,
+                                     capture_output=True, text=True).stdout)
+    defaults = {item["key"]: item["default"] for items in sets.values() for item in items}
+    return {name: defaults[name] for name in SPACE}
 
 
 def sample(trial, fixed):
@@ -164,6 +175,9 @@ def main():
                     "parallel worker its own")
     ap.add_argument("--threads", type=int, default=0, help="0 = X3MAT_NUM_THREADS or all CPUs")
     ap.add_argument("--fixed", nargs="*", default=[], metavar="KEY=VALUE")
+    ap.add_argument("--enqueue-defaults", action="store_true",
+                    help="run the library's default configuration and options first (once per study)")
+    ap.add_argument("--x3mat", default="build/bin/x3mat", help="the CLI, for --enqueue-defaults")
     args = ap.parse_args()
     fixed = parse_fixed(args.fixed)
     pathlib.Path(args.workdir).mkdir(parents=True, exist_ok=True)
@@ -175,6 +189,9 @@ def main():
         study = optuna.create_study(study_name=args.target, storage=storage, load_if_exists=True, direction="minimize",
                                     sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=8),
                                     pruner=optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=3))
+        if args.enqueue_defaults:  # the library's defaults as a trial, a known baseline for the sampler
+            defaults = library_defaults(args.x3mat)
+            study.enqueue_trial({k: v for k, v in defaults.items() if k not in fixed}, skip_if_exists=True)
     if args.sampler_seed is None:  # a single worker: trials still running were interrupted by a kill
         for t in study.trials:
             if t.state == optuna.trial.TrialState.RUNNING:

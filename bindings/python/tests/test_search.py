@@ -57,3 +57,22 @@ def test_parallel_workers_share_one_study_with_their_own_samplers(shared, tmp_pa
     assert [t.state for t in study.trials] == [optuna.trial.TrialState.COMPLETE] * 2
     # each worker's sampler drew its own values (one seed for both would draw the same)
     assert study.trials[0].params["learning_rate"] != study.trials[1].params["learning_rate"]
+
+
+def test_the_library_defaults_can_be_the_first_trial(shared, tmp_path):
+    cli = pathlib.Path(__file__).resolve().parents[3] / "build" / "bin" / "x3mat"
+    if not cli.exists():
+        pytest.skip(f"{cli} is not built")
+    r = subprocess.run(command(shared, tmp_path, 1) + ["--enqueue-defaults", "--x3mat", str(cli)],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    sets = json.loads(subprocess.run([str(cli), "options", "model", "training", "--json"], capture_output=True,
+                                     text=True, check=True).stdout)
+    defaults = {item["key"]: item["default"] for items in sets.values() for item in items}
+    trial = optuna.load_study(study_name="ar_uptake_mol_kg", storage=f"sqlite:///{tmp_path / 'study.db'}").trials[0]
+    fixed = {item.split("=")[0] for item in FIXED}
+    assert trial.params and all(trial.params[k] == defaults[k] for k in trial.params)
+    assert set(trial.params) | fixed == {"lmax", "channels", "blocks", "cutoff", "max_neighbours", "window_radius",
+                                         "window_step", "activation", "learning_rate", "weight_decay", "warmup_fraction",
+                                         "final_learning_rate_fraction", "windows_per_structure", "batch_structures",
+                                         "loss", "ema_decay"}
