@@ -65,6 +65,20 @@ def forest(x_train, y_train, x_other, seed=0):
     return RandomForestRegressor(n_estimators=500, random_state=seed, n_jobs=2).fit(x_train, y_train).predict(x_other)
 
 
+def train_once(x3mat, data_dir, target, out, options, label):
+    """`x3mat train` into `out` with these options, resumable: a finished run
+    (evaluation.json) is skipped, an interrupted one (checkpoint) resumed."""
+    import subprocess
+
+    if (out / "evaluation.json").exists():
+        return out
+    cmd = [x3mat, "train", data_dir, "--target", target, "--output", out]
+    cmd += ["--resume"] if (out / "checkpoint.safetensors").exists() else list(options)
+    print(f"== {label}: {' '.join(map(str, cmd))}", flush=True)
+    subprocess.run(list(map(str, cmd)), check=True)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("run", type=pathlib.Path)

@@ -35,7 +35,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from baselines import features, forest, metrics  # noqa: E402  (the same forest as baselines.py)
+from baselines import features, forest, metrics, train_once  # noqa: E402  (the same forest as baselines.py)
 
 
 def read_csv(path):
@@ -52,17 +52,8 @@ def forest_for(args, train, other, by_id, y_train):
 
 
 def train_fold(args, i):
-    out = args.workdir / f"fold{i}"
-    if (out / "evaluation.json").exists():
-        return out
-    if (out / "checkpoint.safetensors").exists():
-        cmd = [args.x3mat, "train", args.data_dir, "--target", args.target, "--output", out, "--resume"]
-    else:
-        cmd = [args.x3mat, "train", args.data_dir, "--target", args.target, "--output", out, "--folds", args.folds,
-               "--fold", i, "--test", args.test, *args.train_args]
-    print(f"== fold {i}: {' '.join(map(str, cmd))}", flush=True)
-    subprocess.run(list(map(str, cmd)), check=True)
-    return out
+    return train_once(args.x3mat, args.data_dir, args.target, args.workdir / f"fold{i}",
+                      ["--folds", args.folds, "--fold", i, "--test", args.test, *args.train_args], f"fold {i}")
 
 
 def spread_scale(model):

@@ -24,13 +24,12 @@ import argparse
 import csv
 import json
 import pathlib
-import subprocess
 import sys
 
 import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from baselines import features, forest, metrics  # noqa: E402  (the same forest as baselines.py)
+from baselines import features, forest, metrics, train_once  # noqa: E402  (the same forest as baselines.py)
 
 
 def read_csv(path):
@@ -39,19 +38,10 @@ def read_csv(path):
 
 
 def train(args, size, epochs):
-    out = args.workdir / f"n{size}"
-    if (out / "evaluation.json").exists():
-        return out
-    if (out / "checkpoint.safetensors").exists():
-        cmd = [args.x3mat, "train", args.data_dir, "--target", args.target, "--output", out, "--resume"]
-    else:
-        cmd = [args.x3mat, "train", args.data_dir, "--target", args.target, "--output", out, "--test", args.test,
-               "--validation", args.validation, "--training-limit", 0 if size == "all" else size, *args.train_args]
-        if epochs is not None:
-            cmd += ["--epochs", epochs]
-    print(f"== {size} training structures: {' '.join(map(str, cmd))}", flush=True)
-    subprocess.run(list(map(str, cmd)), check=True)
-    return out
+    options = ["--test", args.test, "--validation", args.validation, "--training-limit", 0 if size == "all" else size,
+               *args.train_args] + ([] if epochs is None else ["--epochs", epochs])
+    return train_once(args.x3mat, args.data_dir, args.target, args.workdir / f"n{size}", options,
+                      f"{size} training structures")
 
 
 def plot(rows, path, target):
