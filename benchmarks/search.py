@@ -1,7 +1,8 @@
 """Hyper-parameter search for `x3mat.train` with Optuna: TPE sampling, median pruning on
 the per-epoch validation MAE, every trial a real training run. Resumable: the study lives
-in WORKDIR/study.db (SQLite); rerunning the command continues it (a trial interrupted by
-a kill is marked failed and a new one starts).
+in WORKDIR/study.journal (Optuna's journal storage: an append-only text log, safe for
+several processes and small enough to keep with the results); rerunning the command
+continues it (a trial interrupted by a kill is marked failed and a new one starts).
 
   python3 benchmarks/search.py DATA_DIR TARGET WORKDIR [--trials 20] [--epochs 20]
       [--trial-budget 900] [--test 0] [--folds 0 --fold 0] [--limit 0] [--threads 2] [--fixed KEY=VALUE ...]
@@ -61,6 +62,12 @@ SPACE = {
     "loss": ("cat", ["l1", "mse"], "options"),
     "ema_decay": ("cat", [0.0, 0.9, 0.98, 0.995], "options"),  # per step; 0 = no moving average
 }
+
+
+def storage(workdir):
+    """The study's storage: WORKDIR/study.journal."""
+    path = pathlib.Path(workdir).resolve() / "study.journal"
+    return optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(path)))
 
 
 def parse_fixed(items):
@@ -181,12 +188,11 @@ def main():
     args = ap.parse_args()
     fixed = parse_fixed(args.fixed)
     pathlib.Path(args.workdir).mkdir(parents=True, exist_ok=True)
-    storage = f"sqlite:///{pathlib.Path(args.workdir).resolve() / 'study.db'}"
     seed = args.seed if args.sampler_seed is None else args.sampler_seed
-    # workers started together would race to create the SQLite tables: one at a time
+    # workers started together would race to create the study: one at a time
     with open(pathlib.Path(args.workdir) / "study.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        study = optuna.create_study(study_name=args.target, storage=storage, load_if_exists=True, direction="minimize",
+        study = optuna.create_study(study_name=args.target, storage=storage(args.workdir), load_if_exists=True, direction="minimize",
                                     sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=8),
                                     pruner=optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=3))
         if args.enqueue_defaults:  # the library's defaults as a trial, a known baseline for the sampler

@@ -1,6 +1,6 @@
 """benchmarks/search.py, the Optuna hyper-parameter search, on a tiny problem: it trains
 real trials through the binding, records the best one, and a second invocation continues
-the same study (its SQLite file) instead of starting over; parallel workers share a study."""
+the same study (its journal file) instead of starting over; parallel workers share a study."""
 import json
 import pathlib
 import subprocess
@@ -15,6 +15,12 @@ SEARCH = pathlib.Path(__file__).resolve().parents[3] / "benchmarks" / "search.py
 FIXED = ["lmax=1", "channels=16", "blocks=1", "window_radius=5.0", "window_step=5.0", "max_neighbours=12"]
 
 
+def journal(workdir):
+    """The study as search.py keeps it, read with Optuna's own journal reader."""
+    backend = optuna.storages.journal.JournalFileBackend(str(workdir / "study.journal"))
+    return optuna.storages.JournalStorage(backend)
+
+
 def command(shared, workdir, trials, threads=2):
     return [sys.executable, str(SEARCH), str(shared / "iza"), "ar_uptake_mol_kg", str(workdir), "--trials", str(trials),
             "--epochs", "2", "--limit", "12", "--test", "0.25", "--threads", str(threads), "--fixed", *FIXED]
@@ -27,7 +33,7 @@ def search(shared, workdir, trials):
 def test_search_records_the_best_trial_and_resumes(shared, tmp_path):
     first = search(shared, tmp_path, 2)
     assert first.returncode == 0, first.stderr
-    study = optuna.load_study(study_name="ar_uptake_mol_kg", storage=f"sqlite:///{tmp_path / 'study.db'}")
+    study = optuna.load_study(study_name="ar_uptake_mol_kg", storage=journal(tmp_path))
     values = [t.value for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     assert len(study.trials) == 2 and len(values) == 2
     best = json.loads((tmp_path / "best.json").read_text())
@@ -44,7 +50,7 @@ def test_search_records_the_best_trial_and_resumes(shared, tmp_path):
     assert sum(line.endswith(",test") for line in split) == 3
     second = search(shared, tmp_path, 1)
     assert second.returncode == 0, second.stderr
-    assert len(optuna.load_study(study_name="ar_uptake_mol_kg", storage=f"sqlite:///{tmp_path / 'study.db'}").trials) == 3
+    assert len(optuna.load_study(study_name="ar_uptake_mol_kg", storage=journal(tmp_path)).trials) == 3
 
 
 def test_parallel_workers_share_one_study_with_their_own_samplers(shared, tmp_path):
@@ -53,7 +59,7 @@ def test_parallel_workers_share_one_study_with_their_own_samplers(shared, tmp_pa
     for w in workers:
         _, err = w.communicate(timeout=600)
         assert w.returncode == 0, err
-    study = optuna.load_study(study_name="ar_uptake_mol_kg", storage=f"sqlite:///{tmp_path / 'study.db'}")
+    study = optuna.load_study(study_name="ar_uptake_mol_kg", storage=journal(tmp_path))
     assert [t.state for t in study.trials] == [optuna.trial.TrialState.COMPLETE] * 2
     # each worker's sampler drew its own values (one seed for both would draw the same)
     assert study.trials[0].params["learning_rate"] != study.trials[1].params["learning_rate"]
@@ -69,7 +75,7 @@ def test_the_library_defaults_can_be_the_first_trial(shared, tmp_path):
     sets = json.loads(subprocess.run([str(cli), "options", "model", "training", "--json"], capture_output=True,
                                      text=True, check=True).stdout)
     defaults = {item["key"]: item["default"] for items in sets.values() for item in items}
-    trial = optuna.load_study(study_name="ar_uptake_mol_kg", storage=f"sqlite:///{tmp_path / 'study.db'}").trials[0]
+    trial = optuna.load_study(study_name="ar_uptake_mol_kg", storage=journal(tmp_path)).trials[0]
     fixed = {item.split("=")[0] for item in FIXED}
     assert trial.params and all(trial.params[k] == defaults[k] for k in trial.params)
     assert set(trial.params) | fixed == {"lmax", "channels", "blocks", "cutoff", "max_neighbours", "window_radius",
