@@ -65,18 +65,49 @@ def forest(x_train, y_train, x_other, seed=0):
     return RandomForestRegressor(n_estimators=500, random_state=seed, n_jobs=2).fit(x_train, y_train).predict(x_other)
 
 
-def train_once(x3mat, data_dir, target, out, options, label):
+def train_once(x3mat, data_dir, target, out, options, label, cpu=None):
     """`x3mat train` into `out` with these options, resumable: a finished run
-    (evaluation.json) is skipped, an interrupted one (checkpoint) resumed."""
+    (evaluation.json) is skipped, an interrupted one (checkpoint) resumed. With `cpu`, the
+    run is pinned to that CPU (taskset) with one thread, its output going to out/train.log."""
     import subprocess
 
     if (out / "evaluation.json").exists():
         return out
     cmd = [x3mat, "train", data_dir, "--target", target, "--output", out]
     cmd += ["--resume"] if (out / "checkpoint.safetensors").exists() else list(options)
-    print(f"== {label}: {' '.join(map(str, cmd))}", flush=True)
-    subprocess.run(list(map(str, cmd)), check=True)
+    if cpu is None:
+        print(f"== {label}: {' '.join(map(str, cmd))}", flush=True)
+        subprocess.run(list(map(str, cmd)), check=True)
+        return out
+    cmd = ["taskset", "-c", cpu, *cmd, "--threads", 1]
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"== {label}: {' '.join(map(str, cmd))} (output: {out / 'train.log'})", flush=True)
+    with open(out / "train.log", "a") as log:
+        subprocess.run(list(map(str, cmd)), check=True, stdout=log, stderr=subprocess.STDOUT)
     return out
+
+
+def train_in_parallel(jobs, runs):
+    """Runs `runs` (functions taking a CPU number or None) `jobs` at a time, each pinned to
+    its own CPU when jobs > 1; returns their results in order."""
+    if jobs <= 1:
+        return [run(None) for run in runs]
+    import queue
+    from concurrent.futures import ThreadPoolExecutor
+
+    free = queue.Queue()
+    for k in range(jobs):
+        free.put(k)
+
+    def pinned(run):
+        cpu = free.get()
+        try:
+            return run(cpu)
+        finally:
+            free.put(cpu)
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(pinned, runs))
 
 
 def main():

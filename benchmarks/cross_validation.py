@@ -3,12 +3,15 @@ splits, and the fold models as an ensemble on a held-out test set with the calib
 of its uncertainty.
 
   python3 benchmarks/cross_validation.py DATA_DIR TARGET WORKDIR [--folds 5] [--test 0.2]
-      [--descriptors col1,col2,... | --composition] [--x3mat build/bin/x3mat] [-- TRAIN_ARGS...]
+      [--descriptors col1,col2,... | --composition] [--jobs 1] [--x3mat build/bin/x3mat] [-- TRAIN_ARGS...]
 
 1. A test set (--test of the structures, seeded) is held out; the rest is cut into k
    folds (`x3mat train --folds K --fold I --test F`), and fold I's model is trained on
    the other folds and validated on fold I (all windows). Runs live in WORKDIR/foldI and
    are resumed or skipped when a rerun finds them (checkpoint / evaluation.json).
+   --jobs N trains N folds at once, each pinned to its own CPU with one thread (its output
+   in WORKDIR/foldI/train.log); a run's result depends on its thread count, so keep N
+   the same when resuming.
    Arguments after `--` go to every `x3mat train` (e.g. --epochs 60 --config c.json).
 2. Per fold, on its validation set: X(3)mat, the mean predictor of its training set and
    (with --descriptors or --composition, as benchmarks/baselines.py) a random forest
@@ -35,7 +38,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from baselines import features, forest, metrics, train_once  # noqa: E402  (the same forest as baselines.py)
+from baselines import features, forest, metrics, train_in_parallel, train_once  # noqa: E402  (the same forest as baselines.py)
 
 
 def read_csv(path):
@@ -51,9 +54,9 @@ def forest_for(args, train, other, by_id, y_train):
     return forest(x[:len(train)], y_train, x[len(train):])
 
 
-def train_fold(args, i):
+def train_fold(args, i, cpu=None):
     return train_once(args.x3mat, args.data_dir, args.target, args.workdir / f"fold{i}",
-                      ["--folds", args.folds, "--fold", i, "--test", args.test, *args.train_args], f"fold {i}")
+                      ["--folds", args.folds, "--fold", i, "--test", args.test, *args.train_args], f"fold {i}", cpu)
 
 
 def spread_scale(model):
@@ -96,6 +99,7 @@ def main():
     ap.add_argument("--descriptors", default="")
     ap.add_argument("--composition", action="store_true")
     ap.add_argument("--x3mat", default="build/bin/x3mat")
+    ap.add_argument("--jobs", type=int, default=1, help="folds trained at once, each pinned to a CPU with one thread")
     argv = sys.argv[1:]
     cut = argv.index("--") if "--" in argv else len(argv)
     args = ap.parse_args(argv[:cut])
@@ -107,8 +111,8 @@ def main():
     label = lambda ids: np.array([float(by_id[i][args.target]) for i in ids])  # noqa: E731
 
     rows, names = [], ["X(3)mat", "mean predictor"] + (["random forest"] if args.descriptors or args.composition else [])
-    for i in range(args.folds):
-        out = train_fold(args, i)
+    runs = train_in_parallel(args.jobs, [lambda cpu, i=i: train_fold(args, i, cpu) for i in range(args.folds)])
+    for i, out in enumerate(runs):
         split = read_csv(out / "split.csv")
         train = [r["id"] for r in split if r["set"] == "train"]
         val = [r["id"] for r in split if r["set"] == "validation"]

@@ -4,7 +4,7 @@ trained on exactly the same structures.
 
   python3 benchmarks/data_efficiency.py DATA_DIR TARGET WORKDIR [--sizes 100,300,1000,all]
       [--epochs 30,20,10,8] [--test 0.2] [--validation 0.1] [--composition | --descriptors c1,c2]
-      [--plot curve.png] [--x3mat build/bin/x3mat] [-- TRAIN_ARGS...]
+      [--plot curve.png] [--jobs 1] [--x3mat build/bin/x3mat] [-- TRAIN_ARGS...]
 
 - One seeded split (the training options' seed) holds out a test set (--test of the
   structures) and a validation set (--validation, which picks each run's best epoch); both
@@ -14,6 +14,8 @@ trained on exactly the same structures.
 - Size N trains in WORKDIR/nN (`nall`); a rerun resumes an interrupted training
   (checkpoint) and skips a finished one (evaluation.json). --epochs gives each size its
   epochs (one number: the same for all); arguments after `--` go to every `x3mat train`.
+  --jobs N trains N sizes at once, each pinned to its own CPU with one thread (output in
+  WORKDIR/nN/train.log; keep N the same when resuming: threads are part of a run's result).
 - Reported per size, on the test set (all windows): MAE, RMSE and R² of X(3)mat, of the
   forest (--composition: element fractions, density, volume per atom and atom count, as
   benchmarks/baselines.py) and of the training set's mean; the best epoch and the
@@ -29,7 +31,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from baselines import features, forest, metrics, train_once  # noqa: E402  (the same forest as baselines.py)
+from baselines import features, forest, metrics, train_in_parallel, train_once  # noqa: E402  (the same forest as baselines.py)
 
 
 def read_csv(path):
@@ -37,11 +39,11 @@ def read_csv(path):
         return list(csv.DictReader(f))
 
 
-def train(args, size, epochs):
+def train(args, size, epochs, cpu=None):
     options = ["--test", args.test, "--validation", args.validation, "--training-limit", 0 if size == "all" else size,
                *args.train_args] + ([] if epochs is None else ["--epochs", epochs])
     return train_once(args.x3mat, args.data_dir, args.target, args.workdir / f"n{size}", options,
-                      f"{size} training structures")
+                      f"{size} training structures", cpu)
 
 
 def plot(rows, path, target):
@@ -77,6 +79,7 @@ def main():
     ap.add_argument("--composition", action="store_true")
     ap.add_argument("--plot", type=pathlib.Path)
     ap.add_argument("--x3mat", default="build/bin/x3mat")
+    ap.add_argument("--jobs", type=int, default=1, help="sizes trained at once, each pinned to a CPU with one thread")
     argv = sys.argv[1:]
     cut = argv.index("--") if "--" in argv else len(argv)
     args = ap.parse_args(argv[:cut])
@@ -96,9 +99,9 @@ def main():
     x_all = features(args.data_dir, by_id, list(by_id), args.descriptors, args.composition) if with_forest else None
     row_of = {k: r for r, k in enumerate(by_id)}
 
+    runs = train_in_parallel(args.jobs, [lambda cpu, s=s, e=e: train(args, s, e, cpu) for s, e in zip(sizes, epochs)])
     rows, test_ids = [], None
-    for size, e in zip(sizes, epochs):
-        out = train(args, size, e)
+    for size, out in zip(sizes, runs):
         split = read_csv(out / "split.csv")
         tr = [r["id"] for r in split if r["set"] == "train"]
         test = [r["id"] for r in split if r["set"] == "test"]

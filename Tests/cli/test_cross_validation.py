@@ -1,7 +1,8 @@
 """benchmarks/cross_validation.py on a tiny problem (16 structures, 3 folds, a quarter
 held out for test): the folds' validation sets partition the non-test structures, the
 test set is the same in every fold and in none of their training sets, and every number
-of summary.json is recomputed here with NumPy from the runs' own files and the labels."""
+of summary.json is recomputed here with NumPy from the runs' own files and the labels;
+the folds train two at a time (--jobs 2)."""
 import json
 import subprocess
 import sys
@@ -21,9 +22,18 @@ def test_cross_validation_folds_baselines_and_ensemble(tmp_path):
     work = tmp_path / "cv"
     r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "cross_validation.py"), str(SHARED / "iza"),
                         "ar_uptake_mol_kg", str(work), "--folds", "3", "--test", "0.25", "--descriptors",
-                        "density_g_cm3,pld_A", "--x3mat", CLI, "--", "--config", str(tmp_path / "tiny.json"),
-                        "--limit", "16", "--epochs", "2", "--threads", "2"], capture_output=True, text=True, timeout=900)
+                        "density_g_cm3,pld_A", "--jobs", "2", "--x3mat", CLI, "--", "--config", str(tmp_path / "tiny.json"),
+                        "--limit", "16", "--epochs", "2"], capture_output=True, text=True, timeout=900)
     assert r.returncode == 0, r.stderr
+    # --jobs 2: each fold ran pinned with one thread, so a serial one-thread run of a fold
+    # gives the same model, byte for byte
+    assert all(", 1 threads," in (work / f"fold{i}" / "train.log").read_text() for i in range(3))
+    serial = subprocess.run([CLI, "train", str(SHARED / "iza"), "--target", "ar_uptake_mol_kg", "--output",
+                             str(tmp_path / "serial"), "--folds", "3", "--fold", "1", "--test", "0.25", "--config",
+                             str(tmp_path / "tiny.json"), "--limit", "16", "--epochs", "2", "--threads", "1"],
+                            capture_output=True, text=True, timeout=900)
+    assert serial.returncode == 0, serial.stderr
+    assert (tmp_path / "serial" / "model.safetensors").read_bytes() == (work / "fold1" / "model.safetensors").read_bytes()
     labels = {row["framework"]: float(row["ar_uptake_mol_kg"]) for row in read(SHARED / "iza" / "labels.csv")}
     splits = [read(work / f"fold{i}" / "split.csv") for i in range(3)]
     sets = [{s: {row["id"] for row in split if row["set"] == s} for s in ("train", "validation", "test")} for split in splits]

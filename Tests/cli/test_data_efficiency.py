@@ -25,9 +25,10 @@ def test_data_efficiency_curve_on_one_test_set(tmp_path):
     r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "data_efficiency.py"), str(SHARED / "iza"),
                         "ar_uptake_mol_kg", str(work), "--sizes", "4,8,all", "--epochs", "2,2,1", "--test", "0.25",
                         "--validation", "0.2", "--descriptors", ",".join(cols), "--plot", str(tmp_path / "curve.png"),
-                        "--x3mat", CLI, "--", "--config", str(tmp_path / "tiny.json"), "--limit", "20", "--threads", "2"],
+                        "--jobs", "2", "--x3mat", CLI, "--", "--config", str(tmp_path / "tiny.json"), "--limit", "20"],
                        capture_output=True, text=True, timeout=900)
     assert r.returncode == 0, r.stderr
+    assert all(", 1 threads," in (work / n / "train.log").read_text() for n in ("n4", "n8", "nall"))  # --jobs 2
     table = {row["framework"]: row for row in read(SHARED / "iza" / "labels.csv")}
     y = lambda ids: np.array([float(table[k]["ar_uptake_mol_kg"]) for k in ids])  # noqa: E731
     x = lambda ids: np.array([[float(table[k][c] or "nan") for c in cols] for k in ids])  # noqa: E731
