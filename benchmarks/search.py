@@ -6,6 +6,7 @@ continues it (a trial interrupted by a kill is marked failed and a new one start
 
   python3 benchmarks/search.py DATA_DIR TARGET WORKDIR [--trials 20] [--epochs 20]
       [--trial-budget 900] [--test 0] [--folds 0 --fold 0] [--limit 0] [--threads 2] [--fixed KEY=VALUE ...]
+      [--validation-windows 16]
       [--sampler-seed K] [--enqueue-defaults [--x3mat build/bin/x3mat]]
 
 Several workers may share one study: start each with the same WORKDIR and its own
@@ -18,8 +19,9 @@ options (the search space is SPACE below) for at most --epochs epochs and --tria
 seconds, on the same seeded split (--test holds a test set out of every trial, as
 benchmarks/cross_validation.py does with the same fraction and seed; --folds/--fold pick
 a cross-validation fold of the rest). The
-trainer validates after every epoch on a fixed subset of 16 windows per validation
-structure; each epoch's MAE is reported to Optuna, which stops trials whose MAE is worse
+trainer validates after every epoch on a fixed subset of --validation-windows windows per
+validation structure (0: all of them, one per orbit of the crystal's symmetry: exact, and
+cheap for symmetric frameworks; a subset's MAE is noisier and biased upward); each epoch's MAE is reported to Optuna, which stops trials whose MAE is worse
 than the median of earlier trials at that epoch. A trial's value is its best per-epoch
 validation MAE (the first target's units). `--fixed key=value` pins a parameter (e.g.
 window_step=3 for QMOF) instead of searching it.
@@ -129,7 +131,7 @@ def objective(args, fixed, trial):
     run_settings = {k: v for k, v in (("limit", args.limit), ("threads", args.threads)) if v > 0}
     started = time.perf_counter()
     run = x3mat.train(args.data_dir, args.target, directory, config=config, progress=progress,
-                      epochs=args.epochs, validation_windows=16, seed=args.seed, test_fraction=args.test,
+                      epochs=args.epochs, validation_windows=args.validation_windows, seed=args.seed, test_fraction=args.test,
                       folds=args.folds, fold=args.fold,
                       time_budget=args.trial_budget, **run_settings, **options)
     trial.set_user_attr("seconds", round(time.perf_counter() - started, 1))
@@ -181,6 +183,8 @@ def main():
     ap.add_argument("--sampler-seed", type=int, help="seeds Optuna's sampler (default: --seed); give each "
                     "parallel worker its own")
     ap.add_argument("--threads", type=int, default=0, help="0 = X3MAT_NUM_THREADS or all CPUs")
+    ap.add_argument("--validation-windows", type=int, default=16,
+                    help="windows per validation structure in the per-epoch validation (0 = all)")
     ap.add_argument("--fixed", nargs="*", default=[], metavar="KEY=VALUE")
     ap.add_argument("--enqueue-defaults", action="store_true",
                     help="run the library's default configuration and options first (once per study)")

@@ -82,3 +82,15 @@ def test_the_library_defaults_can_be_the_first_trial(shared, tmp_path):
                                          "window_step", "activation", "learning_rate", "weight_decay", "warmup_fraction",
                                          "final_learning_rate_fraction", "windows_per_structure", "batch_structures",
                                          "loss", "ema_decay"}
+
+
+def test_validation_on_all_windows_is_the_final_evaluation(shared, tmp_path):
+    # --validation-windows 0: each epoch validates on every window, so the trial's value (its
+    # best epoch's MAE) is the MAE the final evaluation of that epoch's model gives
+    r = subprocess.run(command(shared, tmp_path, 1) + ["--validation-windows", "0"], capture_output=True, text=True,
+                       timeout=600)
+    assert r.returncode == 0, r.stderr
+    best = json.loads((tmp_path / "best.json").read_text())
+    evaluation = json.loads((tmp_path / f"trial-{best['trial']}" / "evaluation.json").read_text())
+    final = evaluation["validation"]["targets"]["ar_uptake_mol_kg"]["mae"]
+    assert best["validation_mae"] == pytest.approx(final, rel=1e-5)
