@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "X3SitesTests", dependencies: ["X3Core", "X3Windows", "X3Sites", "X3TestSupport"],
                     exclude: ["make_blake2b_vectors.py"]),
         .testTarget(name: "X3InferenceTests", dependencies: ["X3Core", "X3Windows", "X3Network", "X3Inference", "X3TestSupport"]),
-        .testTarget(name: "X3TrainingTests", dependencies: ["X3Core", "X3Network", "X3Training", "X3TestSupport"]),
+        .testTarget(name: "X3TrainingTests", dependencies: ["X3Core", "X3Network", "X3Inference", "X3Training", "X3TestSupport"]),
         .testTarget(name: "X3InterpretTests",
                     dependencies: ["X3Core", "X3Windows", "X3Symmetry", "X3Network", "X3Inference", "X3Training",
                                    "X3Interpret", "X3TestSupport"]),

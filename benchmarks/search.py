@@ -6,7 +6,7 @@ continues it (a trial interrupted by a kill is marked failed and a new one start
 
   python3 benchmarks/search.py DATA_DIR TARGET WORKDIR [--trials 20] [--epochs 20]
       [--trial-budget 900] [--test 0] [--folds 0 --fold 0] [--limit 0] [--threads 2] [--fixed KEY=VALUE ...]
-      [--validation-windows 16]
+      [--validation-windows 16] [--per-volume]
       [--sampler-seed K] [--enqueue-defaults [--x3mat build/bin/x3mat]]
 
 Several workers may share one study: start each with the same WORKDIR and its own
@@ -113,6 +113,8 @@ def sample(trial, fixed):
 
 def objective(args, fixed, trial):
     config, options = sample(trial, fixed)
+    if args.per_volume:
+        config["per_volume"] = [True]
     directory = pathlib.Path(args.workdir) / f"trial-{trial.number}"
     shutil.rmtree(directory, ignore_errors=True)
     best = [float("inf")]
@@ -185,6 +187,8 @@ def main():
     ap.add_argument("--threads", type=int, default=0, help="0 = X3MAT_NUM_THREADS or all CPUs")
     ap.add_argument("--validation-windows", type=int, default=16,
                     help="windows per validation structure in the per-epoch validation (0 = all)")
+    ap.add_argument("--per-volume", action="store_true",
+                    help="every trial learns the target per volume (x3mat train --per-volume): for per-mass targets")
     ap.add_argument("--fixed", nargs="*", default=[], metavar="KEY=VALUE")
     ap.add_argument("--enqueue-defaults", action="store_true",
                     help="run the library's default configuration and options first (once per study)")

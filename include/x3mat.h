@@ -391,7 +391,8 @@ typedef struct x3_model x3_model;
  *  "ffn_channels" (64), "blocks" (2), "radial_basis" (16), "radial_hidden" (32),
  *  "edge_embedding" (8), "cutoff" (5 Å), "max_neighbours" (20), "probe" (true),
  *  "average_degree" (16), "readout_hidden" (32), "targets" (["y"]), "target_mean" ([0]),
- *  "target_std" ([1]), "window_radius" (6 Å), "window_step" (2 Å), "activation" ("gate";
+ *  "target_std" ([1]), "per_volume" ([false]: per target, learn target × density (g/cm³)
+ *  and divide by each structure's density, for per-mass targets), "window_radius" (6 Å), "window_step" (2 Å), "activation" ("gate";
  *  or "s2"), "s2_resolution" (12), "seed" (0; an integer, or a decimal string above 2^53).
  *  Missing keys take defaults, unknown keys are an error. NULL or "" for all defaults. */
 X3_API x3_status x3_model_create(const char *config_json, x3_model **out);

@@ -81,6 +81,9 @@ struct TrainCommand: ParsableCommand {
     @Argument(help: "Data folder (cif/ and labels.csv).") var data: String
     @Option(name: .customLong("target"), help: "Label column to learn (repeat for several targets).")
     var targets: [String] = []
+    @Option(name: .customLong("per-volume"),
+            help: "A target (repeat for several) the network learns per volume, as target × density (g/cm³), divided by each structure's density: for per-mass targets such as uptakes in mol/kg.")
+    var perVolume: [String] = []
     @Option(name: .shortAndLong, help: "Folder for the model, checkpoint and logs.") var output: String
     @Flag(help: "Continue the run saved in --output (its saved options are used).") var resume = false
     @OptionGroup var dataset: DatasetOptions
@@ -163,6 +166,13 @@ struct TrainCommand: ParsableCommand {
         if let windowRadius { c.windowRadius = windowRadius }
         if let windowStep { c.windowStep = windowStep }
         if let seed { c.seed = seed }
+        if !perVolume.isEmpty {
+            if let name = perVolume.first(where: { !targets.contains($0) }) {
+                throw X3Error(.invalidArgument, "--per-volume \(name): not one of the targets (\(targets.joined(separator: ", ")))")
+            }
+            c.targets = targets
+            c.perVolume = targets.map { perVolume.contains($0) }
+        }
         try c.validate()
         return c
     }
@@ -184,7 +194,7 @@ struct TrainCommand: ParsableCommand {
                          ("--training-limit", trainingLimit != nil), ("--symmetry", symmetry != nil),
                          ("--symmetry-tolerance", symmetryTolerance != nil),
                          ("--window-radius", windowRadius != nil), ("--window-step", windowStep != nil),
-                         ("--config", config != "default")]
+                         ("--config", config != "default"), ("--per-volume", !perVolume.isEmpty)]
             let given = flags.filter(\.1).map(\.0)
             if !given.isEmpty {
                 throw X3Error(.invalidArgument, "--resume continues with the options saved in \(checkpoint); drop \(given.joined(separator: ", "))")

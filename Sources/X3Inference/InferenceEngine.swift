@@ -138,7 +138,7 @@ public struct InferenceEngine: Sendable {
             let (sym, orbits) = try symmetry.orbits(structure, step: model.config.windowStep)
             let windows = try WindowSampler.sample(structure, radius: model.config.windowRadius, grid: orbits.grid,
                                                    threads: threads)
-            return PreparedStructure(id: id, windows: windows, symmetry: sym, orbits: orbits)
+            return PreparedStructure(id: id, windows: windows, symmetry: sym, orbits: orbits, density: structure.density)
         } catch let e as X3Error {
             throw X3Error(e.status, "\(id): \(e.message)")
         }
@@ -148,7 +148,18 @@ public struct InferenceEngine: Sendable {
     public func predict(_ prepared: [PreparedStructure], progress: ((Int, Int) -> Void)? = nil) -> [StructurePrediction] {
         let c = memberContributions(prepared.map(\.windows), subsets: prepared.map(\.orbits.representatives),
                                     progress: progress)
-        return zip(prepared, c).map { $0.prediction(members: $1, targets: targets, spreadScale: ensemble.spreadScale) }
+        return zip(prepared, c).map { p, members in
+            p.prediction(members: Self.scaled(members, by: model.config.contributionScale(density: p.density)),
+                         targets: targets, spreadScale: ensemble.spreadScale)
+        }
+    }
+
+    /// Each member's [window × targets] values times the target's factor (`values` itself
+    /// when every factor is 1).
+    static func scaled(_ values: [[Double]], by factor: [Double]) -> [[Double]] {
+        guard factor.contains(where: { $0 != 1 }) else { return values }
+        let T = factor.count
+        return values.map { v in v.indices.map { v[$0] * factor[$0 % T] } }
     }
 
     /// The predictions of structures (ids name them in errors and outputs); the first

@@ -9,6 +9,8 @@ public struct PreparedStructure: Sendable {
     public let windows: Windows
     public let symmetry: CrystalSymmetry
     public let orbits: WindowOrbits
+    /// The structure's mass density, g/cm³ (`ModelConfig.contributionScale` uses it).
+    public let density: Double
 
     /// The prediction from the contributions of the representatives [orbit × targets].
     public func prediction(_ representativeContributions: [Double], targets: [String]) -> StructurePrediction {

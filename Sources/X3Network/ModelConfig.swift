@@ -33,11 +33,19 @@ public struct ModelConfig: Sendable, Equatable {
         didSet {
             if targetMean.count != targets.count { targetMean = Array(repeating: 0, count: targets.count) }
             if targetStd.count != targets.count { targetStd = Array(repeating: 1, count: targets.count) }
+            if perVolume.count != targets.count { perVolume = Array(repeating: false, count: targets.count) }
         }
     }
     /// Target normalisation: the network predicts (y − mean)/std per target; outputs are
     /// mapped back with these (identity by default; set by training).
     public var targetMean: [Double] = [0], targetStd: [Double] = [1]
+    /// Per target: the network predicts a per-volume quantity, the target times the
+    /// framework's density (g/cm³), and `contributionScale` divides it by the structure's
+    /// density. For per-mass targets such as uptakes in mol/kg: the windows tile the cell
+    /// evenly, so the mean of their outputs is a volume average, which a per-volume
+    /// quantity (mol/L) is and a per-mass one is not. Contributions stay in the target's
+    /// units and the property stays their mean.
+    public var perVolume: [Bool] = [false]
     /// How structures are cut into windows for this model (Å).
     public var windowRadius = 6.0, windowStep = 2.0
     public var seed: UInt64 = 0
@@ -102,6 +110,17 @@ extension ModelConfig {
                     positive: false),
             numbers("target_std", \.targetStd, doc: "Per target: the scale the network's outputs are multiplied by (set by training).",
                     positive: true),
+            OptionField(key: "per_volume", kind: "list of booleans", range: "one per target",
+                        doc: "Per target: the network predicts target × density (g/cm³), divided by each structure's density "
+                            + "(for per-mass targets such as mol/kg, so that the windows' mean is a volume average).",
+                        read: { .array($0.perVolume.map { .bool($0) }) },
+                        write: { c, v, what, source in
+                            guard let a = v.array, a.allSatisfy({ $0.bool != nil }) else {
+                                throw X3Error(.parse, "\(source): \(what) 'per_volume' must be an array of true/false")
+                            }
+                            c.perVolume = a.map { $0.bool! }
+                        },
+                        check: { _ in nil }),
             .number("window_radius", \.windowRadius, .above(0, atMost: 30), unit: "Å", doc: "Radius of the spherical windows.",
                     flag: "--window-radius"),
             .number("window_step", \.windowStep, .from(0.1, atMost: 30), unit: "Å", doc: "Step of the window grid.",
@@ -116,6 +135,7 @@ extension ModelConfig {
             { $0.mmax <= $0.lmax ? nil : "mmax = \($0.mmax) exceeds lmax = \($0.lmax)" },
             { $0.targetMean.count == $0.targets.count && $0.targetStd.count == $0.targets.count
                 ? nil : "target_mean and target_std need one value per target (\($0.targets.count))" },
+            { $0.perVolume.count == $0.targets.count ? nil : "per_volume needs one value per target (\($0.targets.count))" },
         ])
 
     private static func numbers(_ key: String, _ path: WritableKeyPath<ModelConfig, [Double]>, doc: String,
@@ -128,6 +148,13 @@ extension ModelConfig {
                     },
                     check: { $0[keyPath: path].allSatisfy { $0.isFinite && (!positive || $0 > 0) }
                         ? nil : positive ? "each must be positive" : "each must be finite" })
+    }
+
+    /// Per target, the factor that turns the network's denormalised output for a window of
+    /// a structure of `density` (g/cm³) into a contribution in the target's units: 1/density
+    /// for `perVolume` targets, else 1.
+    public func contributionScale(density: Double) -> [Double] {
+        perVolume.map { $0 ? 1 / density : 1 }
     }
 
     /// Every hyperparameter as a JSON object (stored in model files).

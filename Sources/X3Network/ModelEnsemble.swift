@@ -24,13 +24,17 @@ public struct ModelEnsemble: Sendable {
     }
 
     /// Several models; throws `invalidArgument` when there are none or they disagree on
-    /// targets, window radius or window step. The card is the first member's.
+    /// targets, `perVolume`, window radius or window step. The card is the first member's.
     public init(members: [EquiformerModel<Float>]) throws {
         guard let first = members.first else { throw X3Error(.invalidArgument, "an ensemble needs at least one model") }
         for (i, m) in members.enumerated().dropFirst() {
             guard m.config.targets == first.config.targets else {
                 throw X3Error(.invalidArgument, "ensemble member \(i) predicts \(m.config.targets.joined(separator: ", ")) "
                               + "but member 0 predicts \(first.config.targets.joined(separator: ", "))")
+            }
+            guard m.config.perVolume == first.config.perVolume else {
+                throw X3Error(.invalidArgument, "ensemble member \(i) has per_volume \(m.config.perVolume) but member 0 "
+                              + "\(first.config.perVolume); the members must agree on what their outputs mean")
             }
             guard m.config.windowRadius == first.config.windowRadius, m.config.windowStep == first.config.windowStep else {
                 throw X3Error(.invalidArgument, "ensemble member \(i) uses windows of radius \(m.config.windowRadius) Å, "

@@ -97,8 +97,9 @@ public final class Trainer {
     public var completedEpochs: Int { state.epoch }
 
     /// A new run: splits the dataset, sets the target normalisation from the training
-    /// labels (mean, population std; std 1 for a constant target) and initialises the
-    /// model from `config` (its targets are replaced by the dataset's).
+    /// labels (mean, population std; std 1 for a constant target; of label × density for
+    /// `perVolume` targets) and initialises the model from `config` (its targets are
+    /// replaced by the dataset's).
     public convenience init(dataset: LabelledDataset, config: ModelConfig, options: TrainingOptions,
                             threads: Int = X3Threads.count) throws {
         try options.validate()
@@ -108,7 +109,7 @@ public final class Trainer {
         var c = config
         c.targets = dataset.labels.targets
         for t in 0..<c.targets.count {
-            let ys = split.train.map { dataset.label($0, t) }
+            let ys = split.train.map { dataset.label($0, t) * (c.perVolume[t] ? dataset.structures[$0].density : 1) }
             let mean = ys.reduce(0, +) / Double(ys.count)
             let variance = ys.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(ys.count)
             c.targetMean[t] = mean
@@ -294,7 +295,7 @@ public final class Trainer {
                 var mean = 0.0
                 for (j, p) in picks.enumerated() { mean += Double(p.count) * Double(out[(first + j) * T + t]) }
                 mean /= denominator
-                let y = (dataset.label(i, t) - model.config.targetMean[t]) / model.config.targetStd[t]
+                let y = (networkLabel(i, t) - model.config.targetMean[t]) / model.config.targetStd[t]
                 let d = mean - y
                 let g: Double
                 switch options.loss {
@@ -356,13 +357,20 @@ public final class Trainer {
                 .contributions(set.map { windows[$0]!.windows }, subsets: draws.map { $0.picks.map(\.orbit) }, progress: p)
         }
         let T = targets.count
-        return (0..<set.count).map { i in
-            (0..<T).map { t in
+        return set.indices.map { i in
+            let scale = m.config.contributionScale(density: dataset.structures[set[i]].density)
+            return (0..<T).map { t in
                 var sum = 0.0
                 for (j, p) in draws[i].picks.enumerated() { sum += Double(p.count) * c[i][j * T + t] }
-                return sum / Double(draws[i].denominator)
+                return sum / Double(draws[i].denominator) * scale[t]
             }
         }
+    }
+
+    /// What the network learns for structure i and target t: the label, times the
+    /// structure's density (g/cm³) for `perVolume` targets.
+    private func networkLabel(_ i: Int, _ t: Int) -> Double {
+        dataset.label(i, t) * (model.config.perVolume[t] ? dataset.structures[i].density : 1)
     }
 
     private func metrics(_ pred: [[Double]], _ set: [Int]) -> [RegressionMetrics] {

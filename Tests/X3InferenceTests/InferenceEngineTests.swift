@@ -91,6 +91,46 @@ struct InferenceEngineTests {
         #expect(single.map(\.contributions) == alone[0].map(\.contributions) && single.allSatisfy { $0.propertyStd == nil })
     }
 
+    /// A per-volume model's contributions, property and spreads are the same network's
+    /// plain ones divided by the structure's density, and the density is mass / volume by
+    /// hand: LTA's cell (Si24O48, a = 11.919 Å cubic, from its CIF) with standard atomic
+    /// weights (Si 28.085, O 15.999) and N_A = 6.02214076e23/mol is 1.4142 g/cm³.
+    @Test(.enabled(if: sharedData != nil)) func perVolumeTargetsAreDividedByTheDensity() throws {
+        let lta = try CIFReader.read(path: sharedData! + "/iza/cif/LTA.cif")
+        let byHand = (24 * 28.085 + 48 * 15.999) / 6.02214076e23 / (11.919 * 11.919 * 11.919 * 1e-24)
+        #expect(abs(lta.density - byHand) <= 1e-4 * byHand, "\(lta.density) against \(byHand)")
+        let models = try [31, 32].map { seed -> EquiformerModel<Float> in
+            var c = try Self.model().config
+            c.seed = UInt64(seed); c.targetMean = [3]
+            return try EquiformerModel<Float>(config: c)
+        }
+        let perVolume = try models.map { m -> EquiformerModel<Float> in
+            var c = m.config
+            c.perVolume = [true]
+            var v = try EquiformerModel<Float>(config: c)
+            v.params.values = m.params.values
+            return v
+        }
+        let structures = try Self.structures()
+        for (plain, scaled) in [(models[0], perVolume[0])].map({ ([$0.0], [$0.1]) }) + [(models, perVolume)] {
+            let a = try InferenceEngine(ensemble: try ModelEnsemble(members: plain), threads: 2).predict(structures, ids: Self.names)
+            let b = try InferenceEngine(ensemble: try ModelEnsemble(members: scaled), threads: 2).predict(structures, ids: Self.names)
+            for (s, (p, q)) in zip(structures, zip(a, b)) {
+                let rho = s.density
+                #expect(abs(q.property[0] - p.property[0] / rho) <= 1e-12 * abs(p.property[0]))
+                #expect(zip(q.contributions, p.contributions).allSatisfy { abs($0 - $1 / rho) <= 1e-12 * abs($1) })
+                if let sd = p.propertyStd {
+                    #expect(abs(q.propertyStd![0] - sd[0] / rho) <= 1e-9 * sd[0])
+                    #expect(zip(q.contributionStd!, p.contributionStd!).allSatisfy { abs($0 - $1 / rho) <= 1e-9 * max($1, 1e-9) })
+                }
+            }
+        }
+        // members must agree on what their outputs mean
+        expectX3Error(.invalidArgument, mentioning: ["per_volume"]) {
+            _ = try ModelEnsemble(members: [models[0], perVolume[1]])
+        }
+    }
+
     /// A spread scale multiplies every standard deviation (property and windows) by its
     /// factor and changes nothing else.
     @Test(.enabled(if: sharedData != nil)) func spreadScaleMultipliesEveryStandardDeviation() throws {

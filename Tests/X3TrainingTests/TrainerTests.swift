@@ -1,5 +1,6 @@
 import Testing
 import X3Core
+import X3Inference
 import X3Network
 import X3TestSupport
 import X3Training
@@ -214,6 +215,46 @@ struct TrainerTests {
         let bytes = try FileIO.readBytes(path: plain + "/checkpoint.safetensors")
         let extras = try ModelFile.read(bytes: bytes, source: "c", formats: [ModelFile.checkpointFormat]).extras
         #expect(extras.keys.sorted() == ["optimizer.m", "optimizer.v"])
+    }
+
+    /// A per-volume target: the network learns label × density, normalised with the mean
+    /// of label × density over the training set (density checked against the label file's
+    /// own, PoreBlazer's, to 0.1 %), and every prediction the trainer writes is the saved
+    /// model's per-mass prediction, as the inference engine gives it, with its metrics.
+    @Test(.enabled(if: sharedData != nil)) func perVolumeTargetsLearnLabelTimesDensity() throws {
+        let data = try LabelledDataset.load(directory: sharedData! + "/iza", targets: ["ar_uptake_mol_kg"], limit: 12)
+        let table = try CSVTable.read(path: sharedData! + "/iza/labels.csv")
+        let id = table.columns.firstIndex(of: "framework")!, rho = table.columns.firstIndex(of: "density_g_cm3")!
+        let poreBlazer = Dictionary(uniqueKeysWithValues: table.rows.map { ($0[id], Double($0[rho])) })
+        var c = tinyConfig()
+        c.perVolume = [true]
+        var o = tinyOptions()
+        o.epochs = 2; o.validationWindows = 0
+        let dir = makeScratchDirectory("x3mat-train-per-volume")
+        let t = try Trainer(dataset: data, config: c, options: o, threads: 2)
+        let ys = t.split.train.map { i -> Double in
+            let d = data.structures[i].density
+            if let reference = poreBlazer[data.ids[i]] ?? nil { #expect(abs(d - reference) <= 1e-3 * reference) }
+            return data.label(i, 0) * d
+        }
+        let mean = ys.reduce(0, +) / Double(ys.count)
+        #expect(abs(t.model.config.targetMean[0] - mean) <= 1e-12 * mean && t.model.config.perVolume == [true])
+        _ = try t.run(directory: dir)
+        let saved = try ModelFile.load(path: dir + "/model.safetensors")
+        #expect(saved.config.perVolume == [true])
+        let rows = try CSVTable.read(path: dir + "/predictions_validation.csv")
+        let column = rows.columns.firstIndex(of: "ar_uptake_mol_kg_predicted")!
+        let written = Dictionary(uniqueKeysWithValues: rows.rows.map { ($0[0], Double($0[column])!) })
+        let set = t.split.validation
+        let engine = try InferenceEngine(model: saved, threads: 2)
+            .predict(set.map { data.structures[$0] }, ids: set.map { data.ids[$0] })
+        var absErrors = 0.0
+        for (i, p) in zip(set, engine) {
+            #expect(abs(written[data.ids[i]]! - p.property[0]) <= 1e-6 * abs(p.property[0]))
+            absErrors += abs(p.property[0] - data.label(i, 0))
+        }
+        let best = t.history.filter(\.best).last!.validation[0].mae
+        #expect(abs(best - absErrors / Double(set.count)) <= 1e-6 * best)
     }
 
     /// MSE training on all windows of four structures drives the training loss down:

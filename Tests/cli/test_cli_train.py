@@ -79,6 +79,45 @@ def test_killed_run_resumes_to_the_same_model(tmp_path):
     assert "sites contributing most" in pr.stdout
 
 
+def test_per_volume_target_learns_uptake_times_density(tmp_path):
+    # the network's normalisation is the mean and std of label × density over the training
+    # set, density from pymatgen's reading of each CIF (independent of x3mat; the two
+    # atomic-weight tables differ in the fifth digit, hence 1e-4), and
+    # `x3mat predict` with the saved model gives the per-mass values the run wrote
+    pymatgen = pytest.importorskip("pymatgen.core")
+    config = tmp_path / "tiny.json"
+    config.write_text(json.dumps(TINY))
+    out = tmp_path / "pv"
+    r = run(*train_args(config, out, 2), "--per-volume", "ar_uptake_mol_kg")
+    assert r.returncode == 0, r.stderr
+    with open(SHARED / "iza" / "labels.csv", newline="") as f:
+        labels = {row["framework"]: row for row in csv.DictReader(f)}
+    with open(out / "split.csv", newline="") as f:
+        train = [row["id"] for row in csv.DictReader(f) if row["set"] == "train"]
+    density = {k: float(pymatgen.Structure.from_file(SHARED / "iza" / "cif" / f"{k}.cif").density) for k in train}
+    y = np.array([float(labels[k]["ar_uptake_mol_kg"]) * density[k] for k in train])
+    raw = (out / "model.safetensors").read_bytes()
+    stored = json.loads(json.loads(raw[8:8 + int.from_bytes(raw[:8], "little")])["__metadata__"]["config"])
+    assert stored["per_volume"] == [True]
+    assert stored["target_mean"][0] == pytest.approx(y.mean(), rel=1e-4)
+    assert stored["target_std"][0] == pytest.approx(y.std(), rel=1e-4)
+    with open(out / "predictions_validation.csv", newline="") as f:
+        written = {row["id"]: float(row["ar_uptake_mol_kg_predicted"]) for row in csv.DictReader(f)}
+    name = sorted(written)[0]
+    p = run("predict", "--model", out / "model.safetensors", SHARED / "iza" / "cif" / f"{name}.cif",
+            "--output", tmp_path / "p.csv")
+    assert p.returncode == 0, p.stderr
+    with open(tmp_path / "p.csv", newline="") as f:
+        row = next(csv.DictReader(f))
+    assert float(row["ar_uptake_mol_kg"]) == pytest.approx(written[name], rel=1e-5)
+    # a name that is not a target, and --per-volume on a resume, are refused
+    bad = run(*train_args(config, tmp_path / "bad", 1), "--per-volume", "ch4")
+    assert bad.returncode == 1 and "--per-volume ch4: not one of the targets (ar_uptake_mol_kg)" in bad.stderr
+    again = run("train", SHARED / "iza", "--target", "ar_uptake_mol_kg", "--output", out, "--resume",
+                "--per-volume", "ar_uptake_mol_kg")
+    assert again.returncode == 1 and "drop --per-volume" in again.stderr
+
+
 def test_bad_input_gives_clear_errors_and_no_run(tmp_path):
     data = tmp_path / "data"
     (data / "cif").mkdir(parents=True)

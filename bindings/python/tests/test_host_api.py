@@ -36,6 +36,21 @@ def test_models_carry_their_cards():
     assert x3mat.Model.create().card is None
 
 
+def test_per_volume_contributions_at_centres_are_the_grid_ones(shared, no_symmetry):
+    # a per-volume model divides every window's output by the structure's density, at given
+    # centres as on its own grid; the plain model with the same weights shows the factor
+    # (AFI's density by pymatgen, an independent reader: 1e-4, the atomic-weight tables)
+    pymatgen = pytest.importorskip("pymatgen.core")
+    config = {"lmax": 1, "mmax": 1, "channels": 8, "blocks": 1, "window_step": 4.0, "target_mean": [5.0]}
+    plain, per_volume = x3mat.Model.create(config), x3mat.Model.create({**config, "per_volume": [True]})
+    s = x3mat.Structure.from_cif(shared / "iza/cif/AFI.cif")
+    grid, _ = per_volume.contributions(s)
+    windows = per_volume.windows(s)
+    np.testing.assert_allclose(per_volume.contributions_at(s, windows.centres), grid, rtol=1e-6, atol=0)
+    density = pymatgen.Structure.from_file(shared / "iza/cif/AFI.cif").density
+    np.testing.assert_allclose(plain.contributions(s)[0] / grid, density, rtol=1e-4)
+
+
 def test_model_path_variable_comes_first_and_unknown_names_fail(tmp_path, monkeypatch):
     shutil.copy(REPO / "models/iza-ar-uptake.safetensors", tmp_path / "mine.safetensors")
     monkeypatch.setenv("X3MAT_MODEL_PATH", f"/nonexistent:{tmp_path}")

@@ -42,7 +42,8 @@ class Model(OwnedHandle):
         value_channels_per_head (8), ffn_channels (64), blocks (2), radial_basis (16),
         radial_hidden (32), edge_embedding (8), cutoff (5, Å), max_neighbours (20),
         probe (True), average_degree (16), readout_hidden (32), targets (["y"]),
-        target_mean ([0]), target_std ([1]), window_radius (6, Å), window_step (2, Å),
+        target_mean ([0]), target_std ([1]), per_volume ([False]; per target: learn target ×
+        density in g/cm³, divided by each structure's density, for per-mass targets), window_radius (6, Å), window_step (2, Å),
         activation ("gate"; or "s2"), s2_resolution (12), seed (0; an int of any size)."""
         out = c_handle()
         lib.x3_model_create(c_text(json.dumps(config or {}), "configuration"), ctypes.byref(out))
