@@ -64,6 +64,11 @@ struct InfoCommand: ParsableCommand {
         print("  network   lmax \(c.lmax), mmax \(c.mmax), \(c.channels) channels, \(c.blocks) blocks, "
               + "\(m.params.count) parameters; cutoff \(fixed(c.cutoff, 2)) Å, ≤ \(c.maxNeighbours) neighbours")
         print("  windows   radius \(fixed(c.windowRadius, 2)) Å, step \(fixed(c.windowStep, 2)) Å")
+        let perVolume = zip(c.targets, c.perVolume).filter(\.1).map(\.0)
+        if !perVolume.isEmpty {
+            print("  per volume \(perVolume.joined(separator: ", ")): learnt as value × density (g/cm³); each "
+                  + "structure's outputs are divided by its density")
+        }
     }
 
     func describeStructure(_ path: String) throws {

@@ -99,6 +99,8 @@ def test_per_volume_target_learns_uptake_times_density(tmp_path):
     raw = (out / "model.safetensors").read_bytes()
     stored = json.loads(json.loads(raw[8:8 + int.from_bytes(raw[:8], "little")])["__metadata__"]["config"])
     assert stored["per_volume"] == [True]
+    info = run("info", out / "model.safetensors")
+    assert "per volume ar_uptake_mol_kg: learnt as value × density" in info.stdout
     assert stored["target_mean"][0] == pytest.approx(y.mean(), rel=1e-4)
     assert stored["target_std"][0] == pytest.approx(y.std(), rel=1e-4)
     with open(out / "predictions_validation.csv", newline="") as f:
