@@ -30,7 +30,8 @@ window_step=3 for QMOF) instead of searching it.
 search starts from the configuration the shipped models use. At the end (and on every
 rerun) it prints the best trials as a Markdown table and writes
 WORKDIR/best.json: the best trial's configuration and options, ready for `x3mat train`
-(`--config` takes the "config" object written to WORKDIR/best-config.json).
+(`--config` takes the "config" object written to WORKDIR/best-config.json;
+WORKDIR/best-train-args.txt has both as `x3mat train` arguments).
 Needs optuna (pip install optuna) and the x3mat Python package.
 """
 import argparse
@@ -147,7 +148,7 @@ def objective(args, fixed, trial):
     return best[0]
 
 
-def report(study, workdir, target):
+def report(study, workdir, target, cli):
     done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     counts = {s.name.lower(): sum(t.state == s for t in study.trials) for s in optuna.trial.TrialState}
     print(f"{len(study.trials)} trials: " + ", ".join(f"{n} {k}" for k, n in counts.items() if n))
@@ -167,6 +168,20 @@ def report(study, workdir, target):
            "options": best.user_attrs["options"]}
     (pathlib.Path(workdir) / "best.json").write_text(json.dumps(out, indent=2) + "\n")
     (pathlib.Path(workdir) / "best-config.json").write_text(json.dumps(best.user_attrs["config"], indent=2) + "\n")
+    if pathlib.Path(cli).exists():
+        (pathlib.Path(workdir) / "best-train-args.txt").write_text(" ".join(train_args(cli, workdir, best)) + "\n")
+
+
+def train_args(cli, workdir, trial):
+    """`x3mat train` arguments for a trial's configuration and options (flags as `x3mat
+    options training` names them)."""
+    sets = json.loads(subprocess.run([cli, "options", "training", "--json"], check=True, capture_output=True,
+                                     text=True).stdout)
+    flags = {item["key"]: item["flag"] for items in sets.values() for item in items if item.get("flag")}
+    args = ["--config", str(pathlib.Path(workdir).resolve() / "best-config.json")]
+    for key, value in trial.user_attrs["options"].items():
+        args += [flags[key], str(value)]
+    return args
 
 
 def main():
@@ -192,7 +207,8 @@ def main():
     ap.add_argument("--fixed", nargs="*", default=[], metavar="KEY=VALUE")
     ap.add_argument("--enqueue-defaults", action="store_true",
                     help="run the library's default configuration and options first (once per study)")
-    ap.add_argument("--x3mat", default="build/bin/x3mat", help="the CLI, for --enqueue-defaults")
+    ap.add_argument("--x3mat", default="build/bin/x3mat",
+                    help="the CLI, for --enqueue-defaults and best-train-args.txt")
     args = ap.parse_args()
     fixed = parse_fixed(args.fixed)
     pathlib.Path(args.workdir).mkdir(parents=True, exist_ok=True)
@@ -211,7 +227,7 @@ def main():
             if t.state == optuna.trial.TrialState.RUNNING:
                 study.tell(t.number, state=optuna.trial.TrialState.FAIL)
     study.optimize(lambda trial: objective(args, fixed, trial), n_trials=args.trials, catch=(RuntimeError,))
-    report(study, args.workdir, args.target)
+    report(study, args.workdir, args.target, args.x3mat)
 
 
 if __name__ == "__main__":

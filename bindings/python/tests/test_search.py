@@ -78,6 +78,16 @@ def test_the_library_defaults_can_be_the_first_trial(shared, tmp_path):
     trial = optuna.load_study(study_name="ar_uptake_mol_kg", storage=journal(tmp_path)).trials[0]
     fixed = {item.split("=")[0] for item in FIXED}
     assert trial.params and all(trial.params[k] == defaults[k] for k in trial.params)
+    # the best trial as x3mat train arguments: each option under its flag, and x3mat takes them
+    args = (tmp_path / "best-train-args.txt").read_text().split()
+    best = json.loads((tmp_path / "best.json").read_text())
+    assert args[:2] == ["--config", str((tmp_path / "best-config.json").resolve())]
+    assert dict(zip(args[2::2], args[3::2]))["--learning-rate"] == str(best["options"]["learning_rate"])
+    assert len(args) == 2 + 2 * len(best["options"])
+    r = subprocess.run([str(cli), "train", str(shared / "iza"), "--target", "ar_uptake_mol_kg", "--output",
+                        str(tmp_path / "again"), "--limit", "12", "--epochs", "1", *args], capture_output=True, text=True,
+                       timeout=600)
+    assert r.returncode == 0, r.stderr
     assert set(trial.params) | fixed == {"lmax", "channels", "blocks", "cutoff", "max_neighbours", "window_radius",
                                          "window_step", "activation", "learning_rate", "weight_decay", "warmup_fraction",
                                          "final_learning_rate_fraction", "windows_per_structure", "batch_structures",
