@@ -72,6 +72,9 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
         targetEmbedding = p.add("embedding.edge_target", shape: [speciesCount, config.edgeEmbedding], normal(1))
         let edgeIn = config.radialBasis + 2 * config.edgeEmbedding
         degreeMLP = RadialMLP("embedding.degree", widths: [edgeIn, config.radialHidden, (L + 1) * C], params: &p, rng: &rng)
+        // the S2 grids depend only on the sizes: built once, shared by every block
+        let attentionS2 = config.activation == "s2" ? S2Activation(layout: layout, channels: Ch, resolution: config.s2Resolution) : nil
+        let ffnS2 = config.activation == "s2" ? S2Activation(lmax: L, channels: config.ffnChannels, resolution: config.s2Resolution) : nil
         var bs: [Block] = []
         for b in 0..<config.blocks {
             let n = "block\(b)"
@@ -82,16 +85,12 @@ public struct EquiformerModel<T: NetworkScalar>: Sendable {
                 conv1: conv1,
                 alphaNorm: LayerNorm("\(n).attention.alpha_norm", features: (L + 1) * Ch, params: &p),
                 alphaLinear: Linear("\(n).attention.alpha", inputs: (L + 1) * Ch, outputs: config.heads, params: &p, rng: &rng),
-                gate: config.activation == "s2"
-                    ? .s2(S2Activation(layout: layout, channels: Ch, resolution: config.s2Resolution))
-                    : .gate(GateActivation("\(n).attention.gate", layout: layout, channels: Ch, params: &p, rng: &rng)),
+                gate: attentionS2.map { .s2($0) } ?? .gate(GateActivation("\(n).attention.gate", layout: layout, channels: Ch, params: &p, rng: &rng)),
                 conv2: SO2Convolution("\(n).attention.conv2", layout: layout, inputs: Ch, outputs: Cv, params: &p, rng: &rng),
                 proj: SO3Linear("\(n).attention.proj", lmax: L, inputs: Cv, outputs: C, params: &p, rng: &rng),
                 norm2: EquivariantRMSNorm("\(n).norm2", lmax: L, channels: C, params: &p),
                 ffn1: SO3Linear("\(n).ffn.linear1", lmax: L, inputs: C, outputs: config.ffnChannels, params: &p, rng: &rng),
-                ffnGate: config.activation == "s2"
-                    ? .s2(S2Activation(lmax: L, channels: config.ffnChannels, resolution: config.s2Resolution))
-                    : .gate(GateActivation("\(n).ffn.gate", lmax: L, channels: config.ffnChannels, params: &p, rng: &rng)),
+                ffnGate: ffnS2.map { .s2($0) } ?? .gate(GateActivation("\(n).ffn.gate", lmax: L, channels: config.ffnChannels, params: &p, rng: &rng)),
                 ffn2: SO3Linear("\(n).ffn.linear2", lmax: L, inputs: config.ffnChannels, outputs: C, params: &p, rng: &rng)))
         }
         blocks = bs

@@ -34,11 +34,15 @@ public struct S2SeparablePlan: Sendable, Equatable {
         let R = rowIndices.count, T = resolution, K = 2 * resolution, G = T * K
         guard rowIndices.first == 0, R <= Int(X3S_S2_MAX_ROWS), tg.count == G * R, fg.count == R * G else { return nil }
         // the longitude factors, keyed by order: 0 → 1, κ > 0 → cos κφ, κ < 0 → sin |κ|φ
+        var factors: [Int: [Double]] = [:]
         func factor(_ key: Int) -> [Double] {
-            (0..<K).map { k in
+            if let f = factors[key] { return f }
+            let f = (0..<K).map { k in
                 let phi = 2 * Double.pi * Double(k) / Double(K)
                 return key == 0 ? 1 : key > 0 ? cos(Double(key) * phi) : sin(Double(-key) * phi)
             }
+            factors[key] = f
+            return f
         }
         /// The latitude factor of value(t, k) along b, by least squares over the longitudes.
         func project(_ value: (Int, Int) -> Double, _ b: [Double]) -> [Double] {
@@ -50,11 +54,10 @@ public struct S2SeparablePlan: Sendable, Equatable {
             let l = Int(Double(i).squareRoot()), m = abs(i - l * l - l)
             let toValue = { (t: Int, k: Int) in tg[(t * K + k) * R + r] }
             // cos or sin, whichever carries the row (the other projects to zero)
-            let key = m == 0 ? 0 : [m, -m].max { k1, k2 in
-                project(toValue, factor(k1)).reduce(0) { $0 + $1 * $1 } < project(toValue, factor(k2)).reduce(0) { $0 + $1 * $1 }
-            }!
+            let candidates = (m == 0 ? [0] : [m, -m]).map { ($0, project(toValue, factor($0))) }
+            let (key, along) = candidates.max { $0.1.reduce(0) { $0 + $1 * $1 } < $1.1.reduce(0) { $0 + $1 * $1 } }!
             if let found = keys.firstIndex(of: key) { rowKey.append(found) } else { rowKey.append(keys.count); keys.append(key) }
-            a.append(project(toValue, factor(key)))
+            a.append(along)
             w.append(project({ t, k in fg[r * G + t * K + k] }, factor(key)))
         }
         guard keys.count <= Int(X3S_S2_MAX_ORDERS) else { return nil }
@@ -62,11 +65,11 @@ public struct S2SeparablePlan: Sendable, Equatable {
         let sorted = keys.indices.sorted { (abs(keys[$0]) % 2, $0) < (abs(keys[$1]) % 2, $1) }
         var position = [Int](repeating: 0, count: keys.count)
         for (p, k) in sorted.enumerated() { position[k] = p }
-        let factors = sorted.map { factor(keys[$0]) }
+        let ordered = sorted.map { factor(keys[$0]) }
         // the product must reproduce both matrices
         let scale = max(tg.map(abs).max() ?? 0, fg.map(abs).max() ?? 0)
         for r in 0..<R {
-            let b = factors[position[rowKey[r]]]
+            let b = ordered[position[rowKey[r]]]
             for t in 0..<T {
                 for k in 0..<K {
                     guard abs(a[r][t] * b[k] - tg[(t * K + k) * R + r]) <= tolerance * scale,
@@ -84,7 +87,7 @@ public struct S2SeparablePlan: Sendable, Equatable {
         orderStart = (0...keys.count).map { o in Int32(grouped.filter { position[rowKey[$0]] < o }.count) }
         toGrid = (0..<T).flatMap { t in grouped.map { Float(a[$0][t]) } }
         fromGrid = (0..<T).flatMap { t in grouped.map { $0 == 0 ? 0 : Float(w[$0][t]) } }
-        phi = (0..<(K / 2)).flatMap { k in factors.map { Float($0[k]) } }
+        phi = (0..<(K / 2)).flatMap { k in ordered.map { Float($0[k]) } }
     }
 
     /// The kernel's floating-point operations for `rows` rows of `channels` (a multiply-add
