@@ -109,7 +109,7 @@ public final class Trainer {
         var c = config
         c.targets = dataset.labels.targets
         for t in 0..<c.targets.count {
-            let ys = split.train.map { dataset.label($0, t) * (c.perVolume[t] ? dataset.structures[$0].density : 1) }
+            let ys = split.train.map { Trainer.networkLabel(dataset, c, $0, t) }
             let mean = ys.reduce(0, +) / Double(ys.count)
             let variance = ys.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(ys.count)
             c.targetMean[t] = mean
@@ -295,7 +295,7 @@ public final class Trainer {
                 var mean = 0.0
                 for (j, p) in picks.enumerated() { mean += Double(p.count) * Double(out[(first + j) * T + t]) }
                 mean /= denominator
-                let y = (networkLabel(i, t) - model.config.targetMean[t]) / model.config.targetStd[t]
+                let y = (Self.networkLabel(dataset, model.config, i, t) - model.config.targetMean[t]) / model.config.targetStd[t]
                 let d = mean - y
                 let g: Double
                 switch options.loss {
@@ -367,10 +367,10 @@ public final class Trainer {
         }
     }
 
-    /// What the network learns for structure i and target t: the label, times the
+    /// What a network of `config` learns for structure i and target t: the label, times the
     /// structure's density (g/cm³) for `perVolume` targets.
-    private func networkLabel(_ i: Int, _ t: Int) -> Double {
-        dataset.label(i, t) * (model.config.perVolume[t] ? dataset.structures[i].density : 1)
+    static func networkLabel(_ dataset: LabelledDataset, _ config: ModelConfig, _ i: Int, _ t: Int) -> Double {
+        dataset.label(i, t) * (config.perVolume[t] ? dataset.structures[i].density : 1)
     }
 
     private func metrics(_ pred: [[Double]], _ set: [Int]) -> [RegressionMetrics] {
