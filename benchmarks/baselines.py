@@ -16,6 +16,7 @@ density (g/cm³), volume per atom (Å³) and atom count. Needs scikit-learn.
 import argparse
 import csv
 import pathlib
+import sys
 
 import numpy as np
 
@@ -65,6 +66,13 @@ def forest(x_train, y_train, x_other, seed=0):
     return RandomForestRegressor(n_estimators=500, random_state=seed, n_jobs=2).fit(x_train, y_train).predict(x_other)
 
 
+def announce(line):
+    """Prints a line with one write, so lines of runs started together do not interleave
+    (print writes the text and its newline separately)."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
 def train_once(x3mat, data_dir, target, out, options, label, cpu=None):
     """`x3mat train` into `out` with these options, resumable: a finished run
     (evaluation.json) is skipped, an interrupted one (checkpoint) resumed. With `cpu`, the
@@ -76,12 +84,12 @@ def train_once(x3mat, data_dir, target, out, options, label, cpu=None):
     cmd = [x3mat, "train", data_dir, "--target", target, "--output", out]
     cmd += ["--resume"] if (out / "checkpoint.safetensors").exists() else list(options)
     if cpu is None:
-        print(f"== {label}: {' '.join(map(str, cmd))}", flush=True)
+        announce(f"== {label}: {' '.join(map(str, cmd))}")
         subprocess.run(list(map(str, cmd)), check=True)
         return out
     cmd = ["taskset", "-c", cpu, *cmd, "--threads", 1]
     out.mkdir(parents=True, exist_ok=True)
-    print(f"== {label}: {' '.join(map(str, cmd))} (output: {out / 'train.log'})", flush=True)
+    announce(f"== {label}: {' '.join(map(str, cmd))} (output: {out / 'train.log'})")
     with open(out / "train.log", "a") as log:
         subprocess.run(list(map(str, cmd)), check=True, stdout=log, stderr=subprocess.STDOUT)
     return out
