@@ -1,12 +1,14 @@
 """Baselines on exactly the split of an x3mat training run: a mean predictor and a
-descriptor model (scikit-learn random forest), next to X(3)mat's own validation
-predictions. Metrics on the run's validation set: MAE, RMSE, R².
+descriptor model (scikit-learn random forest), both trained on the run's training set,
+next to X(3)mat's own predictions. Metrics on the run's validation set, or with
+--set test on its test set: MAE, RMSE, R².
 
-  python3 benchmarks/baselines.py RUN_DIR DATA_DIR TARGET --descriptors col1,col2,...
+  python3 benchmarks/baselines.py RUN_DIR DATA_DIR TARGET --descriptors col1,col2,... [--set test]
   python3 benchmarks/baselines.py RUN_DIR DATA_DIR TARGET --composition
 
-RUN_DIR is an `x3mat train --output` folder (split.csv, predictions_validation.csv) or a
-shipped model's prefix such as models/iza-ar-uptake (.split.csv, .validation.csv).
+RUN_DIR is an `x3mat train --output` folder (split.csv, predictions_validation.csv or
+predictions_test.csv) or a shipped model's prefix such as models/iza-ar-uptake
+(.split.csv, .validation.csv: the structures it was measured on).
 
 --descriptors uses label-file columns (e.g. the PoreBlazer/Zeo++ pore descriptors of
 iza); missing descriptor values are filled with the training median. --composition
@@ -126,6 +128,8 @@ def main():
     ap.add_argument("--descriptors", default="")
     ap.add_argument("--composition", action="store_true")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--set", choices=["validation", "test"], default="validation",
+                    help="the held-out set to measure on (a training run's predictions_SET.csv)")
     a = ap.parse_args()
 
     with open(a.data / "labels.csv", newline="") as f:
@@ -133,16 +137,18 @@ def main():
     idcol = list(table[0].keys())[0]
     by_id = {r[idcol]: r for r in table}
     if a.run.is_dir():
-        split_path, pred = a.run / "split.csv", a.run / "predictions_validation.csv"
+        split_path, pred = a.run / "split.csv", a.run / f"predictions_{a.set}.csv"
     else:
         split_path, pred = pathlib.Path(f"{a.run}.split.csv"), pathlib.Path(f"{a.run}.validation.csv")
     with open(split_path, newline="") as f:
         split = list(csv.DictReader(f))
     train = [r["id"] for r in split if r["set"] == "train"]
-    val = [r["id"] for r in split if r["set"] == "validation"]
+    val = [r["id"] for r in split if r["set"] == a.set]
+    if not val:
+        raise SystemExit(f"{split_path}: no structure in the set '{a.set}'")
     y_train = np.array([float(by_id[i][a.target]) for i in train])
     y_val = np.array([float(by_id[i][a.target]) for i in val])
-    print(f"{a.run}: {len(train)} training, {len(val)} validation structures; target {a.target}")
+    print(f"{a.run}: {len(train)} training, {len(val)} {a.set} structures; target {a.target}")
     print(f"{'model':44s} {'MAE':>8s} {'RMSE':>8s} {'R2':>7s}")
 
     def show(name, p):

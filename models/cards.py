@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Writes the model cards of the shipped models into their files (`x3mat card --set`).
 
-The descriptive text is below; the sizes come from each model's NAME.split.csv and the
-validation metrics are computed here with NumPy from NAME.validation.csv (the model's
-prediction for every validation structure, from all of its windows), so the card states
-what the shipped files show.
+The descriptive text is below; the metrics are computed here with NumPy from
+NAME.validation.csv (the model's prediction for every held-out structure it is measured
+on, from all of its windows: a single run's validation set, or for an ensemble of
+cross-validation folds the test set none of its members saw), the training size from
+NAME.split.csv and the held-out size from NAME.validation.csv, so the card states what the
+shipped files show.
 
     python3 models/cards.py build/bin/x3mat
 """
@@ -74,7 +76,7 @@ def card(name):
     return {
         "description": spec["description"], "targets": targets,
         "training_data": {"source": spec["source"], "licence": spec["licence"], "structures": len(sets),
-                          "training": sets.count("train"), "validation": sets.count("validation")},
+                          "training": sets.count("train"), "validation": len(rows)},
         "command": spec["command"],
     }
 

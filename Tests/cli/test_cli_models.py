@@ -33,7 +33,8 @@ def test_models_lists_the_shipped_models_with_units():
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_cards_state_the_metrics_of_the_shipped_validation_predictions(name):
     # The card's metrics, recomputed with NumPy from NAME.validation.csv (the model's
-    # predictions for its validation structures), and its sizes from NAME.split.csv.
+    # predictions for its held-out structures: validation, or an ensemble's test set), the
+    # training size from NAME.split.csv and the held-out size from NAME.validation.csv.
     card = json.loads(run("card", name).stdout)
     rows = list(csv.DictReader(open(MODELS / f"{name}.validation.csv")))
     for t in card["targets"]:
@@ -46,7 +47,9 @@ def test_shipped_cards_state_the_metrics_of_the_shipped_validation_predictions(n
         assert t["strong"] in ("high", "low") and t["unit"]
     sets = [r["set"] for r in csv.DictReader(open(MODELS / f"{name}.split.csv"))]
     d = card["training_data"]
-    assert (d["structures"], d["training"], d["validation"]) == (len(sets), sets.count("train"), sets.count("validation"))
+    assert (d["structures"], d["training"], d["validation"]) == (len(sets), sets.count("train"), len(rows))
+    held_out = {r["id"] for r in csv.DictReader(open(MODELS / f"{name}.split.csv")) if r["set"] != "train"}
+    assert {r["id"] for r in rows} <= held_out  # measured only on structures it was not trained on
     assert d["licence"] and d["source"]
     info = run("info", name)
     assert info.returncode == 0 and card["description"] in info.stdout and d["licence"] in info.stdout

@@ -73,6 +73,32 @@ def test_cross_validation_folds_baselines_and_ensemble(tmp_path):
     assert cal["spread_scale"] == pytest.approx(factor, rel=1e-9)
     assert cal["within_after"] == [np.mean(z[~fit] <= factor), np.mean(z[~fit] <= 2 * factor)]
     assert cal["within_before"] == [np.mean(z[~fit] <= 1), np.mean(z[~fit] <= 2)]
+    # models/ship_ensemble.py: the calibrated ensemble with its split (train with the fold it
+    # was validated in, test), its test predictions and every member's per-epoch log
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    r = subprocess.run([sys.executable, str(ROOT / "models" / "ship_ensemble.py"), str(work), "tiny", str(SHARED / "iza"),
+                        "ar_uptake_mol_kg", "--into", str(shipped), "--x3mat", CLI], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert (shipped / "tiny.safetensors").read_bytes() == (work / "ensemble_calibrated.safetensors").read_bytes()
+    rows = read(shipped / "tiny.split.csv")
+    assert {row["id"] for row in rows if row["set"] == "test"} == sets[0]["test"]
+    assert all(row["id"] in sets[int(row["fold"])]["validation"] for row in rows if row["set"] == "train")
+    assert len(rows) == 16 and {row["set"] for row in rows} == {"train", "test"}
+    v = read(shipped / "tiny.validation.csv")
+    sd_cal = np.array([float(row["ar_uptake_mol_kg_std"]) for row in v])
+    assert [row["id"] for row in v] == [row["id"] for row in p]  # same order as the uncalibrated table
+    assert sd_cal == pytest.approx(factor * sd, rel=1e-5)  # the spread, scaled by the fitted factor
+    logs = read(shipped / "tiny.metrics.csv")
+    assert [row["fold"] for row in logs] == [str(i) for i in range(3) for _ in range(2)]
+    # benchmarks/baselines.py --set test on a fold's run: X(3)mat's line is that run's test MAE
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "baselines.py"), str(work / "fold0"), str(SHARED / "iza"),
+                        "ar_uptake_mol_kg", "--set", "test"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    pred = {row["id"]: float(row["ar_uptake_mol_kg_predicted"]) for row in read(work / "fold0" / "predictions_test.csv")}
+    line = next(x for x in r.stdout.splitlines() if x.startswith("X(3)mat"))
+    assert float(line.split()[-3]) == pytest.approx(np.mean([abs(pred[k] - labels[k]) for k in sets[0]["test"]]), abs=6e-5)
+    assert "4 test structures" in r.stdout
     # benchmarks/parity_plot.py draws the test table (with ±1σ bars) as a PNG
     r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "parity_plot.py"), str(work / "test_parity.csv"),
                         str(tmp_path / "parity.png"), "--unit", "mol/kg"], capture_output=True, text=True, timeout=300)
