@@ -56,7 +56,9 @@ struct PredictCommand: ParsableCommand {
         let c = m.config, spread = m.count > 1
         let files = try InputFiles.cifPaths(inputs)
         let topN = top ?? (files.count <= 10 ? 5 : 0)
-        print("model \(modelPath)\(spread ? " (an ensemble of \(m.count))" : ""): \(c.targets.joined(separator: ", ")); "
+        let scale = m.spreadScale.contains { $0 != 1 }
+            ? "; its spread × \(m.spreadScale.map { fixed($0, 3) }.joined(separator: ", ")), calibrated" : ""
+        print("model \(modelPath)\(spread ? " (an ensemble of \(m.count)\(scale))" : ""): \(c.targets.joined(separator: ", ")); "
               + "windows R = \(fixed(c.windowRadius, 2)) Å, step \(fixed(c.windowStep, 2)) Å")
         var all: [StructurePrediction] = [], failures = 0
         let progress = files.count > 1 ? Progress(total: files.count, label: "structures") : nil
