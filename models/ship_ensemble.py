@@ -42,20 +42,20 @@ def main():
     if not folds or not ensemble.exists():
         raise SystemExit(f"{a.workdir}: no fold runs or no ensemble_calibrated.safetensors (run cross_validation.py first)")
 
-    fold_of, test = {}, []
+    fold_of, test = {}, set()
     for i, run in enumerate(folds):
         for r in read_csv(run / "split.csv"):
             if r["set"] == "validation":
                 fold_of[r["id"]] = i
             elif r["set"] == "test" and i == 0:
-                test.append(r["id"])
+                test.add(r["id"])
     ids = [r["id"] for r in read_csv(folds[0] / "split.csv")]
     split = a.into / f"{a.name}.split.csv"
     with open(split, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["id", "set", "fold"])
         for k in ids:
-            w.writerow([k, "test", ""] if k in set(test) else [k, "train", fold_of[k]])
+            w.writerow([k, "test", ""] if k in test else [k, "train", fold_of[k]])
 
     model = a.into / f"{a.name}.safetensors"
     shutil.copyfile(ensemble, model)

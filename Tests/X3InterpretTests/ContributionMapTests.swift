@@ -75,8 +75,8 @@ struct ContributionMapTests {
         #expect(throws: X3Error.self) { try ContributionMap(p, target: 2) }
     }
 
-    /// The shipped zeolite model (its first member: each member is one network, and their
-    /// mean inherits any symmetry they share) on frameworks with their space-group operators from the
+    /// The shipped zeolite model (the first member if the file holds an ensemble: each member
+    /// is one network) on frameworks with their space-group operators from the
     /// CIF: for every operator that maps the window grid onto itself (all of them for LTA
     /// (Pm-3m, 6³ grid), RHO (Im-3m, 8³, with the body-centring translation) and SAS
     /// (I4/mmm, 8 × 8 × 6)), the map at g(x) equals the map at x up to float32

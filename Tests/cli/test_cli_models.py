@@ -45,10 +45,11 @@ def test_shipped_cards_state_the_metrics_of_the_shipped_validation_predictions(n
         assert v["rmse"] == pytest.approx(np.sqrt(((p - y) ** 2).mean()), rel=1e-12)
         assert v["r2"] == pytest.approx(1 - ((p - y) ** 2).sum() / ((y - y.mean()) ** 2).sum(), rel=1e-12)
         assert t["strong"] in ("high", "low") and t["unit"]
-    sets = [r["set"] for r in csv.DictReader(open(MODELS / f"{name}.split.csv"))]
+    split = list(csv.DictReader(open(MODELS / f"{name}.split.csv")))
+    sets = [r["set"] for r in split]
     d = card["training_data"]
     assert (d["structures"], d["training"], d["validation"]) == (len(sets), sets.count("train"), len(rows))
-    held_out = {r["id"] for r in csv.DictReader(open(MODELS / f"{name}.split.csv")) if r["set"] != "train"}
+    held_out = {r["id"] for r in split if r["set"] != "train"}
     assert {r["id"] for r in rows} <= held_out  # measured only on structures it was not trained on
     assert d["licence"] and d["source"]
     info = run("info", name)
