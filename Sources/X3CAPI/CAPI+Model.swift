@@ -172,8 +172,7 @@ public func x3_model_contributions_at(_ m: OpaquePointer?, _ s: OpaquePointer?, 
         guard let out else { return }
         try requireBLAS()
         let w = try WindowSampler.sample(st, radius: model.config.windowRadius, centres: cs, coordinates: kind)
-        let c = InferenceEngine(ensemble: try ensembleArg(m)).contributions(GraphBatch.Window.all(w))
-        let scale = model.config.contributionScale(density: st.density)
-        for (i, v) in c.enumerated() { out[i] = v * scale[i % T] }
+        let c = InferenceEngine(ensemble: try ensembleArg(m)).contributions(GraphBatch.Window.all(w), density: st.density)
+        for (i, v) in c.enumerated() { out[i] = v }
     }
 }

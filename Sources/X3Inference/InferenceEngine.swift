@@ -52,10 +52,12 @@ public struct InferenceEngine: Sendable {
 
     // MARK: windows
 
-    /// Per-window contributions [windows.count × targets], in the targets' units (an
-    /// ensemble's: the members' mean).
-    public func contributions(_ windows: [GraphBatch.Window]) -> [Double] {
-        Self.mean(evaluate([windows])[0])
+    /// Per-window contributions [windows.count × targets] of windows of a structure of
+    /// this density (g/cm³), in the targets' units (an ensemble's: the members' mean).
+    /// Each member's values are scaled (`ModelConfig.contributionScale`) before the mean,
+    /// as in `predict`, so the same windows give the same numbers to the bit.
+    public func contributions(_ windows: [GraphBatch.Window], density: Double) -> [Double] {
+        Self.mean(Self.scaled(evaluate([windows])[0], by: model.config.contributionScale(density: density)))
     }
 
     /// Per-window contributions [picked × targets] of several structures' windows (an

@@ -11,7 +11,11 @@ import x3mat
 def test_reprs_describe_the_objects(shared):
     cif = shared / "iza" / "cif" / "LTA.cif"
     with x3mat.Model.load("iza-ar-uptake") as model, x3mat.Structure.from_cif(cif) as s:
-        assert repr(model).startswith("Model(targets=['ar_uptake_mol_kg'], 304889 parameters")
+        # the count of a network of this configuration (x3_model_parameter_count), times
+        # the members of an ensemble
+        count = x3mat.Model.parameter_count_of(model.config) * model.members
+        assert repr(model).startswith(f"Model(targets=['ar_uptake_mol_kg'], {count} parameters")
+        assert repr(model).endswith(f", an ensemble of {model.members})" if model.members > 1 else " Å)")
         assert "O48Si24" in repr(s) and "a=11.9190" in repr(s)
         with s.windows(6, 2) as w:
             assert repr(w) == f"Windows(216 windows, grid 6x6x6, radius 6.0 Å, {w.total_atoms} atoms)"

@@ -5,7 +5,6 @@ import csv
 import os
 import shutil
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -27,25 +26,35 @@ def folder(shared, tmp_path):
 
 
 def reference(folder):
-    """Each structure predicted alone, with Model.predict."""
+    """Each structure predicted alone, with Model.predict_std: {id: {column: value}} over
+    the shipped model's value columns (the uptake, and its _std when it is an ensemble)."""
     with x3mat.Model.load("iza-ar-uptake") as m:
-        return {z: m.predict(folder / f"{z}.cif")["ar_uptake_mol_kg"] for z in ZEOLITES}
+        expected = {}
+        for z in ZEOLITES:
+            prop, std = m.predict_std(folder / f"{z}.cif")
+            expected[z] = {c: prop[c] if c in prop else std[c.removesuffix("_std")] for c in m.value_columns}
+        return expected
 
 
 def read_rows(path):
-    """The CSV's rows by id, the uptake parsed by Python's float (exact for a repr)."""
+    """The CSV's rows by id, the header's value columns parsed by Python's float (exact for
+    a repr)."""
     with open(path, newline="") as f:
-        return {r["id"]: float(r["ar_uptake_mol_kg"] or "nan") for r in csv.DictReader(f)}
+        reader = csv.DictReader(f)
+        values = [c for c in reader.fieldnames if c not in ("id", "path", "evaluated", "error")]
+        return {r["id"]: {c: float(r[c] or "nan") for c in values} for r in reader}
 
 
 def check(frame, folder, expected):
+    values = list(expected[ZEOLITES[0]])
+    assert values[0] == "ar_uptake_mol_kg"
     assert list(frame.index) == sorted(ZEOLITES + ["empty", "nocell"])  # the folder's order
-    assert list(frame.columns) == ["path", "evaluated", "ar_uptake_mol_kg", "error"]
+    assert list(frame.columns) == ["path", "evaluated", *values, "error"]
     for z in ZEOLITES:
-        assert frame.loc[z, "ar_uptake_mol_kg"] == expected[z]  # to the bit
+        assert frame.loc[z, values].to_dict() == expected[z]  # to the bit
         assert frame.loc[z, "error"] == "" and frame.loc[z, "evaluated"] > 0
     for bad in ("empty", "nocell"):
-        assert np.isnan(frame.loc[bad, "ar_uptake_mol_kg"]) and f"{bad}.cif" in frame.loc[bad, "error"]
+        assert frame.loc[bad, values].isna().all() and f"{bad}.cif" in frame.loc[bad, "error"]
 
 
 def test_screen_here_equals_predict_and_writes_every_row(folder, tmp_path):
@@ -56,6 +65,7 @@ def test_screen_here_equals_predict_and_writes_every_row(folder, tmp_path):
     check(frame, folder, expected)
     assert seen == [(4, 13), (8, 13), (12, 13), (13, 13)]
     written = read_rows(out)
+    assert sorted(written) == sorted(frame.index)
     for z in ZEOLITES:
         assert written[z] == expected[z]
     with pytest.raises(FileExistsError):
@@ -81,7 +91,7 @@ def test_a_dask_local_cluster_gives_exactly_the_serial_results(folder, tmp_path,
     written = read_rows(out)
     assert sorted(written) == sorted(frame.index)  # every row, in the order partitions finished
     for z in ZEOLITES:
-        assert written[z] == frame.loc[z, "ar_uptake_mol_kg"]
+        assert written[z] == frame.loc[z, list(written[z])].to_dict()
 
 
 def test_resume_after_a_cut_skips_what_was_written_and_ends_equal(folder, tmp_path):

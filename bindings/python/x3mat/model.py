@@ -31,7 +31,7 @@ class Model(OwnedHandle):
         c = self.config
         return (f"Model(targets={c['targets']}, {self.parameter_count} parameters, lmax {c['lmax']}, "
                 f"{c['channels']} channels, {c['blocks']} blocks, windows R {c['window_radius']} Å "
-                f"step {c['window_step']} Å)")
+                f"step {c['window_step']} Å{f', an ensemble of {self.members}' if self.members > 1 else ''})")
 
     @classmethod
     def create(cls, config: dict | None = None) -> "Model":
@@ -104,6 +104,12 @@ class Model(OwnedHandle):
         n = ctypes.c_int64()
         lib.x3_model_members(self._handle, ctypes.byref(n))
         return n.value
+
+    @property
+    def value_columns(self) -> list[str]:
+        """The value columns of `predict_many` and `screen`, in order: each target, then for
+        an ensemble each target's TARGET_std."""
+        return [*self.targets, *([f"{t}_std" for t in self.targets] if self.members > 1 else [])]
 
     @property
     def spread_scale(self) -> dict[str, float]:
@@ -199,8 +205,8 @@ class Model(OwnedHandle):
     def predict_many(self, structures: Iterable[StructureLike], ids: Sequence[str] | None = None):
         """Predictions of many structures in one call (x3_model_predict_many: the windows of
         all of them in shared batches; each structure's numbers equal `predict`'s), as a
-        pandas DataFrame indexed by id, in input order, with one column per target (for an
-        ensemble also TARGET_std, the members' standard deviation: see `members`),
+        pandas DataFrame indexed by id, in input order, with its `value_columns` (each
+        target, then for an ensemble each TARGET_std, the members' standard deviation),
         `evaluated` (windows evaluated: one per symmetry orbit) and `error` (None, or why
         the structure was not predicted: an unreadable file, too many windows...; its
         targets are then NaN). ids default to file names without .cif for paths, else
@@ -244,10 +250,8 @@ class Model(OwnedHandle):
                         errors[i] = f"{lib.x3_status_name(int(st[k])).decode()}"
                     except X3Error as exc:
                         errors[i] = f"{type(exc).__name__}: {exc}"
-        frame = pd.DataFrame(props, index=pd.Index(ids, name="id"), columns=self.targets)
-        if self.members > 1:
-            for j, name in enumerate(self.targets):
-                frame[f"{name}_std"] = stds[:, j]
+        values = props if self.members == 1 else np.hstack([props, stds])
+        frame = pd.DataFrame(values, index=pd.Index(ids, name="id"), columns=self.value_columns)
         frame["evaluated"] = evaluated
         frame["error"] = pd.Series(errors, index=frame.index, dtype=object)
         return frame

@@ -75,10 +75,11 @@ def _loaded(data: bytes, digest: str) -> Model:
 
 
 def _predict_partition(data: bytes, digest: str, ids: Sequence[str], paths: Sequence[str]):
-    """One partition's rows: path, evaluated, each target, error (a Dask task)."""
-    frame = _loaded(data, digest).predict_many(list(paths), ids=list(ids))
+    """One partition's rows: path, evaluated, the model's value columns, error (a Dask task)."""
+    model = _loaded(data, digest)
+    frame = model.predict_many(list(paths), ids=list(ids))
     frame.insert(0, "path", list(paths))
-    return frame[["path", "evaluated", *[c for c in frame.columns if c not in ("path", "evaluated", "error")], "error"]]
+    return frame[["path", "evaluated", *model.value_columns, "error"]]
 
 
 def _set_threads(n: int) -> None:
@@ -127,7 +128,7 @@ def _threads_per_worker(client, workers: dict) -> dict[str, int]:
     return {addr: max(1, cpus.get(addr, 1) // per_host[info["host"]]) for addr, info in workers.items()}
 
 
-def _read_done(output: str, targets: Sequence[str]):
+def _read_done(output: str, values: Sequence[str]):
     """The rows an earlier screen wrote to `output`, without a last line cut short by a
     kill (the file is truncated to its last complete line)."""
     import pandas as pd
@@ -141,11 +142,12 @@ def _read_done(output: str, targets: Sequence[str]):
     if not data:
         return None
     # read as text, then Python's float(): exact for the shortest repr to_csv writes; an
-    # empty target is NaN (a failure), an empty error "" (none)
+    # empty value is NaN (a failure), an empty error "" (none)
     frame = pd.read_csv(io.BytesIO(data), index_col="id", dtype=str, keep_default_na=False)
     frame["evaluated"] = frame["evaluated"].astype("int64")
-    for t in targets:
-        frame[t] = [float(x) if x else float("nan") for x in frame[t]]
+    for v in values:
+        if v in frame.columns:
+            frame[v] = [float(x) if x else float("nan") for x in frame[v]]
     return frame
 
 
@@ -155,8 +157,8 @@ def screen(inputs, model="iza-ar-uptake", *, client=None, output: str | os.PathL
     """Predicts every structure `inputs` names (folders, CIF files, CIF lists, globs; see
     `expand_inputs`) with `model` (a name, a file or a `Model`), and returns a pandas
     DataFrame indexed by id, in input order: path, evaluated (windows evaluated, one per
-    symmetry orbit), one column per target, and error ("" when predicted; otherwise why
-    not, with the targets NaN).
+    symmetry orbit), the model's `value_columns` (each target; for an ensemble then each
+    TARGET_std) and error ("" when predicted; otherwise why not, with the values NaN).
 
     client: a dask.distributed Client to run on (partitions of `partition_size`
     structures are its tasks); None runs here. threads: libx3mat threads per worker
@@ -173,13 +175,13 @@ def screen(inputs, model="iza-ar-uptake", *, client=None, output: str | os.PathL
     named = expand_inputs(inputs)
     data = _model_bytes(model)
     digest = hashlib.sha256(data).hexdigest()
-    targets = _loaded(data, digest).targets
-    columns = ["path", "evaluated", *targets, "error"]
+    values = _loaded(data, digest).value_columns
+    columns = ["path", "evaluated", *values, "error"]
     done = None
     out = os.fspath(output) if output is not None else None
     if out is not None and os.path.exists(out) and os.path.getsize(out) > 0:
         if resume:
-            done = _read_done(out, targets)
+            done = _read_done(out, values)
             if done is not None and list(done.columns) != columns:
                 raise ValueError(f"{out}: its columns {list(done.columns)} are not this screen's {columns}")
         elif not force:
