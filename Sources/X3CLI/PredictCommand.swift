@@ -56,8 +56,10 @@ struct PredictCommand: ParsableCommand {
         let c = m.config, spread = m.count > 1
         let files = try InputFiles.cifPaths(inputs)
         let topN = top ?? (files.count <= 10 ? 5 : 0)
-        let scale = m.spreadScale.contains { $0 != 1 }
+        let calibrated = m.spreadScale.contains { $0 != 1 }
+        let scale = calibrated
             ? "; its spread × \(m.spreadScale.map { fixed($0, 3) }.joined(separator: ", ")), calibrated" : ""
+        let uncertainty = calibrated ? "calibrated ensemble spread" : "ensemble spread"
         print("model \(modelPath)\(spread ? " (an ensemble of \(m.count)\(scale))" : ""): \(c.targets.joined(separator: ", ")); "
               + "windows R = \(fixed(c.windowRadius, 2)) Å, step \(fixed(c.windowStep, 2)) Å")
         var all: [StructurePrediction] = [], failures = 0
@@ -73,7 +75,7 @@ struct PredictCommand: ParsableCommand {
             switch result {
             case .success(let p):
                 all.append(p)
-                let text = summary(p, structures[i]!) + (topN > 0 ? "\n" + (try sites(p, structures[i]!, topN)) : "")
+                let text = summary(p, structures[i]!, uncertainty: uncertainty) + (topN > 0 ? "\n" + (try sites(p, structures[i]!, topN)) : "")
                 if let progress { progress.note(text) } else { print(text) }
             case .failure(let e):
                 failures += 1
@@ -99,11 +101,12 @@ struct PredictCommand: ParsableCommand {
         if failures > 0 { throw ExitCode(1) }
     }
 
-    func summary(_ p: StructurePrediction, _ s: Structure) -> String {
+    /// A structure's prediction; `uncertainty` names what follows ± (an ensemble's).
+    func summary(_ p: StructurePrediction, _ s: Structure, uncertainty: String) -> String {
         var lines = ["\(p.id)  (\(s.formula), \(s.count) atoms; \(describeWindows(p)))"]
         lines += p.symmetry.warnings.map { "  warning: \($0)" }
         for (t, v) in p.property.enumerated() {
-            lines.append("  \(p.targets[t]) = \(g4(v))" + (p.propertyStd.map { " ± \(g4($0[t])) (ensemble spread)" } ?? ""))
+            lines.append("  \(p.targets[t]) = \(g4(v))" + (p.propertyStd.map { " ± \(g4($0[t])) (\(uncertainty))" } ?? ""))
         }
         return lines.joined(separator: "\n")
     }

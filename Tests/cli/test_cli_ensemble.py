@@ -120,7 +120,9 @@ def test_evaluate_calibrates_the_spread_on_held_out_structures(members, tmp_path
     r = run("predict", SHARED / "iza" / "cif" / "LTA.cif", "--model", calibrated, "--top", 0)
     shown = re.search(r"\(an ensemble of 3; its spread × ([0-9.]+), calibrated\)", r.stdout)
     assert r.returncode == 0 and shown and float(shown.group(1)) == pytest.approx(factor, abs=5e-4), r.stdout
-    assert "calibrated" not in run("predict", SHARED / "iza" / "cif" / "LTA.cif", "--model", ensemble, "--top", 0).stdout
+    assert " (calibrated ensemble spread)" in r.stdout
+    raw = run("predict", SHARED / "iza" / "cif" / "LTA.cif", "--model", ensemble, "--top", 0).stdout
+    assert "calibrated" not in raw and " (ensemble spread)" in raw
     info = run("info", calibrated)
     shown = re.search(r"spread scale \(ar_uptake_mol_kg ([0-9.]+)\)", info.stdout)
     assert info.returncode == 0 and shown and float(shown.group(1)) == pytest.approx(factor, rel=1e-3), info.stdout

@@ -164,6 +164,7 @@ def test_readme_main_command_predicts_with_the_shipped_model(tmp_path):
     # from {0, 1, 2, 3}, C(6, 3) = 20 (hand count).
     assert "LTA  (O48Si24, 72 atoms; 216 windows, 20 evaluated (48 operations from the file))" in r.stdout
     value, sigma = (float(x) for x in r.stdout.split("ar_uptake_mol_kg = ")[1].split()[0:3:2])
+    assert f"± {r.stdout.split('ar_uptake_mol_kg = ')[1].split()[2]} (calibrated ensemble spread)" in r.stdout
     # GCMC label of LTA: 11.78 mol/kg (../shared/data/iza/labels.csv); the shipped model's
     # test MAE is 0.77, so a value far from it means a broken model or pipeline
     assert abs(value - 11.78) < 3.0 and 0 < sigma < 5.0, (value, sigma)
