@@ -2,7 +2,8 @@
 held out for test): the folds' validation sets partition the non-test structures, the
 test set is the same in every fold and in none of their training sets, and every number
 of summary.json is recomputed here with NumPy from the runs' own files and the labels;
-the folds train two at a time (--jobs 2)."""
+the folds train two at a time (--jobs 2); models/ship_ensemble.py and ship_run.py copy
+the ensemble and one fold's run with the files that document them."""
 import json
 import subprocess
 import sys
@@ -91,6 +92,21 @@ def test_cross_validation_folds_baselines_and_ensemble(tmp_path):
     assert sd_cal == pytest.approx(factor * sd, rel=1e-5)  # the spread, scaled by the fitted factor
     logs = read(shipped / "tiny.metrics.csv")
     assert [row["fold"] for row in logs] == [str(i) for i in range(3) for _ in range(2)]
+    # models/ship_run.py on one fold's run: its model, split and log, and as the shipped
+    # predictions its test set's (which chose neither weights nor epoch), drawn as a PNG
+    one = tmp_path / "one"
+    one.mkdir()
+    r = subprocess.run([sys.executable, str(ROOT / "models" / "ship_run.py"), str(work / "fold0"), "single", "--into",
+                        str(one), "--unit", "mol/kg"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    for source, suffix in (("model.safetensors", "safetensors"), ("split.csv", "split.csv"),
+                           ("metrics.csv", "metrics.csv"), ("predictions_test.csv", "validation.csv")):
+        assert (one / f"single.{suffix}").read_bytes() == (work / "fold0" / source).read_bytes(), suffix
+    assert {row["id"] for row in read(one / "single.validation.csv")} == sets[0]["test"]
+    assert (one / "single.parity.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    r = subprocess.run([sys.executable, str(ROOT / "models" / "ship_run.py"), str(tmp_path / "nothing"), "x", "--into",
+                        str(one)], capture_output=True, text=True, timeout=300)
+    assert r.returncode != 0 and "has the run finished?" in r.stderr
     # benchmarks/baselines.py --set test on a fold's run: X(3)mat's line is that run's test MAE
     r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "baselines.py"), str(work / "fold0"), str(SHARED / "iza"),
                         "ar_uptake_mol_kg", "--set", "test"], capture_output=True, text=True, timeout=300)
