@@ -1,6 +1,5 @@
 // x3_*symmetry*: a structure's space group and the process-wide choice of symmetry-
 // reduced window evaluation used by every x3_model_* function.
-import Synchronization
 import X3Core
 import X3Network
 import X3Symmetry
@@ -8,7 +7,7 @@ import X3Inference
 import X3Windows
 
 /// The symmetry setting of x3_model_* calls (x3_set_symmetry).
-let symmetrySetting = Mutex(SymmetryOptions())
+let symmetrySetting = ForkSafeMutex(SymmetryOptions())
 
 func currentSymmetry() -> SymmetryOptions { symmetrySetting.withLock { $0 } }
 

@@ -2,7 +2,6 @@
 // registry of live handles, and safe copying into caller buffers. Every exported
 // function funnels through `guarded`, so no Swift error escapes the C boundary.
 import CX3Support
-import Synchronization
 import X3Core
 
 /// Runs `body`, turning any thrown error into a status and this thread's last error.
@@ -34,7 +33,7 @@ func string(_ p: UnsafePointer<CChar>?, _ name: String) throws -> String {
 
 /// Live handles, so a freed or foreign pointer is reported instead of dereferenced.
 final class HandleRegistry: Sendable {
-    private let live = Mutex(Set<UInt>())
+    private let live = ForkSafeMutex(Set<UInt>())
 
     func register(_ object: AnyObject) -> OpaquePointer {
         let raw = Unmanaged.passRetained(object).toOpaque()

@@ -1,4 +1,3 @@
-import Synchronization
 
 /// Process-wide caps on the work and memory one request may take, which a caller may
 /// adjust (`x3_set_limit`): past a cap a request fails with `.outOfMemory` (or
@@ -35,7 +34,7 @@ public enum Limits {
         }
     }
 
-    private static let overrides = Mutex<[Name: Int]>([:])
+    private static let overrides = ForkSafeMutex<[Name: Int]>([:])
 
     /// The cap in force.
     public static func value(_ name: Name) -> Int {

@@ -1,4 +1,4 @@
-import Synchronization
+import X3Core
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -52,7 +52,7 @@ public final class Buffer<T: NetworkScalar>: @unchecked Sendable {
 
 /// The free blocks of `Buffer`, by size class.
 public enum BufferPool {
-    private static let free = Mutex<[Int: [UInt]]>([:])  // addresses, by size class
+    private static let free = ForkSafeMutex<[Int: [UInt]]>([:])  // addresses, by size class
     /// $X3MAT_POISON_BUFFERS: uninitialized buffers start as NaN (see Buffer).
     static let poison = getenv("X3MAT_POISON_BUFFERS") != nil
 

@@ -1,5 +1,4 @@
 import CSpglib
-import Synchronization
 import X3Core
 
 /// The space group of a structure as spglib finds it (`spg_get_dataset`).
@@ -13,7 +12,7 @@ public struct SpglibDataset: Sendable {
     public let operations: [SymmetryOperation]
 
     /// spglib keeps its error state in a global, so calls are serialised.
-    private static let lock = Mutex(())
+    private static let lock = ForkSafeMutex(())
 
     /// Searches the symmetry of `s` with distance tolerance `tolerance` (Å, spglib's
     /// `symprec`). Throws `.dependency` with spglib's message when the search fails
