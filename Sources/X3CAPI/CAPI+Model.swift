@@ -173,6 +173,6 @@ public func x3_model_contributions_at(_ m: OpaquePointer?, _ s: OpaquePointer?, 
         try requireBLAS()
         let w = try WindowSampler.sample(st, radius: model.config.windowRadius, centres: cs, coordinates: kind)
         let c = InferenceEngine(ensemble: try ensembleArg(m)).contributions(GraphBatch.Window.all(w), density: st.density)
-        for (i, v) in c.enumerated() { out[i] = v }
+        out.update(from: c, count: c.count)
     }
 }
