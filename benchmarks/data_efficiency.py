@@ -14,8 +14,10 @@ trained on exactly the same structures.
 - Size N trains in WORKDIR/nN (`nall`); a rerun resumes an interrupted training
   (checkpoint) and skips a finished one (evaluation.json). --epochs gives each size its
   epochs (one number: the same for all); arguments after `--` go to every `x3mat train`.
-  --jobs N trains N sizes at once, each pinned to its own CPU with one thread (output in
-  WORKDIR/nN/train.log; keep N the same when resuming: threads are part of a run's result).
+  --jobs N trains N sizes at once, in the order given, each pinned to its own CPU with one
+  thread (output in WORKDIR/nN/train.log; keep N the same when resuming: threads are part
+  of a run's result); list the longest first so that it starts first. The table and the
+  plot go by training-set size whatever the order.
 - Reported per size, on the test set (all windows): MAE, RMSE and R² of X(3)mat, of the
   forest (--composition: element fractions, density, volume per atom and atom count, as
   benchmarks/baselines.py) and of the training set's mean; the best epoch and the
@@ -123,6 +125,7 @@ def main():
             xt, xo = x_all[[row_of[k] for k in tr]], x_all[[row_of[k] for k in test]]
             row["forest"] = dict(zip(("mae", "rmse", "r2"), metrics(forest(xt, y_train, xo), y_test)))
         rows.append(row)
+    rows.sort(key=lambda r: r["training"])  # --sizes may list the longest first, to start it first
 
     print(f"\ntest set: {len(test_ids)} structures (all windows), target {args.target}")
     print("| training structures | X(3)mat MAE / RMSE / R² | best epoch | training | "

@@ -1,7 +1,8 @@
-"""benchmarks/data_efficiency.py on a tiny problem (20 structures, sizes 4, 8 and all,
-a quarter held out for test): every size keeps the same test and validation sets, the
-training sets are nested, and every number of summary.json is recomputed here from the
-runs' own files and the labels (the forest with scikit-learn directly)."""
+"""benchmarks/data_efficiency.py on a tiny problem (20 structures, sizes 8, 4 and all in
+that order, a quarter held out for test): the summary goes by size, every size keeps
+the same test and validation sets, the training sets are nested, and every number of
+summary.json is recomputed here from the runs' own files and the labels (the forest
+with scikit-learn directly)."""
 import json
 import subprocess
 import sys
@@ -23,7 +24,7 @@ def test_data_efficiency_curve_on_one_test_set(tmp_path):
     work = tmp_path / "curve"
     cols = ["density_g_cm3", "pld_A"]
     r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "data_efficiency.py"), str(SHARED / "iza"),
-                        "ar_uptake_mol_kg", str(work), "--sizes", "4,8,all", "--epochs", "2,2,1", "--test", "0.25",
+                        "ar_uptake_mol_kg", str(work), "--sizes", "8,4,all", "--epochs", "2,2,1", "--test", "0.25",
                         "--validation", "0.2", "--descriptors", ",".join(cols), "--plot", str(tmp_path / "curve.png"),
                         "--jobs", "2", "--x3mat", CLI, "--", "--config", str(tmp_path / "tiny.json"), "--limit", "20"],
                        capture_output=True, text=True, timeout=900)
