@@ -429,9 +429,11 @@ X3_API x3_status x3_model_config(const x3_model *model, char *buffer, int64_t ca
 /** The model card as JSON (string-out convention), "" when the model has none: what the
  *  model is for. Keys: "description"; "targets" (in the model's order), each with "name",
  *  "unit", "conditions", "strong" ("high" or "low": which end of its contributions is
- *  strong) and optionally "validation" {"mae", "rmse", "r2"} (validation metrics in the
- *  target's unit); "training_data" {"source", "licence", "structures", "training",
- *  "validation"}; optionally "command". `x3mat card` writes cards into model files. */
+ *  strong) and optionally metrics on the held-out set {"mae", "rmse", "r2"} (in the
+ *  target's unit); "training_data" {"source", "licence", "structures", "training", and
+ *  the held-out count}; optionally "command". The held-out set's key is "test" (chose
+ *  neither weights nor epoch) or "validation" (chose the epoch), the same in
+ *  "training_data" and every target. `x3mat card` writes cards into model files. */
 X3_API x3_status x3_model_card(const x3_model *model, char *buffer, int64_t capacity, int64_t *length);
 
 /** Number of parameters (an ensemble's: all members' together) and of targets. Either

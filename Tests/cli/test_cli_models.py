@@ -31,29 +31,34 @@ def test_models_lists_the_shipped_models_with_units():
 
 
 @pytest.mark.parametrize("name", SHIPPED)
-def test_shipped_cards_state_the_metrics_of_the_shipped_validation_predictions(name):
+def test_shipped_cards_state_the_metrics_of_their_held_out_predictions(name):
     # The card's metrics, recomputed with NumPy from NAME.validation.csv (the model's
-    # predictions for its held-out structures: validation, or an ensemble's test set), the
-    # training size from NAME.split.csv and the held-out size from NAME.validation.csv.
+    # predictions for its held-out structures: a test set, or validation when the split has
+    # none), the training size from NAME.split.csv and the held-out size from
+    # NAME.validation.csv.
     card = json.loads(run("card", name).stdout)
     rows = list(csv.DictReader(open(MODELS / f"{name}.validation.csv")))
+    split = list(csv.DictReader(open(MODELS / f"{name}.split.csv")))
+    sets = [r["set"] for r in split]
+    held_set = "test" if "test" in sets else "validation"  # the card names the set its metrics are on
     for t in card["targets"]:
         y = np.array([float(r[t["name"] + "_true"]) for r in rows])
         p = np.array([float(r[t["name"] + "_predicted"]) for r in rows])
-        v = t["validation"]
+        assert set(t) == {"name", "unit", "conditions", "strong", held_set}
+        v = t[held_set]
         assert v["mae"] == pytest.approx(np.abs(p - y).mean(), rel=1e-12)
         assert v["rmse"] == pytest.approx(np.sqrt(((p - y) ** 2).mean()), rel=1e-12)
         assert v["r2"] == pytest.approx(1 - ((p - y) ** 2).sum() / ((y - y.mean()) ** 2).sum(), rel=1e-12)
         assert t["strong"] in ("high", "low") and t["unit"]
-    split = list(csv.DictReader(open(MODELS / f"{name}.split.csv")))
-    sets = [r["set"] for r in split]
     d = card["training_data"]
-    assert (d["structures"], d["training"], d["validation"]) == (len(sets), sets.count("train"), len(rows))
+    assert (d["structures"], d["training"], d[held_set]) == (len(sets), sets.count("train"), len(rows))
     held_out = {r["id"] for r in split if r["set"] != "train"}
     assert {r["id"] for r in rows} <= held_out  # measured only on structures it was not trained on
     assert d["licence"] and d["source"]
     info = run("info", name)
     assert info.returncode == 0 and card["description"] in info.stdout and d["licence"] in info.stdout
+    assert f"{held_set} MAE {card['targets'][0][held_set]['mae']:.3f}" in info.stdout
+    assert f"{len(rows)} {held_set}" in info.stdout
 
 
 def test_a_card_is_set_checked_and_printed(tmp_path):
@@ -66,6 +71,15 @@ def test_a_card_is_set_checked_and_printed(tmp_path):
     assert r.returncode == 0, r.stderr
     assert json.loads(run("card", out).stdout) == card
     assert "my zeolite model" in run("info", out).stdout
+    # a card whose metrics are on a validation set (the only name cards had before `test`)
+    old = json.loads(json.dumps(card))
+    old["training_data"]["validation"] = old["training_data"].pop("test")
+    for t in old["targets"]:
+        t["validation"] = t.pop("test")
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    r = run("card", "iza-ar-uptake", "--set", tmp_path / "old.json", "-o", tmp_path / "old.safetensors")
+    assert r.returncode == 0 and json.loads(run("card", tmp_path / "old.safetensors").stdout) == old, r.stderr
+    assert f"validation MAE {old['targets'][0]['validation']['mae']:.3f}" in run("info", tmp_path / "old.safetensors").stdout
     # the same predictions: only the card changed
     cif = ROOT / ".." / "shared" / "data" / "iza" / "cif" / "LTA.cif"
     if cif.exists():
@@ -77,7 +91,10 @@ def test_a_card_is_set_checked_and_printed(tmp_path):
                           (lambda c: c["targets"][0].update(strong="up"), "'strong' is 'up'"),
                           (lambda c: c.update(colour="blue"), "unknown key 'colour'"),
                           (lambda c: c["training_data"].update(training=1000), "exceed structures"),
-                          (lambda c: c.pop("description"), "'description' is missing")]:
+                          (lambda c: c.pop("description"), "'description' is missing"),
+                          (lambda c: c["training_data"].update(validation=10), "exactly one of 'test' or 'validation'"),
+                          (lambda c: c["targets"][0].update(validation=c["targets"][0].pop("test")),
+                           "metrics on 'validation', but 'training_data' holds out 'test'")]:
         bad = json.loads(json.dumps(card))
         change(bad)
         (tmp_path / "bad.json").write_text(json.dumps(bad))

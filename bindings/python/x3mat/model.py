@@ -87,7 +87,8 @@ class Model(OwnedHandle):
     @property
     def card(self) -> dict | None:
         """The model card (what the model predicts, units, conditions, strong end, training
-        data and licence, validation metrics), or None when the model has none."""
+        data and licence, metrics under the key of their held-out set: "test" or
+        "validation"), or None when the model has none."""
         text = get_string(lib.x3_model_card, self._handle)
         return json.loads(text) if text else None
 
