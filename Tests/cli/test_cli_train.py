@@ -183,5 +183,5 @@ def test_shipped_band_gap_model_predicts_a_mof():
     assert "band_gap_eV; windows R = 6.00 Å, step 3.00 Å" in r.stdout
     assert "qmof-0000295  (C14H24Cu2N4O6, 50 atoms;" in r.stdout and "H deleted" in r.stdout
     gap = float(r.stdout.split("band_gap_eV = ")[1].split()[0])
-    # QMOF's PBE gap for this structure is 0.910 eV; the model's validation MAE is 0.66 eV
+    # QMOF's PBE gap for this structure is 0.910 eV; the model's test MAE is 0.47 eV
     assert 0 < gap < 3.0, gap
