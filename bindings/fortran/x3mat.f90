@@ -1359,7 +1359,8 @@ contains
     end function
 
     !> The model card as JSON ("" when the model has none): targets with units,
-    !> conditions and strong end, training data and licence, validation metrics.
+    !> conditions and strong end, training data and licence, metrics on the held-out
+    !> set (under the key "test" or "validation", as x3mat.h says).
     function model_card(self, status) result(s)
         class(x3_model), intent(in) :: self
         integer(c_int32_t), intent(out), optional :: status
