@@ -1,4 +1,3 @@
-
 /// Process-wide caps on the work and memory one request may take, which a caller may
 /// adjust (`x3_set_limit`): past a cap a request fails with `.outOfMemory` (or
 /// `.unsupported`) before the large allocation, instead of exhausting the machine.

@@ -49,7 +49,7 @@ public struct ModelCard: Equatable, Sendable {
     public var command: String
 
     public init(description: String, targets: [Target], dataSource: String, dataLicence: String,
-                structures: Int, training: Int, heldOut: Int, heldOutSet: String = "test", command: String = "") {
+                structures: Int, training: Int, heldOut: Int, heldOutSet: String, command: String = "") {
         self.description = description; self.targets = targets
         self.dataSource = dataSource; self.dataLicence = dataLicence
         self.structures = structures; self.training = training; self.heldOut = heldOut; self.heldOutSet = heldOutSet
