@@ -8,7 +8,7 @@ next to X(3)mat's own predictions. Metrics on the run's validation set, or with
 
 RUN_DIR is an `x3mat train --output` folder (split.csv, predictions_validation.csv or
 predictions_test.csv) or a shipped model's prefix such as models/iza-ar-uptake
-(.split.csv, .validation.csv: the structures it was measured on).
+(.split.csv, .predictions.csv: the structures it was measured on).
 
 --descriptors uses label-file columns (e.g. the PoreBlazer/Zeo++ pore descriptors of
 iza); missing descriptor values are filled with the training median. --composition
@@ -139,7 +139,7 @@ def main():
     if a.run.is_dir():
         split_path, pred = a.run / "split.csv", a.run / f"predictions_{a.set}.csv"
     else:
-        split_path, pred = pathlib.Path(f"{a.run}.split.csv"), pathlib.Path(f"{a.run}.validation.csv")
+        split_path, pred = pathlib.Path(f"{a.run}.split.csv"), pathlib.Path(f"{a.run}.predictions.csv")
     with open(split_path, newline="") as f:
         split = list(csv.DictReader(f))
     train = [r["id"] for r in split if r["set"] == "train"]

@@ -2,13 +2,12 @@
 """Writes the model cards of the shipped models into their files (`x3mat card --set`).
 
 The descriptive text is below; the metrics are computed here with NumPy from
-NAME.validation.csv (the model's prediction for every held-out structure it is measured
+NAME.predictions.csv (the model's prediction for every held-out structure it is measured
 on, from all of its windows: a single run's test set, or its validation set when it has
 none, or for an ensemble of cross-validation folds the test set none of its members
-saw), the training size from
-NAME.split.csv and the held-out size from NAME.validation.csv, so the card states what the
-shipped files show. The card names the held-out set `test` when the split has one, else
-`validation`.
+saw), the training size from NAME.split.csv and the held-out size from
+NAME.predictions.csv, so the card states what the shipped files show. The card names the
+held-out set `test` when the split has one, else `validation`.
 
     python3 models/cards.py build/bin/x3mat
 """
@@ -82,7 +81,7 @@ def card(name):
     spec = CARDS[name]
     with open(HERE / f"{name}.split.csv") as f:
         sets = [r["set"] for r in csv.DictReader(f)]
-    with open(HERE / f"{name}.validation.csv") as f:
+    with open(HERE / f"{name}.predictions.csv") as f:
         rows = list(csv.DictReader(f))
     held_out = "test" if "test" in sets else "validation"
     targets = [dict(t, **{held_out: metrics(rows, t["name"])}) for t in spec["targets"]]

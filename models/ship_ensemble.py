@@ -5,7 +5,7 @@ models/ as NAME.safetensors with the files that document it:
 - NAME.split.csv: id, set ("train" or "test") and fold (the cross-validation fold a
   training structure belongs to: the member trained without it validated on it; empty for
   the test set, which no member saw);
-- NAME.validation.csv: the calibrated ensemble's prediction and spread (TARGET_std) for
+- NAME.predictions.csv: the calibrated ensemble's prediction and spread (TARGET_std) for
   every test structure, from all of its windows (`x3mat evaluate --output`); the card's
   metrics are computed from it (models/cards.py);
 - NAME.metrics.csv: every member's per-epoch log, with a leading fold column.
@@ -61,7 +61,7 @@ def main():
     shutil.copyfile(ensemble, model)
     targets = [x for t in a.targets for x in ("--target", t)]
     subprocess.run([a.x3mat, "evaluate", "--model", str(model), a.data_dir, *targets, "--split", f"{split}:test",
-                    "--output", str(a.into / f"{a.name}.validation.csv")], check=True, stdout=subprocess.DEVNULL)
+                    "--output", str(a.into / f"{a.name}.predictions.csv")], check=True, stdout=subprocess.DEVNULL)
 
     with open(a.into / f"{a.name}.metrics.csv", "w", newline="") as f:
         w = None

@@ -2,12 +2,12 @@
 """Copies the model of one `x3mat train` run into models/ as NAME.safetensors with the
 files that document it:
 - NAME.split.csv: the run's split (id, set: train, validation or test);
-- NAME.validation.csv: the run's predictions, from all windows, on its test set
+- NAME.predictions.csv: the run's predictions, from all windows, on its test set
   (predictions_test.csv: structures that chose neither the weights nor the best epoch)
   when it has one, else on its validation set; the card's metrics are computed from it
   (models/cards.py);
 - NAME.metrics.csv: the run's per-epoch log;
-- NAME.parity.png: the parity plot of NAME.validation.csv (benchmarks/parity_plot.py).
+- NAME.parity.png: the parity plot of NAME.predictions.csv (benchmarks/parity_plot.py).
 
     python3 models/ship_run.py RUN NAME [--into models] [--unit mol/kg]
 
@@ -34,10 +34,10 @@ def main():
     if held_out is None or not (a.run / "model.safetensors").exists():
         raise SystemExit(f"{a.run}: no model.safetensors or no final predictions (has the run finished?)")
     for source, suffix in (("model.safetensors", "safetensors"), ("split.csv", "split.csv"),
-                           ("metrics.csv", "metrics.csv"), (held_out.name, "validation.csv")):
+                           ("metrics.csv", "metrics.csv"), (held_out.name, "predictions.csv")):
         shutil.copyfile(a.run / source, a.into / f"{a.name}.{suffix}")
     subprocess.run([sys.executable, str(HERE.parent / "benchmarks" / "parity_plot.py"),
-                    str(a.into / f"{a.name}.validation.csv"), str(a.into / f"{a.name}.parity.png"),
+                    str(a.into / f"{a.name}.predictions.csv"), str(a.into / f"{a.name}.parity.png"),
                     "--title", f"{a.name}: {held_out.stem.removeprefix('predictions_')} set", "--unit", a.unit],
                    check=True)
     print(f"{a.into / a.name}.*: the model, its split, its log and its {held_out.stem.removeprefix('predictions_')} "

@@ -32,12 +32,12 @@ def test_models_lists_the_shipped_models_with_units():
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_cards_state_the_metrics_of_their_held_out_predictions(name):
-    # The card's metrics, recomputed with NumPy from NAME.validation.csv (the model's
+    # The card's metrics, recomputed with NumPy from NAME.predictions.csv (the model's
     # predictions for its held-out structures: a test set, or validation when the split has
     # none), the training size from NAME.split.csv and the held-out size from
-    # NAME.validation.csv.
+    # NAME.predictions.csv.
     card = json.loads(run("card", name).stdout)
-    rows = list(csv.DictReader(open(MODELS / f"{name}.validation.csv")))
+    rows = list(csv.DictReader(open(MODELS / f"{name}.predictions.csv")))
     split = list(csv.DictReader(open(MODELS / f"{name}.split.csv")))
     sets = [r["set"] for r in split]
     held_set = "test" if "test" in sets else "validation"  # the card names the set its metrics are on

@@ -86,7 +86,7 @@ def test_cross_validation_folds_baselines_and_ensemble(tmp_path):
     assert {row["id"] for row in rows if row["set"] == "test"} == sets[0]["test"]
     assert all(row["id"] in sets[int(row["fold"])]["validation"] for row in rows if row["set"] == "train")
     assert len(rows) == 16 and {row["set"] for row in rows} == {"train", "test"}
-    v = read(shipped / "tiny.validation.csv")
+    v = read(shipped / "tiny.predictions.csv")
     sd_cal = np.array([float(row["ar_uptake_mol_kg_std"]) for row in v])
     assert [row["id"] for row in v] == [row["id"] for row in p]  # same order as the uncalibrated table
     assert sd_cal == pytest.approx(factor * sd, rel=1e-5)  # the spread, scaled by the fitted factor
@@ -100,9 +100,9 @@ def test_cross_validation_folds_baselines_and_ensemble(tmp_path):
                         str(one), "--unit", "mol/kg"], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     for source, suffix in (("model.safetensors", "safetensors"), ("split.csv", "split.csv"),
-                           ("metrics.csv", "metrics.csv"), ("predictions_test.csv", "validation.csv")):
+                           ("metrics.csv", "metrics.csv"), ("predictions_test.csv", "predictions.csv")):
         assert (one / f"single.{suffix}").read_bytes() == (work / "fold0" / source).read_bytes(), suffix
-    assert {row["id"] for row in read(one / "single.validation.csv")} == sets[0]["test"]
+    assert {row["id"] for row in read(one / "single.predictions.csv")} == sets[0]["test"]
     assert (one / "single.parity.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     r = subprocess.run([sys.executable, str(ROOT / "models" / "ship_run.py"), str(tmp_path / "nothing"), "x", "--into",
                         str(one)], capture_output=True, text=True, timeout=300)
