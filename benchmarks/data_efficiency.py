@@ -21,7 +21,8 @@ trained on exactly the same structures.
 - Reported per size, on the test set (all windows): MAE, RMSE and R² of X(3)mat, of the
   forest (--composition: element fractions, density, volume per atom and atom count, as
   benchmarks/baselines.py) and of the training set's mean; the best epoch and the
-  training time. WORKDIR/summary.json keeps every number; --plot draws MAE against
+  training time (the run's metrics.csv: training and per-epoch validation, over all
+  resumed runs, without the final evaluation). WORKDIR/summary.json keeps every number; --plot draws MAE against
   training structures (needs matplotlib). Needs numpy, and scikit-learn for the forest.
 """
 import argparse
@@ -60,6 +61,8 @@ def plot(rows, path, target):
         if rows[0].get(key):
             ax.plot(n, [r[key]["mae"] for r in rows], style, label=label)
     ax.set_xscale("log")
+    ax.set_xticks(n, [f"{v:,}" for v in n])  # the sizes themselves; no minor-tick labels to overlap them
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_xlabel("training structures")
     ax.set_ylabel(f"test MAE ({target})")
     ax.grid(alpha=0.3, which="both")
@@ -118,7 +121,7 @@ def main():
         log = read_csv(out / "metrics.csv")
         row = {"training": len(tr), "size": size, "epochs": len(log),
                "best_epoch": int([r["epoch"] for r in log if r["best"] == "1"][-1]),
-               "training_seconds": json.loads((out / "evaluation.json").read_text()).get("training_seconds"),
+               "training_seconds": float(log[-1]["seconds"]),  # over all resumed runs, per-epoch validation included
                "x3mat": dict(zip(("mae", "rmse", "r2"), metrics([predicted[k] for k in test], y_test))),
                "mean": dict(zip(("mae", "rmse", "r2"), metrics(np.full(len(test), y_train.mean()), y_test)))}
         if with_forest:
@@ -133,8 +136,7 @@ def main():
     print("| ---: | --- | --- | ---: | " + ("--- | " if with_forest else "") + "---: |")
     for r in rows:
         fmt = lambda m: f"{m['mae']:.3f} / {m['rmse']:.3f} / {m['r2']:.3f}"  # noqa: E731
-        minutes = f"{r['training_seconds'] / 60:.0f} min" if r["training_seconds"] is not None else "?"
-        print(f"| {r['training']:,} | {fmt(r['x3mat'])} | {r['best_epoch']} of {r['epochs']} | {minutes} | "
+        print(f"| {r['training']:,} | {fmt(r['x3mat'])} | {r['best_epoch']} of {r['epochs']} | {r['training_seconds'] / 60:.0f} min | "
               + (f"{fmt(r['forest'])} | " if with_forest else "") + f"{r['mean']['mae']:.3f} |")
     summary = {"target": args.target, "test_structures": len(test_ids), "test_fraction": args.test,
                "validation_fraction": args.validation, "train_args": args.train_args, "sizes": rows}

@@ -54,6 +54,9 @@ def test_data_efficiency_curve_on_one_test_set(tmp_path):
         rf = RandomForestRegressor(n_estimators=500, random_state=0, n_jobs=2).fit(fill(x(s["train"])), y(s["train"]))
         assert row["forest"]["mae"] == pytest.approx(np.mean(np.abs(rf.predict(fill(x(test))) - y(test))), rel=1e-9)
         assert row["epochs"] == epochs and 1 <= row["best_epoch"] <= epochs
+        # the training time is the run's own: its metrics log's cumulative seconds at the last epoch
+        log = read(work / name / "metrics.csv")
+        assert row["training_seconds"] == float(log[-1]["seconds"]) > 0
     assert (tmp_path / "curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # a rerun finds every size finished and trains nothing
     again = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "data_efficiency.py"), str(SHARED / "iza"),
