@@ -22,8 +22,9 @@ trained on exactly the same structures.
   forest (--composition: element fractions, density, volume per atom and atom count, as
   benchmarks/baselines.py) and of the training set's mean; the best epoch and the
   training time (the run's metrics.csv: training and per-epoch validation, over all
-  resumed runs, without the final evaluation). WORKDIR/summary.json keeps every number; --plot draws MAE against
-  training structures (needs matplotlib). Needs numpy, and scikit-learn for the forest.
+  resumed runs, without the final evaluation). WORKDIR/summary.json keeps every number;
+  --plot draws MAE against training structures (needs matplotlib). Needs numpy, and
+  scikit-learn for the forest.
 """
 import argparse
 import csv
@@ -136,7 +137,8 @@ def main():
     print("| ---: | --- | --- | ---: | " + ("--- | " if with_forest else "") + "---: |")
     for r in rows:
         fmt = lambda m: f"{m['mae']:.3f} / {m['rmse']:.3f} / {m['r2']:.3f}"  # noqa: E731
-        print(f"| {r['training']:,} | {fmt(r['x3mat'])} | {r['best_epoch']} of {r['epochs']} | {r['training_seconds'] / 60:.0f} min | "
+        minutes = f"{r['training_seconds'] / 60:.0f} min"
+        print(f"| {r['training']:,} | {fmt(r['x3mat'])} | {r['best_epoch']} of {r['epochs']} | {minutes} | "
               + (f"{fmt(r['forest'])} | " if with_forest else "") + f"{r['mean']['mae']:.3f} |")
     summary = {"target": args.target, "test_structures": len(test_ids), "test_fraction": args.test,
                "validation_fraction": args.validation, "train_args": args.train_args, "sizes": rows}
