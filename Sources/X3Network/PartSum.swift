@@ -6,6 +6,9 @@ import Synchronization
 /// training step does not fault fresh pages for them).
 final class PartSum<T: NetworkScalar>: @unchecked Sendable {
     private let total: UnsafeMutablePointer<T>, count: Int
+    // Swift's Mutex, not ForkSafeMutex: the lock lives for one backward pass only (a forked
+    // child never meets it held), and the body releases buffers to the pool, which takes
+    // the pool's ForkSafeMutex; nesting two of those could deadlock a fork.
     private let state = Mutex<(next: Int, waiting: [Int: Buffer<T>])>((0, [:]))
 
     init(total: UnsafeMutablePointer<T>, count: Int) {
