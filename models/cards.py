@@ -62,9 +62,9 @@ CARDS = {
         "licence": "CoRE MOF 2019: CC BY 4.0",
         "command": "x3mat train ../shared/data/coremof --target co2_uptake_298K_0.15bar_mol_kg "
                    "--target ch4_uptake_298K_65bar_mol_kg --per-volume co2_uptake_298K_0.15bar_mol_kg "
-                   "--per-volume ch4_uptake_298K_65bar_mol_kg --output runs/coremof-full --test 0.2 --validation 0.1 "
-                   "--window-radius 6 --window-step 3 --validation-windows 16 --epochs 14 --threads 2; "
-                   "python3 models/ship_run.py runs/coremof-full coremof-co2-ch4 --unit mol/kg",
+                   "--per-volume ch4_uptake_298K_65bar_mol_kg --output runs/coremof-24 --test 0.2 --validation 0.1 "
+                   "--window-radius 6 --window-step 3 --validation-windows 16 --epochs 24 --threads 2; "
+                   "python3 models/ship_run.py runs/coremof-24 coremof-co2-ch4 --unit mol/kg",
     },
 }
 
