@@ -55,6 +55,7 @@ def plot(rows, path, target):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
 
     n = [r["training"] for r in rows]
     fig, ax = plt.subplots(figsize=(5, 3.6), dpi=150)
@@ -63,7 +64,7 @@ def plot(rows, path, target):
             ax.plot(n, [r[key]["mae"] for r in rows], style, label=label)
     ax.set_xscale("log")
     ax.set_xticks(n, [f"{v:,}" for v in n])  # the sizes themselves; no minor-tick labels to overlap them
-    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("training structures")
     ax.set_ylabel(f"test MAE ({target})")
     ax.grid(alpha=0.3, which="both")
