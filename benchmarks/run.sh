@@ -31,7 +31,7 @@ for dataset in zeolite mof; do
     $bench network large "$dataset" 4
 done
 echo "training (default configuration; trainer steps of 8 structures x 4 windows) and prediction:"
-for dataset in iza qmof; do
+for dataset in iza qmof qmof-r8; do
     $bench train "$dataset" 20
 done
 echo "interpretation: a whole explanation vs the prediction alone (same run), and strongest sites with a model:"
