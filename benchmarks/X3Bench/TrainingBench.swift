@@ -15,14 +15,13 @@ import Glibc
 
 func benchTraining(data: String, dataset: String, steps: Int) throws {
     var config = ModelConfig()
-    let target: String
+    let folder: String, target: String
     switch dataset {
-    case "iza": target = "ar_uptake_mol_kg"
-    case "qmof": target = "band_gap_eV"; config.windowStep = 3
-    case "qmof-r8": target = "band_gap_eV"; config.windowRadius = 8; config.windowStep = 2
+    case "iza": (folder, target) = ("iza", "ar_uptake_mol_kg")
+    case "qmof": (folder, target) = ("qmof", "band_gap_eV"); config.windowStep = 3
+    case "qmof-r8": (folder, target) = ("qmof", "band_gap_eV"); config.windowRadius = 8; config.windowStep = 2
     default: throw X3Error(.invalidArgument, "dataset '\(dataset)': use iza, qmof or qmof-r8")
     }
-    let folder = dataset == "iza" ? "iza" : "qmof"
     let t0 = monotonicSeconds()
     let d = try LabelledDataset.load(directory: "\(data)/\(folder)", targets: [target], limit: 200)
     let loadSeconds = monotonicSeconds() - t0
