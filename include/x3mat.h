@@ -655,7 +655,11 @@ typedef int32_t (*x3_progress_callback)(const x3_training_progress *progress, vo
  *  "weight_decay" (1e-4), "warmup_fraction" (0.05), "final_learning_rate_fraction" (0.02),
  *  "clip_norm" (5), "loss" ("l1"; or "mse"), "ema_decay" (0 = off; else validation and
  *  the saved models use an exponential moving average of the weights with this decay per
- *  step), "validation_fraction" (0.2),
+ *  step), "snapshots" (1; n >= 2: a snapshot ensemble, the learning-rate schedule run n
+ *  times over epochs / n epochs each, the weights at the end of each cycle written as
+ *  snapshot-K.safetensors and, when training ends, together as ensemble.safetensors with
+ *  its spread calibrated on the validation set, whose mean and spread are then the final
+ *  predictions; epochs must be a multiple of n), "validation_fraction" (0.2),
  *  "test_fraction" (0), "folds" (0; k >= 2: k seeded cross-validation folds of the
  *  structures outside the test set, validation_fraction then unused), "fold" (0; the fold
  *  held out for validation), "seed" (0; an integer, or a decimal string above 2^53),

@@ -11,6 +11,12 @@ files that document it:
 
     python3 models/ship_run.py RUN NAME [--into models] [--unit mol/kg]
 
+A run trained with --snapshots N ships its snapshot ensemble (ensemble.safetensors, its
+spread calibrated on the run's validation set) instead of its best model, and its final
+predictions, which are the ensemble's, with TARGET_std:
+
+    python3 models/ship_run.py RUN NAME --ensemble
+
 Then run models/cards.py to write the card.
 """
 import argparse
@@ -28,20 +34,22 @@ def main():
     ap.add_argument("name")
     ap.add_argument("--into", type=pathlib.Path, default=HERE, help="folder to write into (default: models/)")
     ap.add_argument("--unit", default="", help="unit of the targets, for the plot's axes")
+    ap.add_argument("--ensemble", action="store_true", help="ship the run's snapshot ensemble instead of its best model")
     a = ap.parse_args()
-    held_out = next((a.run / f for f in ("predictions_test.csv", "predictions_validation.csv") if (a.run / f).exists()),
-                    None)
-    if held_out is None or not (a.run / "model.safetensors").exists():
-        raise SystemExit(f"{a.run}: no model.safetensors or no final predictions (has the run finished?)")
-    for source, suffix in (("model.safetensors", "safetensors"), ("split.csv", "split.csv"),
-                           ("metrics.csv", "metrics.csv"), (held_out.name, "predictions.csv")):
+    model = "ensemble.safetensors" if a.ensemble else "model.safetensors"
+    found = next((f for f in ("predictions_test.csv", "predictions_validation.csv") if (a.run / f).exists()), None)
+    if found is None or not (a.run / model).exists():
+        raise SystemExit(f"{a.run}: no {model} or no final predictions (has the run finished"
+                         + (", with --snapshots?)" if a.ensemble else "?)"))
+    for source, suffix in ((model, "safetensors"), ("split.csv", "split.csv"), ("metrics.csv", "metrics.csv"),
+                           (found, "predictions.csv")):
         shutil.copyfile(a.run / source, a.into / f"{a.name}.{suffix}")
+    held_out = found.removeprefix("predictions_").removesuffix(".csv")
     subprocess.run([sys.executable, str(HERE.parent / "benchmarks" / "parity_plot.py"),
                     str(a.into / f"{a.name}.predictions.csv"), str(a.into / f"{a.name}.parity.png"),
-                    "--title", f"{a.name}: {held_out.stem.removeprefix('predictions_')} set", "--unit", a.unit],
-                   check=True)
-    print(f"{a.into / a.name}.*: the model, its split, its log and its {held_out.stem.removeprefix('predictions_')} "
-          f"predictions with their parity plot")
+                    "--title", f"{a.name}: {held_out} set", "--unit", a.unit], check=True)
+    print(f"{a.into / a.name}.*: the {'calibrated snapshot ensemble' if a.ensemble else 'model'}, its split, its log and "
+          f"its {held_out} predictions with their parity plot")
 
 
 if __name__ == "__main__":

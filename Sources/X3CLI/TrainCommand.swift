@@ -70,6 +70,12 @@ struct TrainCommand: ParsableCommand {
             metrics.csv (one row per epoch), split.csv, and at the end
             predictions_validation.csv and evaluation.json.
 
+            --snapshots N (N >= 2) trains a snapshot ensemble in the time of one model:
+            the learning-rate schedule restarts N times and the weights at the end of
+            each cycle are kept (snapshot-K.safetensors). At the end they form
+            ensemble.safetensors, its spread calibrated on the validation set, and the
+            final predictions and metrics are the ensemble's (with TARGET_std).
+
             Ctrl-C (or --time-budget) stops after the current step and writes a
             checkpoint; run the same command with --resume to continue exactly where it
             stopped (same threads give the same model, bit for bit).
@@ -107,6 +113,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: help("seed", extra: "Also seeds the model's initial weights.")) var seed: UInt64?
     @Option(help: help("clip_norm")) var clipNorm: Double?
     @Option(help: help("ema_decay")) var emaDecay: Double?
+    @Option(help: help("snapshots")) var snapshots: Int?
     @Option(help: help("validation_windows")) var validationWindows: Int?
     @Option(help: help("training_limit")) var trainingLimit: Int?
     @Option(help: help("symmetry", valueName: "on|off")) var symmetry: String?
@@ -143,6 +150,7 @@ struct TrainCommand: ParsableCommand {
         if let seed { o.seed = seed }
         if let clipNorm { o.clipNorm = clipNorm }
         if let emaDecay { o.emaDecay = emaDecay }
+        if let snapshots { o.snapshots = snapshots }
         if let validationWindows { o.validationWindows = validationWindows }
         if let trainingLimit { o.trainingLimit = trainingLimit }
         if let symmetry {
@@ -189,7 +197,7 @@ struct TrainCommand: ParsableCommand {
                          ("--final-learning-rate-fraction", finalLearningRateFraction != nil), ("--loss", loss != nil),
                          ("--validation", validation != nil), ("--test", test != nil), ("--folds", folds != nil),
                          ("--fold", fold != nil), ("--seed", seed != nil),
-                         ("--clip-norm", clipNorm != nil), ("--ema-decay", emaDecay != nil),
+                         ("--clip-norm", clipNorm != nil), ("--ema-decay", emaDecay != nil), ("--snapshots", snapshots != nil),
                          ("--validation-windows", validationWindows != nil),
                          ("--training-limit", trainingLimit != nil), ("--symmetry", symmetry != nil),
                          ("--symmetry-tolerance", symmetryTolerance != nil),
@@ -251,6 +259,11 @@ struct TrainCommand: ParsableCommand {
             throw ExitCode(interruptRequested != 0 ? 130 : 0)
         }
         print("done in \(duration(result.seconds)); best epoch \(result.bestEpoch) → \(output)/model.safetensors")
+        if trainer.options.snapshots > 1 {
+            print("snapshot ensemble of \(trainer.options.snapshots) → \(output)/\(Trainer.ensembleName)"
+                  + (trainer.split.validation.count >= 2 ? ", its spread calibrated on validation" : "")
+                  + "; the metrics below are the ensemble's")
+        }
         for (name, ms) in [("validation", result.validation), ("test", result.test)] where !ms.isEmpty {
             for (t, m) in zip(c.targets, ms) {
                 print("\(name) (\(m.count) structures, all windows) \(t): MAE \(g4(m.mae))  RMSE \(g4(m.rmse))  R² \(fixed(m.r2, 3))")

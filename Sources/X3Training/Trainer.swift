@@ -72,6 +72,12 @@ public struct TrainingResult: Sendable {
 /// - `metrics.csv`: one row per epoch; `split.csv`: the set of every structure.
 /// - `predictions_validation.csv` (and `_test`): the best model's predictions on all
 ///   windows, and `evaluation.json` with their metrics, when training finishes.
+/// - With `snapshots` n ≥ 2: `snapshot-K.safetensors` (K = 1 … n), the weights at the end
+///   of learning-rate cycle K, and when training finishes `ensemble.safetensors`, the n of
+///   them as one `ModelEnsemble` with its spread calibrated on the validation set; the
+///   final predictions and metrics are then the ensemble's (mean, and the calibrated
+///   spread as `TARGET_std`), and evaluation.json adds each snapshot's metrics and the
+///   share of labels within ±1σ and ±2σ.
 ///
 /// Reproducibility: results depend on the seed, the options, the dataset and the thread
 /// count (data-parallel sums are ordered by thread); the same four give the same model,
@@ -204,7 +210,7 @@ public final class Trainer {
             }
             validationSeconds += monotonicSeconds() - t0
             validations += 1
-            let metrics = self.metrics(pred, split.validation)
+            let metrics = self.metrics(of: pred, split.validation)
             let score = selectionScore(metrics)
             let isBest = split.validation.isEmpty ? true : score < state.bestScore
             if isBest {
@@ -214,6 +220,11 @@ public final class Trainer {
                 var best = model
                 best.params.values = bestParams
                 try ModelFile.save(best, path: directory + "/model.safetensors")
+            }
+            if let k = snapshotEnding(epoch: state.epoch + 1) {
+                var snapshot = model
+                snapshot.params.values = evaluatedParams
+                try ModelFile.save(snapshot, path: directory + "/" + Trainer.snapshotName(k))
             }
             state.trainingSeconds = secondsBefore + monotonicSeconds() - start
             history.append(EpochRecord(epoch: state.epoch + 1, steps: state.globalStep,
@@ -232,30 +243,60 @@ public final class Trainer {
                 + validationSeconds / Double(validations) * Double(options.epochs - state.epoch)
             tell(report)
         }
-        // the end: the best model on all windows of the held-out sets
+        // the end: on all windows of the held-out sets, the best model or the snapshots
         report.phase = .validating
-        var best = model
-        if !bestParams.isEmpty { best.params.values = bestParams }
-        var evaluation: [(String, [Int], [RegressionMetrics])] = []
+        var ensemble: ModelEnsemble?
+        var members: [[Float]]
+        if options.snapshots > 1 {
+            let snapshots = try (1...options.snapshots).map { try ModelFile.load(path: directory + "/" + Trainer.snapshotName($0)) }
+            ensemble = try ModelEnsemble(members: snapshots)
+            members = snapshots.map(\.params.values)
+        } else {
+            members = [bestParams.isEmpty ? model.params.values : bestParams]
+        }
+        var evaluation: [HeldOutPredictions] = []
         for (name, set) in [("validation", split.validation), ("test", split.test)] where !set.isEmpty {
             if name == "test" { try prepareWindows(set) { _, _ in } }
-            let pred = try predict(set, windowsPerStructure: 0, params: best.params.values) { d, n in
-                report.done = d; report.total = n
-                tell(report)
+            var held = HeldOutPredictions(name: name, set: set, members: [])
+            for params in members {
+                held.members.append(try predict(set, windowsPerStructure: 0, params: params) { d, n in
+                    report.done = d; report.total = n
+                    tell(report)
+                })
+                if stopped {  // asked to stop during the final evaluation: resuming redoes it
+                    return TrainingResult(finished: false, epochsDone: state.epoch, bestEpoch: state.bestEpoch, validation: [],
+                                          test: [], seconds: monotonicSeconds() - start)
+                }
             }
-            if stopped {  // asked to stop during the final evaluation: resuming redoes it
-                return TrainingResult(finished: false, epochsDone: state.epoch, bestEpoch: state.bestEpoch, validation: [],
-                                      test: [], seconds: monotonicSeconds() - start)
-            }
-            let m = metrics(pred, set)
-            try writePredictions(directory + "/predictions_\(name).csv", set, pred)
-            evaluation.append((name, set, m))
+            evaluation.append(held)
         }
-        try writeEvaluation(directory + "/evaluation.json", evaluation)
+        if var e = ensemble {
+            // the spread calibrated on the validation set, which no snapshot was trained on
+            if let v = evaluation.first(where: { $0.name == "validation" }), v.set.count >= 2 {
+                e = try e.calibrated(actual: labels(v.set), predicted: v.mean, spread: v.spread!)
+            }
+            try ModelFile.save(e, path: directory + "/" + Trainer.ensembleName)
+            ensemble = e
+        }
+        let scale = ensemble?.spreadScale ?? []
+        var metricsOf: [String: [RegressionMetrics]] = [:]
+        for held in evaluation {
+            let spread = held.spread.map { $0.map { zip($0, scale).map { $0 * $1 } } }
+            try writePredictions(directory + "/predictions_\(held.name).csv", held.set, held.mean, spread: spread)
+            metricsOf[held.name] = metrics(of: held.mean, held.set)
+        }
+        try writeEvaluation(directory + "/evaluation.json", evaluation, spreadScale: scale)
         state.trainingSeconds = secondsBefore + monotonicSeconds() - start
         return TrainingResult(finished: true, epochsDone: state.epoch, bestEpoch: state.bestEpoch,
-                              validation: evaluation.first { $0.0 == "validation" }?.2 ?? [],
-                              test: evaluation.first { $0.0 == "test" }?.2 ?? [], seconds: monotonicSeconds() - start)
+                              validation: metricsOf["validation"] ?? [], test: metricsOf["test"] ?? [],
+                              seconds: monotonicSeconds() - start)
+    }
+
+    /// The snapshot (from 1) that the end of `epoch` (from 1) completes, if it ends a
+    /// learning-rate cycle of a snapshot ensemble.
+    private func snapshotEnding(epoch: Int) -> Int? {
+        let cycle = options.epochs / options.snapshots
+        return options.snapshots > 1 && epoch % cycle == 0 ? epoch / cycle : nil
     }
 
     /// The order of the training structures in epoch `e` (a seeded shuffle).
@@ -373,7 +414,7 @@ public final class Trainer {
         dataset.label(i, t) * (config.perVolume[t] ? dataset.structures[i].density : 1)
     }
 
-    private func metrics(_ pred: [[Double]], _ set: [Int]) -> [RegressionMetrics] {
+    func metrics(of pred: [[Double]], _ set: [Int]) -> [RegressionMetrics] {
         (0..<targets.count).map { t in
             RegressionMetrics(predicted: pred.map { $0[t] }, actual: set.map { dataset.label($0, t) })
         }

@@ -6,6 +6,9 @@ import X3Network
 
 extension Trainer {
     public static let checkpointName = "checkpoint.safetensors"
+    /// The snapshot ensemble's members (K from 1) and the ensemble of them.
+    public static func snapshotName(_ k: Int) -> String { "snapshot-\(k).safetensors" }
+    public static let ensembleName = "ensemble.safetensors"
 
     /// The training state stored in a checkpoint's metadata under "training".
     func stateJSON() -> JSONValue {
@@ -123,20 +126,43 @@ extension Trainer {
         try FileIO.writeAtomically(path: path, text: lines.joined(separator: "\n") + "\n")
     }
 
-    func writePredictions(_ path: String, _ set: [Int], _ pred: [[Double]]) throws {
-        let actual = set.map { i in (0..<targets.count).map { dataset.label(i, $0) } }
+    /// Labels [structure][target] of dataset indices `set`.
+    func labels(_ set: [Int]) -> [[Double]] { set.map { i in (0..<targets.count).map { dataset.label(i, $0) } } }
+
+    func writePredictions(_ path: String, _ set: [Int], _ pred: [[Double]], spread: [[Double]]? = nil) throws {
         try FileIO.writeAtomically(path: path, text: ParityTable.csv(ids: set.map { dataset.ids[$0] }, targets: targets,
-                                                                      actual: actual, predicted: pred))
+                                                                      actual: labels(set), predicted: pred, spread: spread))
     }
 
-    func writeEvaluation(_ path: String, _ sets: [(String, [Int], [RegressionMetrics])]) throws {
+    /// evaluation.json: the best epoch and, per held-out set, the metrics of the prediction
+    /// (the best model's, or a snapshot ensemble's mean); for an ensemble also its spread
+    /// scale per target, each member's metrics and the shares of labels within ±1σ and ±2σ
+    /// of the calibrated spread.
+    func writeEvaluation(_ path: String, _ sets: [HeldOutPredictions], spreadScale: [Double]) throws {
         var items: [(String, JSONValue)] = [("best_epoch", .number(Double(state.bestEpoch))),
                                             ("epochs", .number(Double(state.epoch)))]
-        for (name, set, m) in sets {
-            items.append((name, .object([
-                ("count", .number(Double(set.count))),
-                ("targets", .object(zip(targets, m).map { ($0, $1.json) })),
-            ])))
+        if !spreadScale.isEmpty {
+            items.append(("snapshots", .number(Double(options.snapshots))))
+            items.append(("spread_scale", .object(zip(targets, spreadScale).map { ($0, .number($1)) })))
+        }
+        for held in sets {
+            let mean = held.mean
+            var fields: [(String, JSONValue)] = [
+                ("count", .number(Double(held.set.count))),
+                ("targets", .object(zip(targets, metrics(of: mean, held.set)).map { ($0, $1.json) })),
+            ]
+            if let spread = held.spread {
+                let actual = labels(held.set)
+                fields.append(("calibration", .object(targets.indices.map { t in
+                    let c = ParityTable.calibration(actual: actual.map { $0[t] }, predicted: mean.map { $0[t] },
+                                                    spread: spread.map { $0[t] * spreadScale[t] })
+                    return (targets[t], .object([("within_1_sigma", .number(c.one)), ("within_2_sigma", .number(c.two))]))
+                })))
+                fields.append(("members", .array(held.members.map { m in
+                    .object(zip(targets, metrics(of: m, held.set)).map { ($0, $1.json) })
+                })))
+            }
+            items.append((held.name, .object(fields)))
         }
         try FileIO.writeAtomically(path: path, text: JSONValue.object(items).text + "\n")
     }

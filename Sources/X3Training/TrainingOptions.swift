@@ -38,6 +38,11 @@ public struct TrainingOptions: Sendable, Equatable {
     /// When on, the per-epoch validation, the best model and the saved models use the
     /// averaged weights.
     public var emaDecay = 0.0
+    /// A snapshot ensemble (Huang et al., ICLR 2017): with n ≥ 2 the learning-rate schedule
+    /// (warm-up, cosine decay) runs n times over, each cycle epochs / n epochs long, and the
+    /// weights at the end of each cycle (the moving average, when on) are kept as one member
+    /// of an ensemble. 1 = one schedule, one model. `epochs` must be a multiple of it.
+    public var snapshots = 1
     /// Fractions of the structures held out for validation and for a test set.
     public var validationFraction = 0.2, testFraction = 0.0
     /// k-fold cross-validation: with folds = k ≥ 2 the structures outside the test set
@@ -91,6 +96,10 @@ public struct TrainingOptions: Sendable, Equatable {
             .number("ema_decay", \.emaDecay, .from(0, below: 1),
                     doc: "Exponential moving average of the weights (decay per step; 0 = off); when on, validation and the "
                         + "saved models use the averaged weights.", flag: "--ema-decay"),
+            .integer("snapshots", \.snapshots, 1...1_000,
+                     doc: "Snapshot ensemble: with n >= 2 the learning-rate schedule restarts n times (epochs / n epochs each) and "
+                        + "the weights at the end of each cycle become one member of ensemble.safetensors; 1 = one model.",
+                     flag: "--snapshots"),
             .number("validation_fraction", \.validationFraction, .from(0, below: 1),
                     doc: "Fraction of the structures held out for validation.", flag: "--validation"),
             .number("test_fraction", \.testFraction, .from(0, below: 1), doc: "Fraction of the structures held out for a test set.",
@@ -117,6 +126,8 @@ public struct TrainingOptions: Sendable, Equatable {
         rules: [
             { $0.validationFraction + $0.testFraction < 1 ? nil
                 : "validation_fraction = \($0.validationFraction), test_fraction = \($0.testFraction); each in [0, 1) and their sum below 1" },
+            { $0.epochs % $0.snapshots == 0 ? nil
+                : "epochs = \($0.epochs), snapshots = \($0.snapshots): the epochs must be a multiple of the snapshots" },
             { $0.folds != 1 ? nil : "folds = 1: use 0 (one split by validation_fraction) or at least 2" },
             { $0.folds == 0 ? ($0.fold == 0 ? nil : "fold = \($0.fold) needs folds >= 2")
                 : ($0.fold < $0.folds ? nil : "fold = \($0.fold): the folds are 0 ..< \($0.folds)") },
@@ -133,10 +144,13 @@ public struct TrainingOptions: Sendable, Equatable {
         do { try validate() } catch let e as X3Error { throw X3Error(e.status, "\(source): \(e.message)") }
     }
 
-    /// Learning rate at optimizer step `step` (0-based) of `total`: linear warm-up over
-    /// the first warmupFraction of the steps, then cosine decay to
-    /// learningRate × finalLearningRateFraction at the last step.
+    /// Learning rate at optimizer step `step` (0-based) of `total`. Each of the `snapshots`
+    /// cycles (total / snapshots steps) warms up linearly over its first warmupFraction of
+    /// steps, then decays as a cosine to learningRate × finalLearningRateFraction at its
+    /// last step; with one snapshot that is the whole run.
     public func learningRate(step: Int, total: Int) -> Double {
+        let cycle = max(1, total / snapshots)
+        let (step, total) = (step - min(step / cycle, snapshots - 1) * cycle, cycle)
         let warm = warmupFraction > 0 ? max(1, Int((warmupFraction * Double(total)).rounded())) : 0
         if step < warm { return learningRate * Double(step + 1) / Double(warm) }
         let span = max(1, total - warm - 1)

@@ -80,6 +80,20 @@ struct TrainerTests {
         #expect(abs(o.learningRate(step: 20, total: 21) - 0.1) < 1e-12)
     }
 
+    /// A snapshot ensemble's schedule is the one-cycle schedule above run three times: step
+    /// 21k + j of 63 has the learning rate of step j of 21, so each cycle warms up again
+    /// from 0.5 and ends at the final fraction.
+    @Test func learningRateScheduleRestartsInEverySnapshotCycle() {
+        var o = TrainingOptions()
+        o.learningRate = 1; o.warmupFraction = 0.1; o.finalLearningRateFraction = 0.1
+        var three = o
+        three.snapshots = 3
+        for k in 0..<3 {
+            for j in 0..<21 { #expect(three.learningRate(step: 21 * k + j, total: 63) == o.learningRate(step: j, total: 21)) }
+        }
+        #expect(three.learningRate(step: 21, total: 63) == 0.5 && abs(three.learningRate(step: 62, total: 63) - 0.1) < 1e-12)
+    }
+
     /// MAE, RMSE and R² of ŷ = (1, 2, 3) against y = (1, 3, 5): errors (0, 1, 2) →
     /// MAE 1, RMSE √(5/3); ȳ = 3, Σ(y − ȳ)² = 8 → R² = 1 − 5/8.
     @Test func metricsMatchAHandComputation() {
@@ -97,7 +111,8 @@ struct TrainerTests {
         for (text, word) in [("{\"epochs\": 0}", "epochs = 0"), ("{\"validation_fraction\": 0.6, \"test_fraction\": 0.4}", "sum below 1"),
                              ("{\"loss\": \"l3\"}", "\"l1\" or \"mse\""), ("{\"epoch\": 3}", "unknown training option 'epoch'"),
                              ("{\"learning_rate\": -1}", "learning_rate"), ("{\"symmetry\": \"yes\"}", "true or false"),
-                             ("{\"symmetry_tolerance\": 0}", "symmetry_tolerance"), ("{\"symmetry_tolerance\": 0.6}", "symmetry_tolerance")] {
+                             ("{\"symmetry_tolerance\": 0}", "symmetry_tolerance"), ("{\"symmetry_tolerance\": 0.6}", "symmetry_tolerance"),
+                             ("{\"snapshots\": 0}", "snapshots = 0"), ("{\"epochs\": 5, \"snapshots\": 2}", "a multiple of the snapshots")] {
             do {
                 _ = try TrainingOptions(json: try JSONValue.parse(text, source: "o"), source: "o")
                 Issue.record("accepted \(text)")
@@ -215,6 +230,44 @@ struct TrainerTests {
         let bytes = try FileIO.readBytes(path: plain + "/checkpoint.safetensors")
         let extras = try ModelFile.read(bytes: bytes, source: "c", formats: [ModelFile.checkpointFormat]).extras
         #expect(extras.keys.sorted() == ["optimizer.m", "optimizer.v"])
+    }
+
+    /// A snapshot ensemble of three one-epoch cycles: snapshot K holds the weights at the
+    /// end of epoch K (read from the trainer as it runs), every epoch ends at the final
+    /// learning rate (each is a whole cycle), ensemble.safetensors holds the three in order
+    /// (its calibration is checked against NumPy in Tests/cli/test_snapshot_ensemble.py),
+    /// and a run stopped mid-cycle and resumed writes the same files bit for bit.
+    @Test(.enabled(if: sharedData != nil)) func snapshotEnsembleKeepsTheWeightsAtTheEndOfEachCycle() throws {
+        let data = try LabelledDataset.load(directory: sharedData! + "/iza", targets: ["ar_uptake_mol_kg"], limit: 12)
+        var o = tinyOptions()
+        o.snapshots = 3
+        let dir = makeScratchDirectory("x3mat-train-snapshots")
+        let t = try Trainer(dataset: data, config: tinyConfig(), options: o, threads: 2)
+        var atEpochEnd: [[Float]] = []
+        _ = try t.run(directory: dir) { p in
+            if p.phase == .epochEnd { atEpochEnd.append(t.model.params.values) }
+            return true
+        }
+        #expect(atEpochEnd.count == 3 && atEpochEnd[0] != atEpochEnd[1])
+        for r in t.history { #expect(abs(r.learningRate - o.learningRate * o.finalLearningRateFraction) < 1e-12) }
+        let names = (1...3).map { dir + "/" + Trainer.snapshotName($0) }
+        for (k, path) in names.enumerated() { #expect(try ModelFile.load(path: path).params.values == atEpochEnd[k]) }
+        let ensemble = try ModelFile.loadEnsemble(path: dir + "/" + Trainer.ensembleName)
+        #expect(ensemble.members.map(\.params.values) == atEpochEnd && ensemble.spreadScale[0] > 0)
+
+        let cut = makeScratchDirectory("x3mat-train-snapshots-cut")
+        var steps = 0
+        let first = try Trainer(dataset: data, config: tinyConfig(), options: o, threads: 2)
+        #expect(try !first.run(directory: cut) { p in
+            if p.phase == .training { steps += 1 }
+            return steps < 5
+        }.finished)
+        #expect(FileIO.isFile(cut + "/" + Trainer.snapshotName(1)) && !FileIO.isFile(cut + "/" + Trainer.snapshotName(2)))
+        #expect(try Trainer.resume(directory: cut, dataset: data).run(directory: cut).finished)
+        for k in 1...3 {
+            #expect(try FileIO.readBytes(path: cut + "/" + Trainer.snapshotName(k)) == FileIO.readBytes(path: names[k - 1]))
+        }
+        #expect(try FileIO.readBytes(path: cut + "/" + Trainer.ensembleName) == FileIO.readBytes(path: dir + "/" + Trainer.ensembleName))
     }
 
     /// A per-volume target: the network learns label × density, normalised with the mean

@@ -59,7 +59,9 @@ def train(data_dir, targets, output_dir, *, config: dict | None = None, resume: 
     windows_per_structure (4; 0 = all), learning_rate (0.002), weight_decay (1e-4),
     warmup_fraction (0.05), final_learning_rate_fraction (0.02), clip_norm (5),
     loss ("l1"; or "mse"), ema_decay (0 = off; else validation and the saved models use a
-    moving average of the weights), validation_fraction (0.2), test_fraction (0), folds (0; k >= 2 for
+    moving average of the weights), snapshots (1; n >= 2: a snapshot ensemble, the schedule
+    restarted n times and each cycle's final weights kept, together in
+    ensemble.safetensors with its spread calibrated on validation), validation_fraction (0.2), test_fraction (0), folds (0; k >= 2 for
     k-fold cross-validation), fold (0; the fold held out), seed (0),
     validation_windows (0 = all), training_limit (0 = all), symmetry (True),
     symmetry_tolerance (0.01, Å); and run settings labels, id_column, limit, threads,
