@@ -67,6 +67,13 @@ public struct InferenceEngine: Sendable {
         memberContributions(windows, subsets: subsets, progress: progress).map(Self.mean)
     }
 
+    /// As `contributions`, but `progress(done, total)`, called after each slice, may stop
+    /// the work by returning false: then nil, and no more slices are evaluated.
+    public func contributions(_ windows: [Windows], subsets: [[Int]]? = nil,
+                              continuing progress: (Int, Int) -> Bool) -> [[Double]]? {
+        memberContributions(windows, subsets: subsets, continuing: progress)?.map(Self.mean)
+    }
+
     /// The members' mean of [member][value] (the values themselves for one member).
     static func mean(_ members: [[Double]]) -> [Double] {
         guard members.count > 1 else { return members[0] }
@@ -79,6 +86,16 @@ public struct InferenceEngine: Sendable {
     /// evaluate. `progress(done, total)` counts windows.
     public func memberContributions(_ windows: [Windows], subsets: [[Int]]? = nil,
                                     progress: ((Int, Int) -> Void)? = nil) -> [[[Double]]] {
+        memberContributions(windows, subsets: subsets, continuing: { done, total in
+            progress?(done, total)
+            return true
+        })!
+    }
+
+    /// As `memberContributions`, but `progress(done, total)` may stop the work between
+    /// slices by returning false: then nil.
+    public func memberContributions(_ windows: [Windows], subsets: [[Int]]? = nil,
+                                    continuing progress: (Int, Int) -> Bool) -> [[[Double]]]? {
         let lists = subsets ?? windows.map { Array(0..<$0.count) }
         precondition(lists.count == windows.count)
         let total = lists.reduce(0) { $0 + $1.count }
@@ -94,7 +111,7 @@ public struct InferenceEngine: Sendable {
             }
             out += evaluate(slice)
             done += size
-            progress?(done, total)
+            if !progress(done, total) && s < windows.count { return nil }
         }
         return out
     }
@@ -107,6 +124,8 @@ public struct InferenceEngine: Sendable {
     /// evaluated with it or on the thread count. A member's outputs are denormalised with
     /// its own target mean and std.
     func evaluate(_ lists: [[GraphBatch.Window]]) -> [[[Double]]] {
+        // loads OpenBLAS on first use; the throwing entry points have reported a failure already
+        do { try requireBLAS() } catch { preconditionFailure("\(error)") }
         let ranges: [(list: Int, range: Range<Int>)] = lists.enumerated().flatMap { l, ws in
             self.model.partRanges(ws, maxWindows: batchWindows).map { (l, $0) }
         }

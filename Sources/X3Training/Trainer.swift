@@ -204,10 +204,10 @@ public final class Trainer {
             let t0 = monotonicSeconds()
             report.phase = .validating
             let pred = try predict(split.validation, windowsPerStructure: options.validationWindows,
-                                   params: averaged.isEmpty ? nil : averaged) { d, n in
+                                   params: averaged.isEmpty ? nil : averaged, progress: { d, n in
                 report.done = d; report.total = n
                 tell(report)
-            }
+            })
             validationSeconds += monotonicSeconds() - t0
             validations += 1
             let metrics = self.metrics(of: pred, split.validation)
@@ -259,14 +259,16 @@ public final class Trainer {
             if name == "test" { try prepareWindows(set) { _, _ in } }
             var held = HeldOutPredictions(name: name, set: set, members: [])
             for params in members {
-                held.members.append(try predict(set, windowsPerStructure: 0, params: params) { d, n in
+                let p = try predict(set, windowsPerStructure: 0, params: params, continuing: { d, n in
                     report.done = d; report.total = n
                     tell(report)
+                    return !stopped
                 })
-                if stopped {  // asked to stop during the final evaluation: resuming redoes it
+                guard let p, !stopped else {  // asked to stop during the final evaluation: resuming redoes it
                     return TrainingResult(finished: false, epochsDone: state.epoch, bestEpoch: state.bestEpoch, validation: [],
                                           test: [], seconds: monotonicSeconds() - start)
                 }
+                held.members.append(p)
             }
             evaluation.append(held)
         }
@@ -386,6 +388,16 @@ public final class Trainer {
     /// mean over all its windows or over a fixed seeded subset of `windowsPerStructure`.
     private func predict(_ set: [Int], windowsPerStructure k: Int, params: [Float]?,
                          progress: (Int, Int) -> Void) throws -> [[Double]] {
+        try predict(set, windowsPerStructure: k, params: params, continuing: { d, n in
+            progress(d, n)
+            return true
+        })!
+    }
+
+    /// As `predict`, but `progress(done, total)` may stop the evaluation between slices by
+    /// returning false: then nil.
+    private func predict(_ set: [Int], windowsPerStructure k: Int, params: [Float]?,
+                         continuing progress: (Int, Int) -> Bool) throws -> [[Double]]? {
         guard !set.isEmpty else { return [] }
         var m = model
         if let params { m.params.values = params }
@@ -393,10 +405,9 @@ public final class Trainer {
             var rng = SplitMix64(seed: mix(options.seed, UInt64(i), 0x7A11D))
             return windows[i]!.orbits.draw(k, rng: &rng)
         }
-        let c = withoutActuallyEscaping(progress) { p in
-            InferenceEngine(model: m, threads: threads)
-                .contributions(set.map { windows[$0]!.windows }, subsets: draws.map { $0.picks.map(\.orbit) }, progress: p)
-        }
+        guard let c = InferenceEngine(model: m, threads: threads)
+            .contributions(set.map { windows[$0]!.windows }, subsets: draws.map { $0.picks.map(\.orbit) }, continuing: progress)
+        else { return nil }
         let T = targets.count
         return set.indices.map { i in
             let scale = m.config.contributionScale(density: dataset.structures[set[i]].density)

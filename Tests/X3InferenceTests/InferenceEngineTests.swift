@@ -56,9 +56,6 @@ struct InferenceEngineTests {
         #expect(abs(Double(Int(row[2])!) / Double(g.n1) - f.x) < 1e-12 && abs(Double(Int(row[4])!) / Double(g.n3) - f.z) < 1e-12)
     }
 
-    /// Inputs: LTA, an unreadable one, SOD, ABW. Every slice size and thread count emits
-    /// the four in order, the failure in its place with its reason, and the same numbers
-    /// as predicting each structure alone.
     /// An ensemble's numbers are the members' mean and sample standard deviation, each
     /// member's prediction computed alone by its own engine; an ensemble of one model is
     /// the model, bit for bit.
@@ -150,6 +147,9 @@ struct InferenceEngineTests {
         }
     }
 
+    /// Inputs: LTA, an unreadable one, SOD, ABW. Every slice size and thread count emits
+    /// the four in order, the failure in its place with its reason, and the same numbers
+    /// as predicting each structure alone.
     @Test(.enabled(if: sharedData != nil)) func streamKeepsInputOrderAndIsolatesFailures() throws {
         let model = try Self.model()
         let structures = try Self.structures()
@@ -173,6 +173,29 @@ struct InferenceEngineTests {
                 }
             }
         }
+    }
+
+    /// An evaluation whose progress callback answers false stops after the slice in
+    /// progress and returns nothing; one that always answers true returns what the plain
+    /// call returns, with a report after every slice.
+    @Test(.enabled(if: sharedData != nil)) func evaluationAskedToStopEndsAfterTheSliceInProgress() throws {
+        let model = try Self.model(), c = model.config
+        let ws = try Self.structures().map { try WindowSampler.sample($0, radius: c.windowRadius, step: c.windowStep) }
+        let engine = InferenceEngine(model: model, threads: 2, sliceWindows: 1)  // one structure per slice
+        let plain = engine.contributions(ws)
+        var reports: [Int] = []
+        let all = engine.contributions(ws, continuing: { done, _ in
+            reports.append(done)
+            return true
+        })
+        #expect(all == plain)
+        #expect(reports == [ws[0].count, ws[0].count + ws[1].count, ws.reduce(0) { $0 + $1.count }])
+        reports = []
+        let stopped = engine.contributions(ws, continuing: { done, _ in
+            reports.append(done)
+            return false
+        })
+        #expect(stopped == nil && reports == [ws[0].count])
     }
 
     /// Once asked to stop, a stream evaluates and emits what it has read, and ends.
