@@ -58,9 +58,10 @@ struct TrainCommand: ParsableCommand {
             the properties to learn, e.g. ../shared/data/iza with --target ar_uptake_mol_kg.
 
             The structures are split (seeded, 4:1 by default) into training and
-            validation sets. Each structure is cut into spherical windows (radius and step
-            from the model configuration, 6 Å and 2 Å by default); the network gives each
-            window a contribution and the structure's prediction is their mean. Each step
+            validation sets, and with --test a held-out test set that chooses nothing.
+            Each structure is cut into spherical windows (radius and step from the model
+            configuration, 6 Å and 2 Å by default); the network gives each window a
+            contribution and the structure's prediction is their mean. Each step
             draws a few windows per structure; validation uses all windows. Windows
             are cut once per structure and kept in memory (the run reports how many).
 
@@ -68,7 +69,8 @@ struct TrainCommand: ParsableCommand {
             leaves a half-written file): model.safetensors (the best model on
             validation, for 'x3mat predict'), checkpoint.safetensors (to --resume),
             metrics.csv (one row per epoch), split.csv, and at the end
-            predictions_validation.csv and evaluation.json.
+            predictions_validation.csv, predictions_test.csv (with --test) and
+            evaluation.json.
 
             --snapshots N (N >= 2) trains a snapshot ensemble in the time of one model:
             the learning-rate schedule restarts N times and the weights at the end of
