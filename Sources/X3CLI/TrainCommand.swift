@@ -78,6 +78,11 @@ struct TrainCommand: ParsableCommand {
             ensemble.safetensors, its spread calibrated on the validation set, and the
             final predictions and metrics are the ensemble's (with TARGET_std).
 
+            --init MODEL starts from a trained model's weights instead of random ones,
+            keeping its configuration and target normalisation. With --snapshots it
+            draws a warm-started snapshot ensemble around that model: short cycles whose
+            ends are the members.
+
             Ctrl-C (or --time-budget) stops after the current step and writes a
             checkpoint; run the same command with --resume to continue exactly where it
             stopped (same threads give the same model, bit for bit).
@@ -96,6 +101,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue the run saved in --output (its saved options are used).") var resume = false
     @OptionGroup var dataset: DatasetOptions
     @Option(help: "Model configuration: a JSON file, or 'default' or 'large'.") var config: String = "default"
+    @Option(name: .customLong("init"),
+            help: "Start from this model file's weights, configuration and target normalisation (to fine-tune it, or to draw a snapshot ensemble around it); --target must list its targets in its order. Give the --seed, --validation and --test it was trained with to keep its held-out structures out of training.")
+    var initialModel: String?
     @Option(help: flagHelp(ModelConfig.schema, "window_radius", defaults: ModelConfig(), extra: "Overrides the configuration."))
     var windowRadius: Double?
     @Option(help: flagHelp(ModelConfig.schema, "window_step", defaults: ModelConfig(), extra: "Overrides the configuration."))
@@ -187,6 +195,28 @@ struct TrainCommand: ParsableCommand {
         return c
     }
 
+    /// The --init model, checked against the flags that would otherwise set its
+    /// configuration.
+    func loadInitialModel(_ path: String) throws -> EquiformerModel<Float> {
+        let fixed: [(String, Bool)] = [("--config", config != "default"), ("--window-radius", windowRadius != nil),
+                                       ("--window-step", windowStep != nil)]
+        let given = fixed.filter(\.1).map(\.0)
+        if !given.isEmpty {
+            throw X3Error(.invalidArgument, "--init \(path) brings its own configuration and windows; drop \(given.joined(separator: ", "))")
+        }
+        let model = try ModelFile.load(path: path)
+        let c = model.config
+        guard targets == c.targets else {  // checked before the data are read
+            throw X3Error(.invalidArgument, "--init \(path) predicts \(c.targets.joined(separator: ", ")); give those --target, in that order")
+        }
+        if !perVolume.isEmpty && targets.map({ perVolume.contains($0) }) != c.perVolume {
+            let theirs = zip(c.targets, c.perVolume).filter(\.1).map(\.0)
+            throw X3Error(.invalidArgument, "--per-volume: \(path) learns per volume "
+                          + (theirs.isEmpty ? "no target" : theirs.joined(separator: ", ")) + "; give the same or none")
+        }
+        return model
+    }
+
     func train() throws {
         let nThreads = try threadCount(threads)
         guard !targets.isEmpty else { throw X3Error(.invalidArgument, "give at least one --target (a column of the label CSV)") }
@@ -204,7 +234,8 @@ struct TrainCommand: ParsableCommand {
                          ("--training-limit", trainingLimit != nil), ("--symmetry", symmetry != nil),
                          ("--symmetry-tolerance", symmetryTolerance != nil),
                          ("--window-radius", windowRadius != nil), ("--window-step", windowStep != nil),
-                         ("--config", config != "default"), ("--per-volume", !perVolume.isEmpty)]
+                         ("--config", config != "default"), ("--per-volume", !perVolume.isEmpty),
+                         ("--init", initialModel != nil)]
             let given = flags.filter(\.1).map(\.0)
             if !given.isEmpty {
                 throw X3Error(.invalidArgument, "--resume continues with the options saved in \(checkpoint); drop \(given.joined(separator: ", "))")
@@ -215,7 +246,8 @@ struct TrainCommand: ParsableCommand {
                           + "add --resume to continue it, or choose another --output")
         }
         let options = try trainingOptions()
-        let modelConfig = try modelConfig()
+        let initial = try initialModel.map(loadInitialModel)
+        let modelConfig = initial == nil ? try modelConfig() : nil
         var loading: Progress?
         let dataset = try LabelledDataset.load(directory: data, labels: self.dataset.labels, idColumn: self.dataset.idColumn,
                                                targets: targets, limit: self.dataset.limit) {
@@ -230,9 +262,15 @@ struct TrainCommand: ParsableCommand {
             for (id, reason) in dataset.skipped.prefix(10) { print("  \(id): \(reason)") }
             if dataset.skipped.count > 10 { print("  … and \(dataset.skipped.count - 10) more") }
         }
-        let trainer = resume
-            ? try Trainer.resume(directory: output, dataset: dataset, threads: threads)
-            : try Trainer(dataset: dataset, config: modelConfig, options: options, threads: nThreads)
+        let trainer: Trainer
+        if resume {
+            trainer = try Trainer.resume(directory: output, dataset: dataset, threads: threads)
+        } else if let initial {
+            trainer = try Trainer(dataset: dataset, initialModel: initial, options: options, threads: nThreads)
+            print("starting from the weights of \(initialModel!)")
+        } else {
+            trainer = try Trainer(dataset: dataset, config: modelConfig!, options: options, threads: nThreads)
+        }
         let c = trainer.model.config
         print("split: \(trainer.split.train.count) train, \(trainer.split.validation.count) validation, \(trainer.split.test.count) test (seed \(trainer.options.seed))")
         print("model: lmax \(c.lmax), \(c.channels) channels, \(c.blocks) blocks, \(trainer.model.params.count) parameters; "

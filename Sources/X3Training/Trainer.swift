@@ -109,9 +109,7 @@ public final class Trainer {
     public convenience init(dataset: LabelledDataset, config: ModelConfig, options: TrainingOptions,
                             threads: Int = X3Threads.count) throws {
         try options.validate()
-        let split = try DataSplit.make(count: dataset.ids.count, validation: options.validationFraction,
-                                       test: options.testFraction, seed: options.seed, folds: options.folds, fold: options.fold)
-            .limitingTraining(to: options.trainingLimit, seed: options.seed)
+        let split = try Self.split(dataset, options)
         var c = config
         c.targets = dataset.labels.targets
         for t in 0..<c.targets.count {
@@ -127,6 +125,33 @@ public final class Trainer {
                   optimizer: AdamW(parameters: model.params.count, learningRate: options.learningRate,
                                    weightDecay: options.weightDecay),
                   threads: threads)
+    }
+
+    /// A new run that starts from the weights of `initial` (to fine-tune a model, or to
+    /// draw a warm-started snapshot ensemble around it): its configuration and target
+    /// normalisation are kept, and the dataset's targets must be the model's, in its order.
+    /// The split comes from `options` as in any run: give the seed and fractions that
+    /// `initial` was trained with to keep its validation and test structures held out.
+    public convenience init(dataset: LabelledDataset, initialModel initial: EquiformerModel<Float>, options: TrainingOptions,
+                            threads: Int = X3Threads.count) throws {
+        try options.validate()
+        guard dataset.labels.targets == initial.config.targets else {
+            throw X3Error(.invalidArgument, "the initial model predicts \(initial.config.targets.joined(separator: ", ")) but the "
+                          + "targets given are \(dataset.labels.targets.joined(separator: ", ")): give the model's targets, in its order")
+        }
+        let split = try Self.split(dataset, options)
+        try requireBLAS()
+        self.init(dataset: dataset, options: options, split: split, model: initial,
+                  optimizer: AdamW(parameters: initial.params.count, learningRate: options.learningRate,
+                                   weightDecay: options.weightDecay),
+                  threads: threads)
+    }
+
+    /// The seeded split of `options` (validation, test, folds, training limit).
+    private static func split(_ dataset: LabelledDataset, _ options: TrainingOptions) throws -> DataSplit {
+        try DataSplit.make(count: dataset.ids.count, validation: options.validationFraction, test: options.testFraction,
+                           seed: options.seed, folds: options.folds, fold: options.fold)
+            .limitingTraining(to: options.trainingLimit, seed: options.seed)
     }
 
     init(dataset: LabelledDataset, options: TrainingOptions, split: DataSplit, model: EquiformerModel<Float>,

@@ -270,6 +270,30 @@ struct TrainerTests {
         #expect(try FileIO.readBytes(path: cut + "/" + Trainer.ensembleName) == FileIO.readBytes(path: dir + "/" + Trainer.ensembleName))
     }
 
+    /// A run from an initial model starts at its weights and keeps its target
+    /// normalisation (a new run would take the training labels' mean and std), splits as
+    /// any run with the same options, and refuses a dataset whose targets are not the
+    /// model's.
+    @Test(.enabled(if: sharedData != nil)) func runFromAnInitialModelStartsAtItsWeightsAndNormalisation() throws {
+        let data = try LabelledDataset.load(directory: sharedData! + "/iza", targets: ["ar_uptake_mol_kg"], limit: 12)
+        var c = tinyConfig()
+        c.targets = ["ar_uptake_mol_kg"]
+        c.targetMean = [42]; c.targetStd = [3]; c.seed = 5
+        let initial = try EquiformerModel<Float>(config: c)
+        let fresh = try Trainer(dataset: data, config: tinyConfig(), options: tinyOptions(), threads: 2)
+        let t = try Trainer(dataset: data, initialModel: initial, options: tinyOptions(), threads: 2)
+        #expect(t.model.params.values == initial.params.values && t.model.config == initial.config)
+        #expect(fresh.model.config.targetMean != [42] && t.split == fresh.split)
+        let dir = makeScratchDirectory("x3mat-train-init")
+        #expect(try t.run(directory: dir).finished)
+        #expect(try ModelFile.load(path: dir + "/model.safetensors").config.targetMean == [42])
+        c.targets = ["y"]
+        let other = try EquiformerModel<Float>(config: c)
+        expectX3Error(.invalidArgument, mentioning: ["y", "ar_uptake_mol_kg"]) {
+            _ = try Trainer(dataset: data, initialModel: other, options: tinyOptions(), threads: 2)
+        }
+    }
+
     /// A per-volume target: the network learns label × density, normalised with the mean
     /// of label × density over the training set (density checked against the label file's
     /// own, PoreBlazer's, to 0.1 %), and every prediction the trainer writes is the saved

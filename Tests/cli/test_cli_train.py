@@ -10,9 +10,15 @@ import time
 import numpy as np
 import pytest
 
-from cli_support import CLI, SHARED, TINY, needs_shared, run
+from cli_support import CLI, ROOT, SHARED, TINY, needs_shared, run
 
 pytestmark = needs_shared
+
+
+def stored_config(model):
+    """The model configuration a model file stores in its safetensors metadata."""
+    raw = model.read_bytes()
+    return json.loads(json.loads(raw[8:8 + int.from_bytes(raw[:8], "little")])["__metadata__"]["config"])
 
 
 def train_args(config, out, epochs):
@@ -97,8 +103,7 @@ def test_per_volume_target_learns_uptake_times_density(tmp_path):
         train = [row["id"] for row in csv.DictReader(f) if row["set"] == "train"]
     density = {k: float(pymatgen.Structure.from_file(SHARED / "iza" / "cif" / f"{k}.cif").density) for k in train}
     y = np.array([float(labels[k]["ar_uptake_mol_kg"]) * density[k] for k in train])
-    raw = (out / "model.safetensors").read_bytes()
-    stored = json.loads(json.loads(raw[8:8 + int.from_bytes(raw[:8], "little")])["__metadata__"]["config"])
+    stored = stored_config(out / "model.safetensors")
     assert stored["per_volume"] == [True]
     info = run("info", out / "model.safetensors")
     assert "per volume ar_uptake_mol_kg: learnt as value × density" in info.stdout
@@ -119,6 +124,45 @@ def test_per_volume_target_learns_uptake_times_density(tmp_path):
     again = run("train", SHARED / "iza", "--target", "ar_uptake_mol_kg", "--output", out, "--resume",
                 "--per-volume", "ar_uptake_mol_kg")
     assert again.returncode == 1 and "drop --per-volume" in again.stderr
+
+
+def test_init_starts_from_the_models_weights_and_normalisation(tmp_path):
+    # a run from --init on other structures (--limit 12, not 16) keeps the model's target
+    # mean and std, which a new run would take from its own training labels; at a learning
+    # rate of 1e-12 its weights stay the model's (read with the safetensors package)
+    numpy_io = pytest.importorskip("safetensors.numpy")
+    config = tmp_path / "tiny.json"
+    config.write_text(json.dumps(TINY))
+    first = tmp_path / "first"
+    assert run(*train_args(config, first, 1)).returncode == 0
+    model = first / "model.safetensors"
+    base = ["train", SHARED / "iza", "--target", "ar_uptake_mol_kg", "--limit", 12, "--epochs", 1, "--batch", 2,
+            "--windows-per-structure", 2, "--threads", 2]
+    tuned, fresh = tmp_path / "tuned", tmp_path / "fresh"
+    r = run(*base, "--output", tuned, "--init", model, "--learning-rate", 1e-12)
+    assert r.returncode == 0, r.stderr
+    assert f"starting from the weights of {model}" in r.stdout
+    assert run(*base, "--output", fresh, "--config", config).returncode == 0
+    a, b = stored_config(model), stored_config(tuned / "model.safetensors")
+    assert a == b and stored_config(fresh / "model.safetensors")["target_mean"] != a["target_mean"]
+    before, after = numpy_io.load_file(str(model)), numpy_io.load_file(str(tuned / "model.safetensors"))
+    assert before.keys() == after.keys()
+    for name in before:
+        np.testing.assert_allclose(after[name], before[name], rtol=0, atol=1e-6, err_msg=name)
+    # what --init fixes cannot be given again, and an ensemble is not one model
+    cases = [(["--window-step", 3], "brings its own configuration and windows; drop --window-step"),
+             (["--config", config], "drop --config"),
+             (["--per-volume", "ar_uptake_mol_kg"], "learns per volume no target; give the same or none")]
+    for extra, message in cases:
+        r = run(*base, "--output", tmp_path / "no", "--init", model, *extra)
+        assert r.returncode == 1 and message in r.stderr, (extra, r.stderr)
+    r = run("train", SHARED / "iza", "--target", "density_g_cm3", "--output", tmp_path / "no", "--init", model)
+    assert r.returncode == 1 and "predicts ar_uptake_mol_kg; give those --target, in that order" in r.stderr
+    r = run(*base, "--output", tmp_path / "no", "--init", ROOT / "models" / "iza-ar-uptake.safetensors")
+    assert r.returncode == 1 and "holds an ensemble of 5 models where one model is expected" in r.stderr
+    r = run("train", SHARED / "iza", "--target", "ar_uptake_mol_kg", "--output", tuned, "--resume", "--init", model)
+    assert r.returncode == 1 and "drop --init" in r.stderr
+    assert not (tmp_path / "no").exists()
 
 
 def test_bad_input_gives_clear_errors_and_no_run(tmp_path):
