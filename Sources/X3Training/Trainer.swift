@@ -121,10 +121,7 @@ public final class Trainer {
         }
         try requireBLAS()
         let model = try EquiformerModel<Float>(config: c)
-        self.init(dataset: dataset, options: options, split: split, model: model,
-                  optimizer: AdamW(parameters: model.params.count, learningRate: options.learningRate,
-                                   weightDecay: options.weightDecay),
-                  threads: threads)
+        self.init(dataset: dataset, options: options, split: split, model: model, threads: threads)
     }
 
     /// A new run that starts from the weights of `initial` (to fine-tune a model, or to
@@ -141,10 +138,7 @@ public final class Trainer {
         }
         let split = try Self.split(dataset, options)
         try requireBLAS()
-        self.init(dataset: dataset, options: options, split: split, model: initial,
-                  optimizer: AdamW(parameters: initial.params.count, learningRate: options.learningRate,
-                                   weightDecay: options.weightDecay),
-                  threads: threads)
+        self.init(dataset: dataset, options: options, split: split, model: initial, threads: threads)
     }
 
     /// The seeded split of `options` (validation, test, folds, training limit).
@@ -154,13 +148,15 @@ public final class Trainer {
             .limitingTraining(to: options.trainingLimit, seed: options.seed)
     }
 
+    /// `optimizer`: a resumed run's; nil for a new one (fresh AdamW moments).
     init(dataset: LabelledDataset, options: TrainingOptions, split: DataSplit, model: EquiformerModel<Float>,
-         optimizer: AdamW, threads: Int) {
+         optimizer: AdamW? = nil, threads: Int) {
         self.dataset = dataset
         self.options = options
         self.split = split
         self.model = model
-        self.optimizer = optimizer
+        self.optimizer = optimizer ?? AdamW(parameters: model.params.count, learningRate: options.learningRate,
+                                            weightDecay: options.weightDecay)
         self.threads = max(1, threads)
         averaged = options.emaDecay > 0 ? model.params.values : []
         windows = Array(repeating: nil, count: dataset.ids.count)
