@@ -668,8 +668,12 @@ typedef int32_t (*x3_progress_callback)(const x3_training_progress *progress, vo
  *  grid, weighted by its size; false: every window of the plain grid),
  *  "symmetry_tolerance" (0.01 Å); and run settings "labels" (CSV path), "id_column",
  *  "limit", "threads", "time_budget" (seconds), "resume" (true: continue the run in
- *  output_dir with its saved options and configuration, which then must not be given).
- *  Unknown keys are an error.
+ *  output_dir with its saved options and configuration, which then must not be given),
+ *  "init" (the path of a model file: a new run that starts from that model's weights,
+ *  configuration and target normalisation, as `x3mat train --init`; config_json must
+ *  then be NULL or "", targets must be the model's in its order, and the split comes
+ *  from the options, so give the seed and fractions it was trained with to keep its
+ *  held-out structures held out). Unknown keys are an error.
  *  progress may be NULL. *finished (may be NULL) is 1 when training ran to its last
  *  epoch, 0 when it stopped early (callback or time budget). The same data, options,
  *  seed and thread count give the same model bit for bit, resumed or not. */

@@ -31,7 +31,7 @@ func storeProgress(_ p: TrainingProgress, into raw: UnsafeMutableRawPointer) {
 }
 
 /// Run settings that x3_train takes in its options JSON beside the training options.
-private let runKeys: Set<String> = ["labels", "id_column", "limit", "resume", "time_budget", "threads"]
+private let runKeys: Set<String> = ["labels", "id_column", "limit", "resume", "time_budget", "threads", "init"]
 
 @_cdecl("x3_train")
 public func x3_train(_ dataDir: UnsafePointer<CChar>?, _ targets: UnsafePointer<CChar>?, _ outputDir: UnsafePointer<CChar>?,
@@ -71,12 +71,20 @@ public func x3_train(_ dataDir: UnsafePointer<CChar>?, _ targets: UnsafePointer<
         let resume = run["resume"]?.bool ?? false
         let threads = try runCount("threads")
         let limit = try runCount("limit")
+        let configGiven = try parse(configJSON, "config") != .object([])
+        let initial = try runString("init").map { path -> EquiformerModel<Float> in
+            if resume { throw X3Error(.invalidArgument, "<options>: \"init\" starts a new run; drop it with \"resume\"") }
+            if configGiven {
+                throw X3Error(.invalidArgument, "config_json: the \"init\" model \(path) brings its own configuration; pass NULL or \"\"")
+            }
+            return try Trainer.initialModel(path: path, targets: names)  // checked before the data are read
+        }
         try requireBLAS()
         let dataset = try LabelledDataset.load(directory: data, labels: try runString("labels"),
                                                idColumn: try runString("id_column"), targets: names, limit: limit)
         let trainer: Trainer
         if resume {
-            if let text = configJSON.map({ String(cString: $0) }), !text.isEmpty, try parse(configJSON, "config") != .object([]) {
+            if configGiven {
                 throw X3Error(.invalidArgument, "config_json: with \"resume\" the saved configuration is used; pass NULL or \"\"")
             }
             if let bad = training.object?.first {
@@ -88,10 +96,13 @@ public func x3_train(_ dataDir: UnsafePointer<CChar>?, _ targets: UnsafePointer<
                 throw X3Error(.invalidArgument, "\(output) already holds a training run (\(Trainer.checkpointName)); "
                               + "set \"resume\": true to continue it, or choose another output directory")
             }
-            let config = try ModelConfig(json: try parse(configJSON, "config"), source: "<config>")
-            trainer = try Trainer(dataset: dataset, config: config,
-                                  options: try TrainingOptions(json: training, source: "<options>"),
-                                  threads: threads ?? X3Threads.count)
+            let options = try TrainingOptions(json: training, source: "<options>")
+            if let initial {
+                trainer = try Trainer(dataset: dataset, initialModel: initial, options: options, threads: threads ?? X3Threads.count)
+            } else {
+                let config = try ModelConfig(json: try parse(configJSON, "config"), source: "<config>")
+                trainer = try Trainer(dataset: dataset, config: config, options: options, threads: threads ?? X3Threads.count)
+            }
         }
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: progressStructSize, alignment: 8)
         defer { buffer.deallocate() }

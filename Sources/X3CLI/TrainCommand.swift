@@ -204,11 +204,8 @@ struct TrainCommand: ParsableCommand {
         if !given.isEmpty {
             throw X3Error(.invalidArgument, "--init \(path) brings its own configuration and windows; drop \(given.joined(separator: ", "))")
         }
-        let model = try ModelFile.load(path: path)
+        let model = try Trainer.initialModel(path: path, targets: targets)
         let c = model.config
-        guard targets == c.targets else {  // checked before the data are read
-            throw X3Error(.invalidArgument, "--init \(path) predicts \(c.targets.joined(separator: ", ")); give those --target, in that order")
-        }
         if !perVolume.isEmpty && targets.map({ perVolume.contains($0) }) != c.perVolume {
             let theirs = zip(c.targets, c.perVolume).filter(\.1).map(\.0)
             throw X3Error(.invalidArgument, "--per-volume: \(path) learns per volume "

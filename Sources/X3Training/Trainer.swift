@@ -132,13 +132,26 @@ public final class Trainer {
     public convenience init(dataset: LabelledDataset, initialModel initial: EquiformerModel<Float>, options: TrainingOptions,
                             threads: Int = X3Threads.count) throws {
         try options.validate()
-        guard dataset.labels.targets == initial.config.targets else {
-            throw X3Error(.invalidArgument, "the initial model predicts \(initial.config.targets.joined(separator: ", ")) but the "
-                          + "targets given are \(dataset.labels.targets.joined(separator: ", ")): give the model's targets, in its order")
-        }
+        try Self.requireTargets(dataset.labels.targets, of: initial, named: "the initial model")
         let split = try Self.split(dataset, options)
         try requireBLAS()
         self.init(dataset: dataset, options: options, split: split, model: initial, threads: threads)
+    }
+
+    /// The model file at `path` as the initial model of a run learning `targets`: one
+    /// model (not an ensemble) that predicts exactly those targets, in that order. Check
+    /// it before reading the data, which can take minutes.
+    public static func initialModel(path: String, targets: [String]) throws -> EquiformerModel<Float> {
+        let model = try ModelFile.load(path: path)
+        try requireTargets(targets, of: model, named: path)
+        return model
+    }
+
+    private static func requireTargets(_ targets: [String], of model: EquiformerModel<Float>, named name: String) throws {
+        guard targets == model.config.targets else {
+            throw X3Error(.invalidArgument, "\(name) predicts \(model.config.targets.joined(separator: ", ")) but the targets "
+                          + "given are \(targets.joined(separator: ", ")): give the model's targets, in its order")
+        }
     }
 
     /// The seeded split of `options` (validation, test, folds, training limit).

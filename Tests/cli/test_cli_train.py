@@ -157,7 +157,8 @@ def test_init_starts_from_the_models_weights_and_normalisation(tmp_path):
         r = run(*base, "--output", tmp_path / "no", "--init", model, *extra)
         assert r.returncode == 1 and message in r.stderr, (extra, r.stderr)
     r = run("train", SHARED / "iza", "--target", "density_g_cm3", "--output", tmp_path / "no", "--init", model)
-    assert r.returncode == 1 and "predicts ar_uptake_mol_kg; give those --target, in that order" in r.stderr
+    assert r.returncode == 1 and (f"{model} predicts ar_uptake_mol_kg but the targets given are density_g_cm3: "
+                                  "give the model's targets, in its order") in r.stderr
     r = run(*base, "--output", tmp_path / "no", "--init", ROOT / "models" / "iza-ar-uptake.safetensors")
     assert r.returncode == 1 and "holds an ensemble of 5 models where one model is expected" in r.stderr
     r = run("train", SHARED / "iza", "--target", "ar_uptake_mol_kg", "--output", tuned, "--resume", "--init", model)

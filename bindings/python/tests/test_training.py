@@ -104,6 +104,37 @@ def test_errors_in_the_callback_and_bad_requests_raise(shared, tmp_path):
     assert not (tmp_path / "b").exists() and not (tmp_path / "c").exists()
 
 
+def test_init_starts_from_a_models_weights_and_normalisation(shared, tmp_path):
+    """init= through the C ABI: a run on other structures (limit 8, not 12) keeps the
+    model's configuration and target mean and std, which a new run would take from its
+    own training labels; at a learning rate of 1e-12 its weights stay the model's (read
+    with the safetensors package, not through libx3mat)."""
+    numpy_io = pytest.importorskip("safetensors.numpy")
+    first = x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / "first", config=TINY, **dict(OPTIONS, epochs=1))
+    options = dict(OPTIONS, epochs=1, limit=8)
+    tuned = x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / "tuned", init=first.model_path,
+                        **dict(options, learning_rate=1e-12))
+    fresh = x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / "fresh", config=TINY, **options)
+    assert tuned.finished
+    a, b = x3mat.Model.load(first.model_path).config, x3mat.Model.load(tuned.model_path).config
+    assert a == b and x3mat.Model.load(fresh.model_path).config["target_mean"] != a["target_mean"]
+    before, after = numpy_io.load_file(first.model_path), numpy_io.load_file(tuned.model_path)
+    assert before.keys() == after.keys()
+    for name in before:
+        np.testing.assert_allclose(after[name], before[name], rtol=0, atol=1e-6, err_msg=name)
+    # what the model fixes cannot be given again; an ensemble is not one model
+    with pytest.raises(x3mat.X3InvalidArgumentError, match="brings its own configuration"):
+        x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / "no", init=first.model_path, config=TINY, **options)
+    with pytest.raises(x3mat.X3InvalidArgumentError, match="predicts ar_uptake_mol_kg but the targets given are density_g_cm3"):
+        x3mat.train(shared / "iza", "density_g_cm3", tmp_path / "no", init=first.model_path, **options)
+    with pytest.raises(x3mat.X3InvalidArgumentError, match="\"init\" starts a new run"):
+        x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / "tuned", init=first.model_path, resume=True)
+    with pytest.raises(x3mat.X3UnsupportedError, match="holds an ensemble of 5 models where one model is expected"):
+        x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / "no", init=x3mat.find_model("iza-ar-uptake"),
+                    **options)
+    assert not (tmp_path / "no").exists()
+
+
 def test_cross_validation_folds_hold_out_every_structure_once(shared, tmp_path):
     """folds=k, fold=i through the C ABI: the k runs' validation sets (split.csv) partition
     the 12 structures (sizes 3, 3, 3, 3: positions 3i ..< 3(i+1) of the seeded shuffle),

@@ -50,7 +50,7 @@ def _nan_to_none(x: float) -> float | None:
 
 
 def train(data_dir, targets, output_dir, *, config: dict | None = None, resume: bool = False,
-          progress=None, **options) -> TrainingRun:
+          init=None, progress=None, **options) -> TrainingRun:
     """Trains a model, as `x3mat train` does (see x3_train in include/x3mat.h).
 
     targets: a label column or a list of them. config: model configuration keys (as
@@ -66,6 +66,9 @@ def train(data_dir, targets, output_dir, *, config: dict | None = None, resume: 
     validation_windows (0 = all), training_limit (0 = all), symmetry (True),
     symmetry_tolerance (0.01, Å); and run settings labels, id_column, limit, threads,
     time_budget (seconds).
+    init: a model file to start from (its weights, configuration and target
+    normalisation; as `x3mat train --init`): no config then, targets must be the model's
+    in its order, and the split comes from the options as in any run.
     progress: called with a `Progress`; return False to stop (a checkpoint is written;
     call again with resume=True to continue). An exception raised in it stops training
     and is raised again here."""
@@ -74,6 +77,8 @@ def train(data_dir, targets, output_dir, *, config: dict | None = None, resume: 
     opts = dict(options)
     if resume:
         opts["resume"] = True
+    if init is not None:
+        opts["init"] = os.fspath(init)
     raised = []
 
     def relay(p, _user):
