@@ -3,7 +3,8 @@ splits, and the fold models as an ensemble on a held-out test set with the calib
 of its uncertainty.
 
   python3 benchmarks/cross_validation.py DATA_DIR TARGET WORKDIR [--folds 5] [--test 0.2]
-      [--descriptors col1,col2,... | --composition] [--jobs 1] [--x3mat build/bin/x3mat] [-- TRAIN_ARGS...]
+      [--descriptors col1,col2,... | --composition] [--jobs 1] [--calibration likelihood|coverage]
+      [--x3mat build/bin/x3mat] [-- TRAIN_ARGS...]
 
 1. A test set (--test of the structures, seeded) is held out; the rest is cut into k
    folds (`x3mat train --folds K --fold I --test F`), and fold I's model is trained on
@@ -23,7 +24,7 @@ of its uncertainty.
    deviation); next to the mean predictor and the forest trained on all non-test
    structures.
 4. With 4 or more test structures, the ensemble's spread scale is fitted (`x3mat
-   evaluate --calibrate`) on a seeded half of them, giving
+   evaluate --calibrate`, by --calibration likelihood or coverage) on a seeded half of them, giving
    WORKDIR/ensemble_calibrated.safetensors, and the other half's labels within ±1σ and
    ±2σ are counted before and after. WORKDIR/summary.json keeps every number.
 Needs numpy, and scikit-learn for the forest.
@@ -76,7 +77,7 @@ def calibrate(args, ensemble, ids, y, pred, std):
     split.write_text("id,set\n" + "".join(f"{k},{'calibration' if i in fit else 'check'}\n" for i, k in enumerate(ids)))
     calibrated = args.workdir / "ensemble_calibrated.safetensors"
     subprocess.run([str(args.x3mat), "evaluate", "--model", str(ensemble), str(args.data_dir), "--target", args.target,
-                    "--split", f"{split}:calibration", "--calibrate", str(calibrated)], check=True, stdout=subprocess.DEVNULL)
+                    "--split", f"{split}:calibration", "--calibrate", str(calibrated), "--calibration", args.calibration], check=True, stdout=subprocess.DEVNULL)
     factor = spread_scale(calibrated)
     check = np.array([i not in fit for i in range(len(ids))])
     z = np.abs(y - pred)[check] / std[check]
@@ -99,6 +100,8 @@ def main():
     ap.add_argument("--descriptors", default="")
     ap.add_argument("--composition", action="store_true")
     ap.add_argument("--x3mat", default="build/bin/x3mat")
+    ap.add_argument("--calibration", choices=["likelihood", "coverage"], default="likelihood",
+                    help="how x3mat evaluate --calibrate fits the spread scale")
     ap.add_argument("--jobs", type=int, default=1, help="folds trained at once, each pinned to a CPU with one thread")
     argv = sys.argv[1:]
     cut = argv.index("--") if "--" in argv else len(argv)

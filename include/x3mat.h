@@ -465,7 +465,9 @@ X3_API x3_status x3_model_spread_scale(const x3_model *model, double *scale);
 /** A new handle: the ensemble with its spread scale replaced by scale (ntargets finite
  *  values > 0; x3_model_save keeps it). X3_ERR_INVALID_ARGUMENT for a single model or
  *  a bad value. The scale that fits held-out structures best under a Gaussian is the
- *  current one times sqrt(mean(z^2)), z = (label - property) / std. */
+ *  current one times sqrt(mean(z^2)), z = (label - property) / std; the one under which
+ *  ±1 std holds 68.27 % of them, the current one times the 68.27th percentile of |z|
+ *  (`x3mat evaluate --calibrate` computes either). */
 X3_API x3_status x3_model_with_spread_scale(const x3_model *model, const double *scale, x3_model **out);
 
 /* ---- symmetry ---------------------------------------------------------------------------
@@ -659,7 +661,9 @@ typedef int32_t (*x3_progress_callback)(const x3_training_progress *progress, vo
  *  times over epochs / n epochs each, the weights at the end of each cycle written as
  *  snapshot-K.safetensors and, when training ends, together as ensemble.safetensors with
  *  its spread calibrated on the validation set, whose mean and spread are then the final
- *  predictions; epochs must be a multiple of n), "validation_fraction" (0.2),
+ *  predictions; epochs must be a multiple of n), "calibration" ("likelihood"; the spread
+ *  scale is then the root mean square of the validation z = |label − mean| / σ, or with
+ *  "coverage" the 68.27th percentile of z, so that ±1σ holds 68.27 % of those labels), "validation_fraction" (0.2),
  *  "test_fraction" (0), "folds" (0; k >= 2: k seeded cross-validation folds of the
  *  structures outside the test set, validation_fraction then unused), "fold" (0; the fold
  *  held out for validation), "seed" (0; an integer, or a decimal string above 2^53),

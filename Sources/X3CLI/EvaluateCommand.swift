@@ -30,8 +30,11 @@ struct EvaluateCommand: ParsableCommand {
     var histogram: String?
     @Option(help: "Histogram bins: PROPERTY,CONTRIBUTION.") var histogramBins: String = "20,40"
     @Option(help: ArgumentHelp("Calibrate the ensemble's uncertainty on these structures and write the calibrated ensemble here.",
-                               discussion: "Each target's spread scale becomes the current one times sqrt(mean z²), z = (label − prediction) / σ: use structures no member was trained on, such as a held-out validation or test set."))
+                               discussion: "Each target's spread scale becomes the current one times the --calibration fit to z = (label − prediction) / σ: use structures no member was trained on, such as a held-out validation or test set."))
     var calibrate: String?
+    @Option(help: ArgumentHelp("With --calibrate: 'likelihood' fits sqrt(mean z²) (the Gaussian maximum likelihood); 'coverage' the 68.27th percentile of |z|, so that ±1σ holds 68.27 % of these labels (robust to heavy-tailed errors).",
+                               valueName: "likelihood|coverage"))
+    var calibration: String = SpreadCalibration.likelihood.rawValue
     @OptionGroup var symmetry: SymmetryFlags
     @Option(help: "Threads (default: X3MAT_NUM_THREADS or the number of CPUs).") var threads: Int?
 
@@ -41,6 +44,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func evaluate() throws {
         let nThreads = try threadCount(threads)
+        let rule: SpreadCalibration = try choice("--calibration", calibration)
         let modelPath = try ModelSearchPath.resolve(model)
         let m = try ModelFile.loadEnsemble(path: modelPath)
         let columns = targets.isEmpty ? m.config.targets : targets
@@ -90,13 +94,13 @@ struct EvaluateCommand: ParsableCommand {
         let actual = chosen.map { i in (0..<columns.count).map { dataset.label(i, $0) } }
         if let calibrate {
             guard let spread else { throw X3Error(.invalidArgument, "--calibrate: \(modelPath) is a single model, not an ensemble") }
-            let calibrated = try m.calibrated(actual: actual, predicted: preds, spread: spread)
+            let calibrated = try m.calibrated(actual: actual, predicted: preds, spread: spread, rule: rule)
             try ModelFile.save(calibrated, path: calibrate)
             for (t, name) in columns.enumerated() {
                 let factor = calibrated.spreadScale[t] / m.spreadScale[t]
                 let c = ParityTable.calibration(actual: actual.map { $0[t] }, predicted: preds.map { $0[t] },
                                                 spread: spread.map { $0[t] * factor })
-                print("\(name): spread scale \(g4(m.spreadScale[t])) → \(g4(calibrated.spreadScale[t])); with it "
+                print("\(name): spread scale \(g4(m.spreadScale[t])) → \(g4(calibrated.spreadScale[t])) (\(rule.rawValue)); with it "
                       + "\(fixed(100 * c.one, 1)) % of these labels lie within ±1σ, \(fixed(100 * c.two, 1)) % within ±2σ")
             }
             print("wrote \(calibrate)")

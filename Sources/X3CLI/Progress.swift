@@ -25,9 +25,14 @@ final class Progress {
         self.logInterval = logInterval
     }
 
+    /// Shortest elapsed time, s, from which a rate and a time left are shown: work that
+    /// ends sooner would print a meaningless rate.
+    static let minimumTimeForRate = 0.5
+
     func text(_ done: Int, now: Double) -> String {
         let elapsed = now - start
-        let rate = elapsed > 0 ? Double(done - already) / elapsed : 0
+        guard elapsed >= Self.minimumTimeForRate else { return "\(done)/\(total) \(label), \(duration(elapsed)) elapsed" }
+        let rate = Double(done - already) / elapsed
         let eta = rate > 0 ? Double(total - done) / rate : 0
         return "\(done)/\(total) \(label), \(rate >= 10 ? fixed(rate, 0) : fixed(rate, 2))/s, "
             + "\(duration(elapsed)) elapsed, ETA \(duration(eta))"

@@ -124,6 +124,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: help("clip_norm")) var clipNorm: Double?
     @Option(help: help("ema_decay")) var emaDecay: Double?
     @Option(help: help("snapshots")) var snapshots: Int?
+    @Option(help: help("calibration", valueName: "likelihood|coverage")) var calibration: String?
     @Option(help: help("validation_windows")) var validationWindows: Int?
     @Option(help: help("training_limit")) var trainingLimit: Int?
     @Option(help: help("symmetry", valueName: "on|off")) var symmetry: String?
@@ -149,10 +150,7 @@ struct TrainCommand: ParsableCommand {
         if let weightDecay { o.weightDecay = weightDecay }
         if let warmupFraction { o.warmupFraction = warmupFraction }
         if let finalLearningRateFraction { o.finalLearningRateFraction = finalLearningRateFraction }
-        if let loss {
-            guard let l = LossKind(rawValue: loss) else { throw X3Error(.invalidArgument, "--loss '\(loss)': use l1 or mse") }
-            o.loss = l
-        }
+        if let loss { o.loss = try choice("--loss", loss) }
         if let validation { o.validationFraction = validation }
         if let test { o.testFraction = test }
         if let folds { o.folds = folds }
@@ -161,6 +159,7 @@ struct TrainCommand: ParsableCommand {
         if let clipNorm { o.clipNorm = clipNorm }
         if let emaDecay { o.emaDecay = emaDecay }
         if let snapshots { o.snapshots = snapshots }
+        if let calibration { o.calibration = try choice("--calibration", calibration) }
         if let validationWindows { o.validationWindows = validationWindows }
         if let trainingLimit { o.trainingLimit = trainingLimit }
         if let symmetry {
@@ -227,6 +226,7 @@ struct TrainCommand: ParsableCommand {
                          ("--validation", validation != nil), ("--test", test != nil), ("--folds", folds != nil),
                          ("--fold", fold != nil), ("--seed", seed != nil),
                          ("--clip-norm", clipNorm != nil), ("--ema-decay", emaDecay != nil), ("--snapshots", snapshots != nil),
+                         ("--calibration", calibration != nil),
                          ("--validation-windows", validationWindows != nil),
                          ("--training-limit", trainingLimit != nil), ("--symmetry", symmetry != nil),
                          ("--symmetry-tolerance", symmetryTolerance != nil),

@@ -41,3 +41,11 @@ func threadCount(_ option: Int?) throws -> Int {
     guard n >= 1 else { throw X3Error(.invalidArgument, "--threads must be at least 1") }
     return n
 }
+
+/// The case of `E` a flag's word names; `invalidArgument` listing the words otherwise.
+func choice<E: RawRepresentable & CaseIterable>(_ flag: String, _ word: String) throws -> E where E.RawValue == String {
+    guard let value = E(rawValue: word) else {
+        throw X3Error(.invalidArgument, "\(flag) '\(word)': use " + E.allCases.map(\.rawValue).joined(separator: " or "))
+    }
+    return value
+}

@@ -10,7 +10,7 @@ import X3Core
 /// A few members trained alike usually disagree less than their errors are large, so
 /// their spread understates the uncertainty. `spreadScale` (one factor per target, 1 by
 /// default) multiplies every standard deviation the ensemble reports, the property's and
-/// each window's; `calibrated(actual:predicted:spread:)` fits it on held-out structures.
+/// each window's; `calibrated(actual:predicted:spread:rule:)` fits it on held-out structures.
 public struct ModelEnsemble: Sendable {
     public private(set) var members: [EquiformerModel<Float>]
     /// Per target, the factor applied to the members' standard deviations (each finite
@@ -64,11 +64,12 @@ public struct ModelEnsemble: Sendable {
     /// The ensemble calibrated on held-out structures (none of them seen by any member),
     /// given per structure and target its label, the prediction and the standard
     /// deviation this ensemble reported ([structure][target]). Each target's new factor
-    /// is the current one times √(mean z²), z = (label − prediction) / σ: the scale that
-    /// maximises the Gaussian likelihood of the labels, after which mean z² = 1 on these
-    /// structures. Throws `invalidArgument` for fewer than 2 structures, mismatched sizes,
-    /// a σ that is not finite and > 0, or labels all predicted exactly (no scale fits).
-    public func calibrated(actual: [[Double]], predicted: [[Double]], spread: [[Double]]) throws -> ModelEnsemble {
+    /// is the current one times `rule`'s fit to z = (label − prediction) / σ (by default
+    /// √(mean z²), after which mean z² = 1 on these structures). Throws `invalidArgument`
+    /// for fewer than 2 structures, mismatched sizes, a σ that is not finite and > 0, or
+    /// labels all predicted exactly (no scale fits).
+    public func calibrated(actual: [[Double]], predicted: [[Double]], spread: [[Double]],
+                           rule: SpreadCalibration = .likelihood) throws -> ModelEnsemble {
         let n = actual.count, T = config.targets.count
         guard n >= 2, predicted.count == n, spread.count == n,
               zip(zip(actual, predicted), spread).allSatisfy({ $0.0.count == T && $0.1.count == T && $1.count == T }) else {
@@ -76,16 +77,14 @@ public struct ModelEnsemble: Sendable {
                           + "at least 2 structures")
         }
         let factors = try (0..<T).map { t -> Double in
-            var sum = 0.0
-            for i in 0..<n {
+            let z = try (0..<n).map { i -> Double in
                 guard spread[i][t].isFinite, spread[i][t] > 0 else {
                     throw X3Error(.invalidArgument, "structure \(i): spread \(spread[i][t]) of \(config.targets[t]) "
                                   + "is not finite and > 0")
                 }
-                let z = (actual[i][t] - predicted[i][t]) / spread[i][t]
-                sum += z * z
+                return (actual[i][t] - predicted[i][t]) / spread[i][t]
             }
-            return spreadScale[t] * (sum / Double(n)).squareRoot()
+            return spreadScale[t] * rule.factor(z)
         }
         return try scalingSpread(to: factors)
     }

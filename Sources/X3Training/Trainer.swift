@@ -309,7 +309,7 @@ public final class Trainer {
         if var e = ensemble {
             // the spread calibrated on the validation set, which no snapshot was trained on
             if let v = evaluation.first(where: { $0.name == "validation" }), v.set.count >= 2 {
-                e = try e.calibrated(actual: labels(v.set), predicted: v.mean, spread: v.spread!)
+                e = try e.calibrated(actual: labels(v.set), predicted: v.mean, spread: v.spread!, rule: options.calibration)
             }
             try ModelFile.save(e, path: directory + "/" + Trainer.ensembleName)
             ensemble = e

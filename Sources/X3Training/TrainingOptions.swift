@@ -1,4 +1,5 @@
 import X3Core
+import X3Network
 import X3Symmetry
 
 /// The discrepancy between a structure's label and the mean of its window contributions,
@@ -43,6 +44,9 @@ public struct TrainingOptions: Sendable, Equatable {
     /// weights at the end of each cycle (the moving average, when on) are kept as one member
     /// of an ensemble. 1 = one schedule, one model. `epochs` must be a multiple of it.
     public var snapshots = 1
+    /// How a snapshot ensemble's spread is calibrated on the validation set when training
+    /// ends (`SpreadCalibration`).
+    public var calibration = SpreadCalibration.likelihood
     /// Fractions of the structures held out for validation and for a test set.
     public var validationFraction = 0.2, testFraction = 0.0
     /// k-fold cross-validation: with folds = k ≥ 2 the structures outside the test set
@@ -100,6 +104,10 @@ public struct TrainingOptions: Sendable, Equatable {
                      doc: "Snapshot ensemble: with n >= 2 the learning-rate schedule restarts n times (epochs / n epochs each) and "
                         + "the weights at the end of each cycle become one member of ensemble.safetensors; 1 = one model.",
                      flag: "--snapshots"),
+            .choice("calibration", \.calibration,
+                    doc: "How a snapshot ensemble's spread is calibrated on validation: \"likelihood\", sqrt(mean z²), or "
+                        + "\"coverage\", so that ±1σ holds 68.27 % of the validation labels (robust to heavy-tailed errors).",
+                    flag: "--calibration"),
             .number("validation_fraction", \.validationFraction, .from(0, below: 1),
                     doc: "Fraction of the structures held out for validation.", flag: "--validation"),
             .number("test_fraction", \.testFraction, .from(0, below: 1), doc: "Fraction of the structures held out for a test set.",

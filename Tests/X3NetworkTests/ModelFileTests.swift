@@ -82,9 +82,10 @@ struct ModelFileTests {
 
     /// A calibrated ensemble keeps its spread scale in the file; a scale that is not one
     /// finite factor > 0 per target, or one on a single model, is refused. The factor
-    /// `calibrated` fits is √(mean z²), by hand: z = (1 − 0) / 1 and (0 − 3) / 1 give √5,
-    /// and a second calibration on the scaled spreads (z = 1/√5, −3/√5) keeps it.
-    @Test func spreadScalesRoundTripAndCalibrationFitsTheRootMeanSquareZ() throws {
+    /// `calibrated` fits by default is √(mean z²), by hand: z = (1 − 0) / 1 and (0 − 3) / 1
+    /// give √5, and a second calibration on the scaled spreads (z = 1/√5, −3/√5) keeps it;
+    /// the coverage rule's factor multiplies the ensemble's current scale.
+    @Test func spreadScalesRoundTripAndCalibrationFitsItsRuleTimesTheCurrentScale() throws {
         let a = try Self.model()
         var c = a.config
         c.seed = 99
@@ -107,6 +108,12 @@ struct ModelFileTests {
         expectX3Error(.invalidArgument, mentioning: ["not finite and > 0"]) {
             _ = try plain.calibrated(actual: [[1, 2], [0, 2]], predicted: [[0, 2], [3, 1]], spread: [[0, 1], [1, 2]])
         }
+        // the coverage rule on the same errors: |z| = 1, 3 and 0, 0.5, so 1 + 0.682689… × 2
+        // and 0.682689… × 0.5, each times the current scale (NumPy's quantile: 2.3653789842741717, 0.3413447460685429)
+        let covered = try scaled.calibrated(actual: [[1, 2], [0, 2]], predicted: [[0, 2], [3, 1]], spread: [[1, 1], [1, 2]],
+                                            rule: .coverage)
+        #expect(abs(covered.spreadScale[0] - 1.75 * 2.3653789842741717) <= 1e-14)
+        #expect(abs(covered.spreadScale[1] - 0.5 * 0.3413447460685429) <= 1e-15)
     }
 
     /// Every key of the configuration changed from its default survives JSON, including a

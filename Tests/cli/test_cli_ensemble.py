@@ -3,6 +3,7 @@ mean and sample standard deviation (ddof 1), checked with NumPy against each mem
 own predictions; the file is one safetensors file holding every member; evaluate
 measures and calibrates the spread; members that disagree are refused."""
 import json
+import math
 import re
 
 import numpy as np
@@ -128,6 +129,31 @@ def test_evaluate_calibrates_the_spread_on_held_out_structures(members, tmp_path
     assert info.returncode == 0 and shown and float(shown.group(1)) == pytest.approx(factor, rel=1e-3), info.stdout
     r = run("evaluate", "--model", members[0], SHARED / "iza", "--limit", 20, "--calibrate", tmp_path / "no.safetensors")
     assert r.returncode != 0 and "single model" in r.stderr
+
+
+def test_evaluate_calibrates_to_coverage_with_the_quantile_of_abs_z(members, tmp_path):
+    """--calibration coverage fits the 68.27th percentile (erf(1/sqrt 2)) of |z|, computed
+    here with NumPy's quantile (linear interpolation) from the uncalibrated parity table;
+    on 20 structures it sits between the 13th and 14th smallest |z|, so ±1σ then holds
+    13 of them (65 %)."""
+    ensemble, calibrated = tmp_path / "e.safetensors", tmp_path / "covered.safetensors"
+    assert run("ensemble", *members, "-o", ensemble).returncode == 0
+    r = run("evaluate", "--model", ensemble, SHARED / "iza", "--limit", 20, "--output", tmp_path / "before.csv",
+            "--calibrate", calibrated, "--calibration", "coverage")
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"spread scale 1\.000 → [0-9.]+ \(coverage\); with it 65\.0 % of these labels lie within ±1σ", r.stdout), r.stdout
+    before = read(tmp_path / "before.csv")
+    y, p, s = (np.array([float(r[f"ar_uptake_mol_kg_{k}"]) for r in before]) for k in ("true", "predicted", "std"))
+    assert len(y) == 20
+    factor = np.quantile(np.abs(y - p) / s, math.erf(1 / math.sqrt(2)))
+    r = run("evaluate", "--model", calibrated, SHARED / "iza", "--limit", 20, "--output", tmp_path / "after.csv")
+    assert r.returncode == 0, r.stderr
+    s2 = np.array([float(r["ar_uptake_mol_kg_std"]) for r in read(tmp_path / "after.csv")])
+    assert s2 == pytest.approx(factor * s, rel=1e-12)
+    assert np.sum(np.abs(y - p) <= s2) == 13
+    r = run("evaluate", "--model", ensemble, SHARED / "iza", "--limit", 20, "--calibrate", calibrated,
+            "--calibration", "quantile")
+    assert r.returncode == 1 and "--calibration 'quantile': use likelihood or coverage" in r.stderr
 
 
 def test_members_that_disagree_are_refused(members, tmp_path):

@@ -2,6 +2,7 @@
 and metrics recomputed independently with NumPy."""
 import csv
 import json
+import math
 
 import numpy as np
 import pytest
@@ -133,6 +134,22 @@ def test_init_starts_from_a_models_weights_and_normalisation(shared, tmp_path):
         x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / "no", init=x3mat.find_model("iza-ar-uptake"),
                     **options)
     assert not (tmp_path / "no").exists()
+
+
+def test_a_snapshot_ensemble_calibrated_for_coverage_holds_68_percent_of_validation_within_one_sigma(shared, tmp_path):
+    """calibration="coverage": the spread scale puts the 68.27th percentile (erf(1/sqrt 2),
+    NumPy's linear quantile) of the validation set's |label − mean| / σ at exactly 1,
+    recomputed here from predictions_validation.csv; the option is kept in the checkpoint's
+    options."""
+    options = dict(OPTIONS, epochs=2, snapshots=2, validation_fraction=0.5, calibration="coverage")
+    run = x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / "run", config=TINY, **options)
+    assert run.finished and run.evaluation["spread_scale"]["ar_uptake_mol_kg"] > 0
+    rows = read_csv(tmp_path / "run" / "predictions_validation.csv")
+    y, p, s = (np.array([float(r[f"ar_uptake_mol_kg_{k}"]) for r in rows]) for k in ("true", "predicted", "std"))
+    assert len(rows) == 6
+    assert np.quantile(np.abs(y - p) / s, math.erf(1 / math.sqrt(2))) == pytest.approx(1, rel=1e-9)
+    with pytest.raises(x3mat.X3ParseError, match="calibration"):
+        x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / "bad", config=TINY, **dict(options, calibration="rms"))
 
 
 def test_cross_validation_folds_hold_out_every_structure_once(shared, tmp_path):

@@ -61,7 +61,9 @@ def train(data_dir, targets, output_dir, *, config: dict | None = None, resume: 
     loss ("l1"; or "mse"), ema_decay (0 = off; else validation and the saved models use a
     moving average of the weights), snapshots (1; n >= 2: a snapshot ensemble, the schedule
     restarted n times and each cycle's final weights kept, together in
-    ensemble.safetensors with its spread calibrated on validation), validation_fraction (0.2), test_fraction (0), folds (0; k >= 2 for
+    ensemble.safetensors with its spread calibrated on validation), calibration
+    ("likelihood"; sqrt(mean z²), or "coverage": ±1σ holds 68.27 % of the validation
+    labels), validation_fraction (0.2), test_fraction (0), folds (0; k >= 2 for
     k-fold cross-validation), fold (0; the fold held out), seed (0),
     validation_windows (0 = all), training_limit (0 = all), symmetry (True),
     symmetry_tolerance (0.01, Å); and run settings labels, id_column, limit, threads,
