@@ -72,7 +72,7 @@ struct EvaluateCommand: ParsableCommand {
         guard bins.count == 2 else { throw X3Error(.invalidArgument, "--histogram-bins '\(histogramBins)': write PROPERTY,CONTRIBUTION, e.g. 20,40") }
         let engine = InferenceEngine(ensemble: m, symmetry: try symmetry.options(), threads: nThreads)
         let predictions = try engine.predict(chosen.map { dataset.structures[$0] }, ids: chosen.map { dataset.ids[$0] }) { done, total in
-            if progress == nil { progress = Progress(total: total, label: "windows") }
+            if progress == nil { progress = Progress(total: total, label: "windows", start: t0) }
             progress?.update(done)
         }
         let preds = predictions.map(\.property), spread = m.count > 1 ? predictions.map { $0.propertyStd! } : nil

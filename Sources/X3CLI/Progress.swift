@@ -10,7 +10,8 @@ import Glibc
 final class Progress {
     let total: Int, label: String
     let tty = isatty(2) != 0
-    let start = monotonicSeconds()
+    /// When the work began (`monotonicSeconds`): by default when this was made.
+    let start: Double
     /// Seconds between log lines when standard error is not a terminal.
     let logInterval: Double
     private var lastPercent = -1
@@ -18,8 +19,11 @@ final class Progress {
     /// Work done before this run (a resumed job), not counted in the rate.
     private let already: Int
 
-    init(total: Int, label: String, already: Int = 0, logInterval: Double = 60) {
+    /// `start`: when the work began, for a bar made on the first report of work already
+    /// under way (by default now).
+    init(total: Int, label: String, already: Int = 0, logInterval: Double = 60, start: Double = monotonicSeconds()) {
         self.total = total
+        self.start = start
         self.label = label
         self.already = already
         self.logInterval = logInterval

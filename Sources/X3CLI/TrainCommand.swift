@@ -246,10 +246,11 @@ struct TrainCommand: ParsableCommand {
         let initial = try initialModel.map(loadInitialModel)
         let modelConfig = initial == nil ? try modelConfig() : nil
         var loading: Progress?
+        let readingStart = monotonicSeconds()
         let dataset = try LabelledDataset.load(directory: data, labels: self.dataset.labels, idColumn: self.dataset.idColumn,
                                                targets: targets, limit: self.dataset.limit) {
             done, total in
-            if loading == nil { loading = Progress(total: total, label: "labelled structures read") }
+            if loading == nil { loading = Progress(total: total, label: "labelled structures read", start: readingStart) }
             loading?.update(done)
         }
         loading?.finish()
