@@ -32,9 +32,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Calibrate the ensemble's uncertainty on these structures and write the calibrated ensemble here.",
                                discussion: "Each target's spread scale becomes the current one times the --calibration fit to z = (label − prediction) / σ: use structures no member was trained on, such as a held-out validation or test set."))
     var calibrate: String?
-    @Option(help: ArgumentHelp("With --calibrate: 'likelihood' fits sqrt(mean z²) (the Gaussian maximum likelihood); 'coverage' the 68.27th percentile of |z|, so that ±1σ holds 68.27 % of these labels (robust to heavy-tailed errors).",
+    @Option(help: ArgumentHelp("With --calibrate: 'likelihood' (the default) fits sqrt(mean z²) (the Gaussian maximum likelihood); 'coverage' the 68.27th percentile of |z|, so that ±1σ holds 68.27 % of these labels (robust to heavy-tailed errors).",
                                valueName: "likelihood|coverage"))
-    var calibration: String = SpreadCalibration.likelihood.rawValue
+    var calibration: String?
     @OptionGroup var symmetry: SymmetryFlags
     @Option(help: "Threads (default: X3MAT_NUM_THREADS or the number of CPUs).") var threads: Int?
 
@@ -44,7 +44,8 @@ struct EvaluateCommand: ParsableCommand {
 
     func evaluate() throws {
         let nThreads = try threadCount(threads)
-        let rule: SpreadCalibration = try choice("--calibration", calibration)
+        if calibration != nil && calibrate == nil { throw X3Error(.invalidArgument, "--calibration goes with --calibrate") }
+        let rule: SpreadCalibration = try calibration.map { try choice("--calibration", $0) } ?? .likelihood
         let modelPath = try ModelSearchPath.resolve(model)
         let m = try ModelFile.loadEnsemble(path: modelPath)
         let columns = targets.isEmpty ? m.config.targets : targets

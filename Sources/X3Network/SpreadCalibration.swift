@@ -17,6 +17,7 @@ public enum SpreadCalibration: String, Sendable, CaseIterable {
     /// The factor this rule fits to `z` (the current spreads' standardised errors; at
     /// least one, each finite): the current spreads times it are the calibrated ones.
     public func factor(_ z: [Double]) -> Double {
+        precondition(!z.isEmpty, "a spread scale is fitted to at least one error")
         switch self {
         case .likelihood:
             return (z.reduce(0) { $0 + $1 * $1 } / Double(z.count)).squareRoot()

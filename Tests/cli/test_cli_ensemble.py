@@ -154,6 +154,8 @@ def test_evaluate_calibrates_to_coverage_with_the_quantile_of_abs_z(members, tmp
     r = run("evaluate", "--model", ensemble, SHARED / "iza", "--limit", 20, "--calibrate", calibrated,
             "--calibration", "quantile")
     assert r.returncode == 1 and "--calibration 'quantile': use likelihood or coverage" in r.stderr
+    r = run("evaluate", "--model", ensemble, SHARED / "iza", "--limit", 20, "--calibration", "coverage")
+    assert r.returncode == 1 and "--calibration goes with --calibrate" in r.stderr
 
 
 def test_members_that_disagree_are_refused(members, tmp_path):
