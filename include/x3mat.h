@@ -663,7 +663,8 @@ typedef int32_t (*x3_progress_callback)(const x3_training_progress *progress, vo
  *  its spread calibrated on the validation set, whose mean and spread are then the final
  *  predictions; epochs must be a multiple of n), "calibration" ("likelihood"; the spread
  *  scale is then the root mean square of the validation z = |label − mean| / σ, or with
- *  "coverage" the 68.27th percentile of z, so that ±1σ holds 68.27 % of those labels), "validation_fraction" (0.2),
+ *  "coverage" the 68.27th percentile of z, so that ±1σ holds 68.27 % of those labels),
+ *  "validation_fraction" (0.2),
  *  "test_fraction" (0), "folds" (0; k >= 2: k seeded cross-validation folds of the
  *  structures outside the test set, validation_fraction then unused), "fold" (0; the fold
  *  held out for validation), "seed" (0; an integer, or a decimal string above 2^53),

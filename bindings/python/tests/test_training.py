@@ -139,8 +139,8 @@ def test_init_starts_from_a_models_weights_and_normalisation(shared, tmp_path):
 def test_a_snapshot_ensemble_calibrated_for_coverage_holds_68_percent_of_validation_within_one_sigma(shared, tmp_path):
     """calibration="coverage": the spread scale puts the 68.27th percentile (erf(1/sqrt 2),
     NumPy's linear quantile) of the validation set's |label − mean| / σ at exactly 1,
-    recomputed here from predictions_validation.csv; the option is kept in the checkpoint's
-    options."""
+    recomputed here from predictions_validation.csv; the checkpoint's "training"
+    metadata keeps the option (read here as raw safetensors JSON)."""
     options = dict(OPTIONS, epochs=2, snapshots=2, validation_fraction=0.5, calibration="coverage")
     run = x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / "run", config=TINY, **options)
     assert run.finished and run.evaluation["spread_scale"]["ar_uptake_mol_kg"] > 0
@@ -148,6 +148,9 @@ def test_a_snapshot_ensemble_calibrated_for_coverage_holds_68_percent_of_validat
     y, p, s = (np.array([float(r[f"ar_uptake_mol_kg_{k}"]) for r in rows]) for k in ("true", "predicted", "std"))
     assert len(rows) == 6
     assert np.quantile(np.abs(y - p) / s, math.erf(1 / math.sqrt(2))) == pytest.approx(1, rel=1e-9)
+    raw = (tmp_path / "run" / "checkpoint.safetensors").read_bytes()
+    meta = json.loads(raw[8:8 + int.from_bytes(raw[:8], "little")])["__metadata__"]
+    assert json.loads(meta["training"])["options"]["calibration"] == "coverage"
     with pytest.raises(x3mat.X3ParseError, match="calibration"):
         x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / "bad", config=TINY, **dict(options, calibration="rms"))
 
