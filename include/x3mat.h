@@ -462,13 +462,33 @@ X3_API x3_status x3_model_ensemble(const x3_model *const *models, int64_t n, x3_
  *  for it. 1 until calibrated, and for a single model. */
 X3_API x3_status x3_model_spread_scale(const x3_model *model, double *scale);
 
+/** How an ensemble's spread scale was fitted (x3_model_spread_calibration), on held-out
+ *  structures with z = (label - property) / std. */
+typedef enum x3_spread_calibration {
+    X3_SPREAD_NOT_CALIBRATED = 0, /**< scale 1: the members' own spread (and a single model) */
+    X3_SPREAD_LIKELIHOOD = 1,     /**< sqrt(mean(z^2)): mean z^2 = 1 on the calibration set */
+    X3_SPREAD_COVERAGE = 2,       /**< 68.27th percentile of |z|: ±1 std held 68.27 % of it */
+    X3_SPREAD_NOT_RECORDED = 3    /**< a scale set by x3_model_with_spread_scale, or read from
+                                       a file written before the rule was recorded */
+} x3_spread_calibration;
+
+/** The rule that fitted the spread scale, an x3_spread_calibration (x3_model_save keeps
+ *  it; `x3mat evaluate --calibrate` and x3_train's snapshot ensembles record it). */
+X3_API x3_status x3_model_spread_calibration(const x3_model *model, int32_t *rule);
+
 /** A new handle: the ensemble with its spread scale replaced by scale (ntargets finite
- *  values > 0; x3_model_save keeps it). X3_ERR_INVALID_ARGUMENT for a single model or
+ *  values > 0; x3_model_save keeps it; its rule is X3_SPREAD_NOT_RECORDED). X3_ERR_INVALID_ARGUMENT for a single model or
  *  a bad value. The scale that fits held-out structures best under a Gaussian is the
  *  current one times sqrt(mean(z^2)), z = (label - property) / std; the one under which
  *  ±1 std holds 68.27 % of them, the current one times the 68.27th percentile of |z|
  *  (`x3mat evaluate --calibrate` computes either). */
 X3_API x3_status x3_model_with_spread_scale(const x3_model *model, const double *scale, x3_model **out);
+
+/** As x3_model_with_spread_scale, recording that rule (X3_SPREAD_LIKELIHOOD or
+ *  X3_SPREAD_COVERAGE, else X3_ERR_INVALID_ARGUMENT) fitted the scale: for a scale
+ *  computed outside the library, e.g. with NumPy from x3_model_predict_std. */
+X3_API x3_status x3_model_with_spread_calibration(const x3_model *model, const double *scale, int32_t rule,
+                                                  x3_model **out);
 
 /* ---- symmetry ---------------------------------------------------------------------------
  * The network gives windows related by a symmetry operation of the crystal the same

@@ -118,16 +118,48 @@ public func x3_model_spread_scale(_ m: OpaquePointer?, _ scale: UnsafeMutablePoi
     }
 }
 
+@_cdecl("x3_model_spread_calibration")
+public func x3_model_spread_calibration(_ m: OpaquePointer?, _ rule: UnsafeMutablePointer<Int32>?) -> Int32 {
+    guarded(#function) {
+        let e = try ensembleArg(m)
+        let out = try output(rule, "rule")
+        if let rule = e.spreadCalibration {
+            out.pointee = spreadCalibrations.first { $0.rule == rule }!.code
+        } else {
+            out.pointee = e.spreadScale.contains { $0 != 1 } ? 3 : 0
+        }
+    }
+}
+
 @_cdecl("x3_model_with_spread_scale")
 public func x3_model_with_spread_scale(_ m: OpaquePointer?, _ scale: UnsafePointer<Double>?,
                                        _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    guarded(#function) { try scaling(m, scale, nil, out) }
+}
+
+@_cdecl("x3_model_with_spread_calibration")
+public func x3_model_with_spread_calibration(_ m: OpaquePointer?, _ scale: UnsafePointer<Double>?, _ rule: Int32,
+                                             _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     guarded(#function) {
-        let e = try ensembleArg(m)
-        guard let scale else { throw nullArgument("scale") }
-        let o = try output(out, "out")
-        let scaled = try e.scalingSpread(to: (0..<e.config.targets.count).map { scale[$0] })
-        o.pointee = handles.register(ModelBox(scaled))
+        guard let calibration = spreadCalibrations.first(where: { $0.code == rule })?.rule else {
+            throw X3Error(.invalidArgument, "rule = \(rule): give X3_SPREAD_LIKELIHOOD (1) or X3_SPREAD_COVERAGE (2)")
+        }
+        try scaling(m, scale, calibration, out)
     }
+}
+
+/// The C codes of `SpreadCalibration` (x3_spread_calibration); 0 is "not calibrated" and
+/// 3 "not recorded".
+private let spreadCalibrations: [(code: Int32, rule: SpreadCalibration)] = [(1, .likelihood), (2, .coverage)]
+
+/// A new handle for `m` with spread scale `scale` fitted by `rule`, into `out`.
+private func scaling(_ m: OpaquePointer?, _ scale: UnsafePointer<Double>?, _ rule: SpreadCalibration?,
+                     _ out: UnsafeMutablePointer<OpaquePointer?>?) throws {
+    let e = try ensembleArg(m)
+    guard let scale else { throw nullArgument("scale") }
+    let o = try output(out, "out")
+    let scaled = try e.scalingSpread(to: (0..<e.config.targets.count).map { scale[$0] }, calibration: rule)
+    o.pointee = handles.register(ModelBox(scaled))
 }
 
 @_cdecl("x3_model_members")

@@ -50,9 +50,11 @@ struct InfoCommand: ParsableCommand {
         print("\(spec)")
         print("  file      \(file)")
         if e.count > 1 {
-            let scale = e.spreadScale.contains { $0 != 1 }
-                ? " times the spread scale (" + zip(c.targets, e.spreadScale).map { "\($0) \(g4($1))" }.joined(separator: ", ") + ")"
-                : ""
+            var scale = ""
+            if e.spreadScale.contains(where: { $0 != 1 }) {
+                scale = " times the spread scale (" + zip(c.targets, e.spreadScale).map { "\($0) \(g4($1))" }.joined(separator: ", ")
+                    + (e.spreadCalibration.map { "; fitted by \($0.rawValue): \($0.meaning)" } ?? "; rule not recorded") + ")"
+            }
             print("  ensemble  \(e.count) members: predictions are their mean, uncertainties their standard deviation"
                   + "\(scale); member 0 below")
         }

@@ -10,12 +10,16 @@ import X3Core
 /// A few members trained alike usually disagree less than their errors are large, so
 /// their spread understates the uncertainty. `spreadScale` (one factor per target, 1 by
 /// default) multiplies every standard deviation the ensemble reports, the property's and
-/// each window's; `calibrated(actual:predicted:spread:rule:)` fits it on held-out structures.
+/// each window's; `calibrated(actual:predicted:spread:rule:)` fits it on held-out structures
+/// and `spreadCalibration` then says by which rule, so what ±1σ means can be told.
 public struct ModelEnsemble: Sendable {
     public private(set) var members: [EquiformerModel<Float>]
     /// Per target, the factor applied to the members' standard deviations (each finite
     /// and > 0); all 1 until the ensemble is calibrated.
     public private(set) var spreadScale: [Double]
+    /// The rule that fitted `spreadScale`: nil while the scale is 1, and when it was set
+    /// by hand (`scalingSpread(to:)`) or read from a file that does not say.
+    public private(set) var spreadCalibration: SpreadCalibration?
 
     /// A single model.
     public init(_ model: EquiformerModel<Float>) {
@@ -48,9 +52,9 @@ public struct ModelEnsemble: Sendable {
     }
 
     /// The ensemble with its spreads multiplied by `scale` (one finite factor > 0 per
-    /// target) instead of the current factors; throws `invalidArgument` otherwise, or for
-    /// a single model (it has no spread to scale).
-    public func scalingSpread(to scale: [Double]) throws -> ModelEnsemble {
+    /// target) instead of the current factors, fitted by `calibration` (nil: not known);
+    /// throws `invalidArgument` otherwise, or for a single model (it has no spread to scale).
+    public func scalingSpread(to scale: [Double], calibration: SpreadCalibration? = nil) throws -> ModelEnsemble {
         guard count > 1 else { throw X3Error(.invalidArgument, "a single model has no spread to scale") }
         guard scale.count == config.targets.count, scale.allSatisfy({ $0.isFinite && $0 > 0 }) else {
             throw X3Error(.invalidArgument, "spread scale \(scale): give one finite factor > 0 for each of the "
@@ -58,6 +62,7 @@ public struct ModelEnsemble: Sendable {
         }
         var e = self
         e.spreadScale = scale
+        e.spreadCalibration = calibration
         return e
     }
 
@@ -65,9 +70,9 @@ public struct ModelEnsemble: Sendable {
     /// given per structure and target its label, the prediction and the standard
     /// deviation this ensemble reported ([structure][target]). Each target's new factor
     /// is the current one times `rule`'s fit to z = (label − prediction) / σ (by default
-    /// √(mean z²), after which mean z² = 1 on these structures). Throws `invalidArgument`
-    /// for fewer than 2 structures, mismatched sizes, a σ that is not finite and > 0, or
-    /// labels all predicted exactly (no scale fits).
+    /// √(mean z²), after which mean z² = 1 on these structures), and `spreadCalibration`
+    /// is `rule`. Throws `invalidArgument` for fewer than 2 structures, mismatched sizes, a
+    /// σ that is not finite and > 0, or labels all predicted exactly (no scale fits).
     public func calibrated(actual: [[Double]], predicted: [[Double]], spread: [[Double]],
                            rule: SpreadCalibration = .likelihood) throws -> ModelEnsemble {
         let n = actual.count, T = config.targets.count
@@ -86,7 +91,7 @@ public struct ModelEnsemble: Sendable {
             }
             return spreadScale[t] * rule.factor(z)
         }
-        return try scalingSpread(to: factors)
+        return try scalingSpread(to: factors, calibration: rule)
     }
 
     public var count: Int { members.count }

@@ -12,7 +12,9 @@ import X3Core
 /// An ensemble of k ≥ 2 models (`ModelEnsemble`) is one file of `format_version` "2": the
 /// metadata also holds `members` (k, as text), `member_configs` (a JSON array of the k
 /// configurations; `config` is the first's, checked on load) and, once the ensemble is
-/// calibrated, `spread_scale` (`ModelEnsemble.spreadScale` as a JSON array); the card is
+/// calibrated, `spread_scale` (`ModelEnsemble.spreadScale` as a JSON array) and, when the
+/// rule that fitted it is known, `spread_calibration` ("likelihood" or "coverage",
+/// `ModelEnsemble.spreadCalibration`; files written before it existed have none); the card is
 /// the ensemble's, and member i's tensors are stored under "member{i}." and the
 /// parameter's name. A single model is always written as version 1.
 public enum ModelFile {
@@ -36,11 +38,15 @@ public enum ModelFile {
     }
 
     /// An ensemble's file image: version 1 for one member, else version 2 (with
-    /// `spread_scale` when the ensemble is calibrated).
+    /// `spread_scale` when the ensemble is calibrated, and `spread_calibration` when its
+    /// rule is known).
     public static func bytes(_ ensemble: ModelEnsemble) -> [UInt8] {
-        let scaled = ensemble.spreadScale.contains { $0 != 1 }
-        let scale = JSONValue.array(ensemble.spreadScale.map { .number($0) }).text
-        return bytes(members: ensemble.members, format: format, metadata: scaled ? [("spread_scale", scale)] : [], extras: [])
+        var metadata: [(String, String)] = []
+        if ensemble.spreadScale.contains(where: { $0 != 1 }) {
+            metadata.append(("spread_scale", JSONValue.array(ensemble.spreadScale.map { .number($0) }).text))
+            if let rule = ensemble.spreadCalibration { metadata.append(("spread_calibration", rule.rawValue)) }
+        }
+        return bytes(members: ensemble.members, format: format, metadata: metadata, extras: [])
     }
 
     /// A safetensors image of `model` with format `format`, extra metadata strings and
@@ -130,7 +136,14 @@ public enum ModelFile {
                 return x
             }
             guard let scale else { throw X3Error(.parse, "'spread_scale' is not a JSON array of numbers") }
-            return try ensemble.scalingSpread(to: scale)
+            let rule = try c.metadata["spread_calibration"].map { word -> SpreadCalibration in
+                guard let rule = SpreadCalibration(rawValue: word) else {
+                    throw X3Error(.parse, "'spread_calibration' is \"\(word)\", not one of "
+                                  + SpreadCalibration.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
+                }
+                return rule
+            }
+            return try ensemble.scalingSpread(to: scale, calibration: rule)
         } catch let e as X3Error {
             throw X3Error(.parse, "\(source): \(e.message)")
         }

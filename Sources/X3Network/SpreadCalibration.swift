@@ -11,6 +11,14 @@ public enum SpreadCalibration: String, Sendable, CaseIterable {
     /// the tails are heavy.
     case coverage
 
+    /// What the fitted scale guarantees on the structures it was fitted to, in words.
+    public var meaning: String {
+        switch self {
+        case .likelihood: return "mean (error / σ)² = 1 on the calibration set"
+        case .coverage: return "±1σ held 68.27 % of the calibration set's labels"
+        }
+    }
+
     /// erf(1/√2): a Gaussian's probability within one standard deviation of its mean.
     public static let oneSigmaShare = 0.682_689_492_137_085_9
 

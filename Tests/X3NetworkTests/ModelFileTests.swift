@@ -116,6 +116,35 @@ struct ModelFileTests {
         #expect(abs(covered.spreadScale[1] - 0.5 * 0.3413447460685429) <= 1e-15)
     }
 
+    /// The rule that fitted a spread scale is kept in the file beside the scale; a scale
+    /// set by hand, or read from a file without the key (as files written before it), has
+    /// no rule; a word that is not a rule is refused, naming it and the rules.
+    @Test func theCalibrationRuleRoundTripsWithTheSpreadScale() throws {
+        let a = try Self.model()
+        var c = a.config
+        c.seed = 99
+        let plain = try ModelEnsemble(members: [a, try EquiformerModel<Float>(config: c)])
+        #expect(plain.spreadCalibration == nil)
+        for rule in SpreadCalibration.allCases {
+            let fitted = try plain.calibrated(actual: [[1, 2], [0, 2]], predicted: [[0, 2], [3, 1]], spread: [[1, 1], [1, 2]],
+                                              rule: rule)
+            #expect(fitted.spreadCalibration == rule)
+            let back = try ModelFile.loadEnsemble(bytes: ModelFile.bytes(fitted), source: "e")
+            #expect(back.spreadCalibration == rule && back.spreadScale == fitted.spreadScale)
+            #expect(try back.scalingSpread(to: [2, 2]).spreadCalibration == nil)
+        }
+        let covered = ModelFile.bytes(try plain.calibrated(actual: [[1, 2], [0, 2]], predicted: [[0, 2], [3, 1]],
+                                                           spread: [[1, 1], [1, 2]], rule: .coverage))
+        let unsaid = Self.editingHeader(covered) { $0.replacingOccurrences(of: ",\"spread_calibration\":\"coverage\"", with: "") }
+        #expect(unsaid != covered)
+        #expect(try ModelFile.loadEnsemble(bytes: unsaid, source: "e").spreadCalibration == nil)
+        let unknown = Self.editingHeader(covered) { $0.replacingOccurrences(of: "\"coverage\"", with: "\"quantile\"") }
+        expectX3Error(.parse, mentioning: ["spread_calibration", "quantile", "\"likelihood\", \"coverage\""]) {
+            _ = try ModelFile.loadEnsemble(bytes: unknown, source: "e")
+        }
+        #expect(try ModelFile.loadEnsemble(bytes: ModelFile.bytes(plain), source: "e").spreadCalibration == nil)
+    }
+
     /// Every key of the configuration changed from its default survives JSON, including a
     /// seed above 2^53 (once written as a number that could not be read back).
     @Test func everyConfigurationKeyRoundTripsThroughJSON() throws {

@@ -102,7 +102,7 @@ def test_evaluate_calibrates_the_spread_on_held_out_structures(members, tmp_path
     """--calibrate writes the ensemble with spread scale sqrt(mean z^2), computed here with
     NumPy from the uncalibrated parity table; the calibrated ensemble reports the same
     predictions with every std times that factor (so mean z^2 = 1 on these structures),
-    info shows the factor, and a single model is refused."""
+    info shows the factor and the rule, and a single model is refused."""
     ensemble, calibrated = tmp_path / "e.safetensors", tmp_path / "calibrated.safetensors"
     assert run("ensemble", *members, "-o", ensemble).returncode == 0
     r = run("evaluate", "--model", ensemble, SHARED / "iza", "--limit", 20, "--output", tmp_path / "before.csv",
@@ -125,7 +125,7 @@ def test_evaluate_calibrates_the_spread_on_held_out_structures(members, tmp_path
     raw = run("predict", SHARED / "iza" / "cif" / "LTA.cif", "--model", ensemble, "--top", 0).stdout
     assert "calibrated" not in raw and " (ensemble spread)" in raw
     info = run("info", calibrated)
-    shown = re.search(r"spread scale \(ar_uptake_mol_kg ([0-9.]+)\)", info.stdout)
+    shown = re.search(r"spread scale \(ar_uptake_mol_kg ([0-9.]+); fitted by likelihood: mean \(error / σ\)² = 1 ", info.stdout)
     assert info.returncode == 0 and shown and float(shown.group(1)) == pytest.approx(factor, rel=1e-3), info.stdout
     r = run("evaluate", "--model", members[0], SHARED / "iza", "--limit", 20, "--calibrate", tmp_path / "no.safetensors")
     assert r.returncode != 0 and "single model" in r.stderr
@@ -135,7 +135,7 @@ def test_evaluate_calibrates_to_coverage_with_the_quantile_of_abs_z(members, tmp
     """--calibration coverage fits the 68.27th percentile (erf(1/sqrt 2)) of |z|, computed
     here with NumPy's quantile (linear interpolation) from the uncalibrated parity table;
     on 20 structures it sits between the 13th and 14th smallest |z|, so ±1σ then holds
-    13 of them (65 %)."""
+    13 of them (65 %); info names the rule."""
     ensemble, calibrated = tmp_path / "e.safetensors", tmp_path / "covered.safetensors"
     assert run("ensemble", *members, "-o", ensemble).returncode == 0
     r = run("evaluate", "--model", ensemble, SHARED / "iza", "--limit", 20, "--output", tmp_path / "before.csv",
@@ -151,6 +151,8 @@ def test_evaluate_calibrates_to_coverage_with_the_quantile_of_abs_z(members, tmp
     s2 = np.array([float(r["ar_uptake_mol_kg_std"]) for r in read(tmp_path / "after.csv")])
     assert s2 == pytest.approx(factor * s, rel=1e-12)
     assert np.sum(np.abs(y - p) <= s2) == 13
+    info = run("info", calibrated)
+    assert info.returncode == 0 and "; fitted by coverage: ±1σ held 68.27 % of the calibration set's labels)" in info.stdout
     r = run("evaluate", "--model", ensemble, SHARED / "iza", "--limit", 20, "--calibrate", calibrated,
             "--calibration", "quantile")
     assert r.returncode == 1 and "--calibration 'quantile': use likelihood or coverage" in r.stderr

@@ -15,7 +15,7 @@ program test_fortran_api
     type(x3_catalogue) :: cat
     character(len=1024) :: data, scratch, mode
     character(len=:), allocatable :: text, str, json
-    integer(c_int32_t) :: st, major, minor, patch, z, nthreads
+    integer(c_int32_t) :: st, major, minor, patch, z, nthreads, rule
     integer(c_int32_t), allocatable :: node_atoms(:), zs(:), source(:), images(:, :)
     integer(c_int64_t), allocatable :: offsets(:), edges(:, :)
     integer(c_int64_t) :: n, value, nsites, nwindows, nstructures, nparams, i
@@ -141,6 +141,16 @@ program test_fortran_api
                scale(1) == 3 .and. scaled%predict_std(s, props(:, 1), props(:, 2)) == X3_OK .and. &
                props(1, 1) == mean(1) .and. abs(props(1, 2) - 3 * spread(1)) <= 1d-14 * props(1, 2), &
                "a spread scale of 3 triples the spread")
+    st = ens%spread_calibration(rule)
+    call check(st == X3_OK .and. rule == X3_SPREAD_NOT_CALIBRATED, "an ensemble starts not calibrated")
+    st = scaled%spread_calibration(rule)
+    call check(st == X3_OK .and. rule == X3_SPREAD_NOT_RECORDED, "a scale set by hand has no recorded rule")
+    st = ens%with_spread_calibration([2d0], X3_SPREAD_COVERAGE, scaled)
+    call check(st == X3_OK, "a scale with its rule")
+    st = scaled%spread_calibration(rule)
+    call check(st == X3_OK .and. rule == X3_SPREAD_COVERAGE, "the rule given is kept")
+    st = ens%with_spread_calibration([2d0], X3_SPREAD_NOT_RECORDED, scaled)
+    call check(st == X3_ERR_INVALID_ARGUMENT, "only a rule that fits a scale can be given")
     call scaled%free()
     call check(pair_models(1)%predict_std(s, mean, spread) == X3_OK .and. spread(1) /= spread(1), &
                "a single model's spread is NaN")

@@ -37,6 +37,9 @@ module x3mat
         X3_ERR_INTERNAL = 99
     ! coordinates (x3_coordinates)
     integer(c_int32_t), parameter, public :: X3_FRACTIONAL = 0, X3_CARTESIAN = 1
+    ! how an ensemble's spread scale was fitted (x3_spread_calibration)
+    integer(c_int32_t), parameter, public :: X3_SPREAD_NOT_CALIBRATED = 0, X3_SPREAD_LIKELIHOOD = 1, &
+        X3_SPREAD_COVERAGE = 2, X3_SPREAD_NOT_RECORDED = 3
 
     public :: x3_version, x3_version_numbers, x3_last_error, x3_clear_error, x3_status_name, x3_site_hash
     public :: x3_element_atomic_number, x3_element_covalent_radius, x3_blas_info
@@ -107,7 +110,9 @@ module x3mat
         procedure :: predict_std => model_predict_std
         procedure :: members => model_members
         procedure :: spread_scale => model_spread_scale
+        procedure :: spread_calibration => model_spread_calibration
         procedure :: with_spread_scale => model_with_spread_scale
+        procedure :: with_spread_calibration => model_with_spread_calibration
         procedure :: ensemble => model_ensemble
         procedure :: predict_many => model_predict_many
         procedure :: contributions => model_contributions
@@ -425,12 +430,26 @@ module x3mat
             real(c_double), intent(out) :: scale(*)
             integer(c_int32_t) :: c_model_spread_scale
         end function
+        function c_model_spread_calibration(m, rule) bind(C, name="x3_model_spread_calibration")
+            import :: c_ptr, c_int32_t
+            type(c_ptr), value :: m
+            integer(c_int32_t), intent(out) :: rule
+            integer(c_int32_t) :: c_model_spread_calibration
+        end function
         function c_model_with_spread_scale(m, scale, out) bind(C, name="x3_model_with_spread_scale")
             import :: c_ptr, c_double, c_int32_t
             type(c_ptr), value :: m
             real(c_double), intent(in) :: scale(*)
             type(c_ptr), intent(out) :: out
             integer(c_int32_t) :: c_model_with_spread_scale
+        end function
+        function c_model_with_spread_calibration(m, scale, rule, out) bind(C, name="x3_model_with_spread_calibration")
+            import :: c_ptr, c_double, c_int32_t
+            type(c_ptr), value :: m
+            real(c_double), intent(in) :: scale(*)
+            integer(c_int32_t), value :: rule
+            type(c_ptr), intent(out) :: out
+            integer(c_int32_t) :: c_model_with_spread_calibration
         end function
         function c_model_predict_std(m, s, property, std) bind(C, name="x3_model_predict_std")
             import :: c_ptr, c_double, c_int32_t
@@ -1404,6 +1423,15 @@ contains
         status = c_model_spread_scale(self%ptr, scale)
     end function
 
+    !> The rule that fitted the spread scale (x3_model_spread_calibration): one of
+    !> X3_SPREAD_NOT_CALIBRATED, X3_SPREAD_LIKELIHOOD, X3_SPREAD_COVERAGE, X3_SPREAD_NOT_RECORDED.
+    integer(c_int32_t) function model_spread_calibration(self, rule) result(status)
+        class(x3_model), intent(in) :: self
+        integer(c_int32_t), intent(out) :: rule
+        rule = X3_SPREAD_NOT_CALIBRATED
+        status = c_model_spread_calibration(self%ptr, rule)
+    end function
+
     !> Makes `scaled` this ensemble with its spread scale replaced by `scale` (one factor
     !> > 0 per target; x3_model_with_spread_scale). This handle is unchanged.
     integer(c_int32_t) function model_with_spread_scale(self, scale, scaled) result(status)
@@ -1414,6 +1442,22 @@ contains
         if (size(scale) < self%targets(status)) status = X3_ERR_BUFFER_TOO_SMALL
         if (status /= X3_OK) return
         status = c_model_with_spread_scale(self%ptr, scale, out)
+        if (status /= X3_OK) return
+        call scaled%free()
+        scaled%ptr = out
+    end function
+
+    !> As with_spread_scale, recording that `rule` (X3_SPREAD_LIKELIHOOD or
+    !> X3_SPREAD_COVERAGE) fitted the scale (x3_model_with_spread_calibration).
+    integer(c_int32_t) function model_with_spread_calibration(self, scale, rule, scaled) result(status)
+        class(x3_model), intent(in) :: self
+        real(c_double), intent(in) :: scale(:)
+        integer(c_int32_t), intent(in) :: rule
+        type(x3_model), intent(inout) :: scaled
+        type(c_ptr) :: out
+        if (size(scale) < self%targets(status)) status = X3_ERR_BUFFER_TOO_SMALL
+        if (status /= X3_OK) return
+        status = c_model_with_spread_calibration(self%ptr, scale, rule, out)
         if (status /= X3_OK) return
         call scaled%free()
         scaled%ptr = out

@@ -71,8 +71,17 @@ def test_spread_scale_multiplies_the_uncertainty_and_is_saved(shared, tmp_path):
     (p0, s0), (p1, s1) = e.predict_std(lta), scaled.predict_std(lta)
     assert p1 == p0 and s1["a"] == pytest.approx(2 * s0["a"], rel=1e-15) and s1["b"] == pytest.approx(0.5 * s0["b"], rel=1e-15)
     assert scaled.map_std(lta, "a") == pytest.approx(2 * e.map_std(lta, "a"), rel=1e-15)
+    assert e.spread_calibration is None and scaled.spread_calibration == "not recorded"
+    assert members()[0].spread_calibration is None
     scaled.save(tmp_path / "s.safetensors")
-    assert x3mat.Model.load(tmp_path / "s.safetensors").spread_scale == {"a": 2.0, "b": 0.5}
+    back = x3mat.Model.load(tmp_path / "s.safetensors")
+    assert back.spread_scale == {"a": 2.0, "b": 0.5} and back.spread_calibration == "not recorded"
+    covered = e.with_spread_scale([1.5, 2.5], calibration="coverage")
+    covered.save(tmp_path / "c.safetensors")
+    back = x3mat.Model.load(tmp_path / "c.safetensors")
+    assert back.spread_scale == {"a": 1.5, "b": 2.5} and back.spread_calibration == "coverage"
+    with pytest.raises(ValueError, match="likelihood, coverage"):
+        e.with_spread_scale([1.5, 2.5], calibration="quantile")
     with pytest.raises(x3mat.X3InvalidArgumentError, match="spread scale"):
         e.with_spread_scale([1.0, 0.0])
     with pytest.raises(x3mat.X3InvalidArgumentError, match="single model"):

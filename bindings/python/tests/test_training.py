@@ -140,7 +140,8 @@ def test_a_snapshot_ensemble_calibrated_for_coverage_holds_68_percent_of_validat
     """calibration="coverage": the spread scale puts the 68.27th percentile (erf(1/sqrt 2),
     NumPy's linear quantile) of the validation set's |label − mean| / σ at exactly 1,
     recomputed here from predictions_validation.csv; the checkpoint's "training"
-    metadata keeps the option (read here as raw safetensors JSON)."""
+    metadata keeps the option (read here as raw safetensors JSON), and the ensemble file
+    the rule."""
     options = dict(OPTIONS, epochs=2, snapshots=2, validation_fraction=0.5, calibration="coverage")
     run = x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / "run", config=TINY, **options)
     assert run.finished and run.evaluation["spread_scale"]["ar_uptake_mol_kg"] > 0
@@ -151,6 +152,7 @@ def test_a_snapshot_ensemble_calibrated_for_coverage_holds_68_percent_of_validat
     raw = (tmp_path / "run" / "checkpoint.safetensors").read_bytes()
     meta = json.loads(raw[8:8 + int.from_bytes(raw[:8], "little")])["__metadata__"]
     assert json.loads(meta["training"])["options"]["calibration"] == "coverage"
+    assert x3mat.Model.load(tmp_path / "run" / "ensemble.safetensors").spread_calibration == "coverage"
     with pytest.raises(x3mat.X3ParseError, match="calibration"):
         x3mat.train(shared / "iza", "ar_uptake_mol_kg", tmp_path / "bad", config=TINY, **dict(options, calibration="rms"))
 

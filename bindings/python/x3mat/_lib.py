@@ -173,6 +173,8 @@ _declare("x3_model_members", [c_handle, c_int64_p])
 _declare("x3_model_ensemble", [ctypes.POINTER(c_handle), ctypes.c_int64, ctypes.POINTER(c_handle)])
 _declare("x3_model_spread_scale", [c_handle, c_double_p])
 _declare("x3_model_with_spread_scale", [c_handle, c_double_p, ctypes.POINTER(c_handle)])
+_declare("x3_model_spread_calibration", [c_handle, c_int32_p])
+_declare("x3_model_with_spread_calibration", [c_handle, c_double_p, ctypes.c_int32, ctypes.POINTER(c_handle)])
 _declare("x3_model_predict_std", [c_handle, c_handle, c_double_p, c_double_p])
 _declare("x3_model_predict_many_std", [c_handle, ctypes.c_int64, ctypes.POINTER(c_handle), c_double_p, c_double_p, c_int64_p,
                                        c_int32_p], check=False)

@@ -15,6 +15,8 @@ from .errors import X3Error, X3IOError, error_for_status
 from .structure import Structure, StructureLike
 from .windows import Windows
 
+# x3_spread_calibration: the rule that fitted an ensemble's spread scale.
+SPREAD_CALIBRATIONS = {0: None, 1: "likelihood", 2: "coverage", 3: "not recorded"}
 
 class Model(OwnedHandle):
     """An equivariant window model. `Model.create(config)` makes one with random weights
@@ -121,17 +123,37 @@ class Model(OwnedHandle):
         lib.x3_model_spread_scale(self._handle, out.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
         return dict(zip(self.targets, out.tolist()))
 
-    def with_spread_scale(self, scale: dict[str, float] | Sequence[float]) -> "Model":
+    @property
+    def spread_calibration(self) -> str | None:
+        """The rule that fitted `spread_scale`: "likelihood" (mean z**2 = 1 on the
+        calibration set), "coverage" (±1 std held 68.27 % of it), "not recorded" (a scale
+        set with `with_spread_scale`, or a file that does not say), or None while the scale
+        is 1."""
+        rule = ctypes.c_int32()
+        lib.x3_model_spread_calibration(self._handle, ctypes.byref(rule))
+        return SPREAD_CALIBRATIONS[rule.value]
+
+    def with_spread_scale(self, scale: dict[str, float] | Sequence[float], calibration: str | None = None) -> "Model":
         """This ensemble with its spread scale replaced (one factor > 0 per target, by name
-        or in order); `save` keeps it. The factor that fits held-out structures best under
-        a Gaussian is the current one times sqrt(mean(z**2)), z = (label - prediction) / std
-        with `predict_many`'s TARGET and TARGET_std columns."""
+        or in order); `save` keeps it, and `calibration` ("likelihood" or "coverage") as the
+        rule that fitted it (else `spread_calibration` is "not recorded"). With z = (label -
+        prediction) / std from `predict_many`'s TARGET and TARGET_std columns, the factor
+        that fits held-out structures best under a Gaussian ("likelihood") is the current
+        one times sqrt(mean(z**2)); the one under which ±1 std holds 68.27 % of them
+        ("coverage"), the current one times numpy.quantile(abs(z), 0.6827)."""
         values = [scale[t] for t in self.targets] if isinstance(scale, dict) else list(scale)
         if len(values) != len(self.targets):
             raise ValueError(f"{len(values)} factors for {len(self.targets)} targets")
         arr = np.ascontiguousarray(values, dtype=float)
         out = c_handle()
-        lib.x3_model_with_spread_scale(self._handle, arr.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), ctypes.byref(out))
+        pointer = arr.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
+        if calibration is None:
+            lib.x3_model_with_spread_scale(self._handle, pointer, ctypes.byref(out))
+        else:
+            codes = {rule: code for code, rule in SPREAD_CALIBRATIONS.items() if code in (1, 2)}
+            if calibration not in codes:
+                raise ValueError(f"calibration {calibration!r}: use one of {', '.join(codes)}")
+            lib.x3_model_with_spread_calibration(self._handle, pointer, codes[calibration], ctypes.byref(out))
         return Model(out.value)
 
     @property
