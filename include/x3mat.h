@@ -700,8 +700,10 @@ typedef int32_t (*x3_progress_callback)(const x3_training_progress *progress, vo
  *  from the options, so give the seed and fractions it was trained with to keep its
  *  held-out structures held out). Unknown keys are an error.
  *  progress may be NULL. *finished (may be NULL) is 1 when training ran to its last
- *  epoch, 0 when it stopped early (callback or time budget). The same data, options,
- *  seed and thread count give the same model bit for bit, resumed or not. */
+ *  epoch, 0 when it stopped early (callback or time budget); a run stopped in its final
+ *  evaluation keeps each finished pass of a model over a held-out set, and "resume" goes
+ *  on with the next. The same data, options, seed and thread count give the same model
+ *  bit for bit, resumed or not. */
 X3_API x3_status x3_train(const char *data_dir, const char *targets, const char *output_dir, const char *config_json,
                           const char *options_json, x3_progress_callback progress, void *user_data,
                           int32_t *finished);

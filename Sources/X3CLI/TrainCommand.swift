@@ -85,7 +85,10 @@ struct TrainCommand: ParsableCommand {
 
             Ctrl-C (or --time-budget) stops after the current step and writes a
             checkpoint; run the same command with --resume to continue exactly where it
-            stopped (same threads give the same model, bit for bit).
+            stopped (same threads give the same model, bit for bit). In the final
+            evaluation on all windows, which can take hours, each finished pass of a
+            model over a held-out set is kept (final-evaluation-progress.json, removed at
+            the end), and --resume goes on with the next pass.
 
             Example:
               x3mat train ../shared/data/iza --target ar_uptake_mol_kg --output runs/iza --epochs 40

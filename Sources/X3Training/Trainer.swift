@@ -289,20 +289,33 @@ public final class Trainer {
             members = [bestParams.isEmpty ? model.params.values : bestParams]
         }
         var evaluation: [HeldOutPredictions] = []
+        // each finished pass (member × set) is saved, so a stop loses only the pass under way
+        let progressPath = directory + "/" + Trainer.finalProgressName
+        var done = FinalEvaluationProgress.load(path: progressPath)
         for (name, set) in [("validation", split.validation), ("test", split.test)] where !set.isEmpty {
             if name == "test" { try prepareWindows(set) { _, _ in } }
             var held = HeldOutPredictions(name: name, set: set, members: [])
-            for params in members {
+            let ids = set.map { dataset.ids[$0] }
+            for (k, params) in members.enumerated() {
+                let weights = FinalEvaluationProgress.checksum(params)
+                if let p = done.predictions(set: name, member: k, weights: weights, ids: ids) {
+                    held.members.append(p)
+                    continue
+                }
                 let p = try predict(set, windowsPerStructure: 0, params: params, continuing: { d, n in
                     report.done = d; report.total = n
                     tell(report)
                     return !stopped
                 })
-                guard let p, !stopped else {  // asked to stop during the final evaluation: resuming redoes it
+                if let p {
+                    held.members.append(p)
+                    done.add(.init(set: name, member: k, weights: weights, ids: ids, predictions: p))
+                    try done.save(path: progressPath)
+                }
+                guard p != nil, !stopped else {  // asked to stop: resuming goes on from the first pass not done
                     return TrainingResult(finished: false, epochsDone: state.epoch, bestEpoch: state.bestEpoch, validation: [],
                                           test: [], seconds: monotonicSeconds() - start)
                 }
-                held.members.append(p)
             }
             evaluation.append(held)
         }
@@ -322,6 +335,7 @@ public final class Trainer {
             metricsOf[held.name] = metrics(of: held.mean, held.set)
         }
         try writeEvaluation(directory + "/evaluation.json", evaluation, spreadScale: scale)
+        unlink(progressPath)
         state.trainingSeconds = secondsBefore + monotonicSeconds() - start
         return TrainingResult(finished: true, epochsDone: state.epoch, bestEpoch: state.bestEpoch,
                               validation: metricsOf["validation"] ?? [], test: metricsOf["test"] ?? [],

@@ -2,13 +2,16 @@ import X3Core
 import X3Network
 
 // The trainer's files: checkpoint (with the whole training state), metrics log, split,
-// predictions and evaluation. Each is written atomically.
+// predictions, evaluation and the final evaluation's progress. Each is written atomically.
 
 extension Trainer {
     public static let checkpointName = "checkpoint.safetensors"
     /// The snapshot ensemble's members (K from 1) and the ensemble of them.
     public static func snapshotName(_ k: Int) -> String { "snapshot-\(k).safetensors" }
     public static let ensembleName = "ensemble.safetensors"
+    /// The passes of the final evaluation done so far (`FinalEvaluationProgress`), removed
+    /// when evaluation.json is written.
+    public static let finalProgressName = "final-evaluation-progress.json"
 
     /// The training state stored in a checkpoint's metadata under "training".
     func stateJSON() -> JSONValue {

@@ -236,7 +236,8 @@ struct TrainerTests {
     /// end of epoch K (read from the trainer as it runs), every epoch ends at the final
     /// learning rate (each is a whole cycle), ensemble.safetensors holds the three in order
     /// (its calibration is checked against NumPy in Tests/cli/test_snapshot_ensemble.py),
-    /// and a run stopped mid-cycle and resumed writes the same files bit for bit.
+    /// and a run stopped mid-cycle and resumed writes the same files bit for bit; so does
+    /// one stopped in its final evaluation, which goes on from the first pass not kept.
     @Test(.enabled(if: sharedData != nil)) func snapshotEnsembleKeepsTheWeightsAtTheEndOfEachCycle() throws {
         let data = try LabelledDataset.load(directory: sharedData! + "/iza", targets: ["ar_uptake_mol_kg"], limit: 12)
         var o = tinyOptions()
@@ -268,6 +269,48 @@ struct TrainerTests {
             #expect(try FileIO.readBytes(path: cut + "/" + Trainer.snapshotName(k)) == FileIO.readBytes(path: names[k - 1]))
         }
         #expect(try FileIO.readBytes(path: cut + "/" + Trainer.ensembleName) == FileIO.readBytes(path: dir + "/" + Trainer.ensembleName))
+
+        // stopped in the final evaluation as its second pass (snapshot 2 on validation)
+        // ends, the two finished passes are kept and resuming evaluates only snapshot 3,
+        // with the same files; a kept pass whose weights are not the member's is evaluated
+        // again, and an unreadable file counts as no pass done
+        func stoppedAfterTwoPasses(_ name: String) throws -> String {
+            let late = makeScratchDirectory(name)
+            #expect(try finalPasses(Trainer(dataset: data, config: tinyConfig(), options: o, threads: 2), late, stoppingAfter: 2)
+                    == (false, 2))
+            return late
+        }
+        for (name, edit, evaluated) in [("x3mat-train-final-kept", nil, 1), ("x3mat-train-final-other-weights", "weights", 2),
+                                        ("x3mat-train-final-unreadable", "garbage", 3)] as [(String, String?, Int)] {
+            let late = try stoppedAfterTwoPasses(name)
+            let progress = late + "/" + Trainer.finalProgressName
+            let text = String(decoding: try FileIO.readBytes(path: progress), as: UTF8.self)
+            #expect(text.components(separatedBy: "\"set\":\"validation\"").count == 3)
+            if edit == "weights", let r = text.range(of: "\"weights\":\"crc32:") {
+                let digits = r.upperBound..<text.index(r.upperBound, offsetBy: 8)
+                try FileIO.writeAtomically(path: progress, text: text.replacingCharacters(in: digits, with: "00000000"))
+            } else if edit == "garbage" {
+                try FileIO.writeAtomically(path: progress, text: String(text.prefix(text.count / 2)))
+            }
+            #expect(try finalPasses(Trainer.resume(directory: late, dataset: data), late) == (true, evaluated))
+            #expect(!FileIO.isFile(progress))
+            for file in [Trainer.ensembleName, "evaluation.json", "predictions_validation.csv"] {
+                #expect(try FileIO.readBytes(path: late + "/" + file) == FileIO.readBytes(path: dir + "/" + file))
+            }
+        }
+    }
+
+    /// Runs `t` into `directory`, counting the passes of its final evaluation (one model
+    /// over one held-out set: the progress reports that end one) and stopping at the end
+    /// of pass `limit`.
+    private func finalPasses(_ t: Trainer, _ directory: String, stoppingAfter limit: Int = .max) throws -> (Bool, Int) {
+        var n = 0
+        let finished = try t.run(directory: directory) { p in
+            guard p.phase == .validating, t.completedEpochs == t.options.epochs, p.total > 0, p.done == p.total else { return true }
+            n += 1
+            return n < limit
+        }.finished
+        return (finished, n)
     }
 
     /// A run from an initial model starts at its weights and keeps its target
