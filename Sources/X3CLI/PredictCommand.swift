@@ -58,7 +58,8 @@ struct PredictCommand: ParsableCommand {
         let topN = top ?? (files.count <= 10 ? 5 : 0)
         let calibrated = m.spreadScale.contains { $0 != 1 }
         let scale = calibrated
-            ? "; its spread × \(m.spreadScale.map { fixed($0, 3) }.joined(separator: ", ")), calibrated" : ""
+            ? "; its spread × \(m.spreadScale.map { fixed($0, 3) }.joined(separator: ", ")), calibrated"
+                + (m.spreadCalibration.map { " by \($0.rawValue)" } ?? "") : ""
         let uncertainty = calibrated ? "calibrated ensemble spread" : "ensemble spread"
         print("model \(modelPath)\(spread ? " (an ensemble of \(m.count)\(scale))" : ""): \(c.targets.joined(separator: ", ")); "
               + "windows R = \(fixed(c.windowRadius, 2)) Å, step \(fixed(c.windowStep, 2)) Å")

@@ -119,7 +119,7 @@ def test_evaluate_calibrates_the_spread_on_held_out_structures(members, tmp_path
     assert np.array_equal(p2, p) and s2 == pytest.approx(factor * s, rel=1e-12)
     assert np.mean(((y - p2) / s2) ** 2) == pytest.approx(1, rel=1e-12)
     r = run("predict", SHARED / "iza" / "cif" / "LTA.cif", "--model", calibrated, "--top", 0)
-    shown = re.search(r"\(an ensemble of 3; its spread × ([0-9.]+), calibrated\)", r.stdout)
+    shown = re.search(r"\(an ensemble of 3; its spread × ([0-9.]+), calibrated by likelihood\)", r.stdout)
     assert r.returncode == 0 and shown and float(shown.group(1)) == pytest.approx(factor, abs=5e-4), r.stdout
     assert " (calibrated ensemble spread)" in r.stdout
     raw = run("predict", SHARED / "iza" / "cif" / "LTA.cif", "--model", ensemble, "--top", 0).stdout

@@ -202,7 +202,7 @@ def test_bad_input_gives_clear_errors_and_no_run(tmp_path):
 def test_readme_main_command_predicts_with_the_shipped_model(tmp_path):
     r = run("predict", SHARED / "iza" / "cif" / "LTA.cif", "--output", tmp_path / "p.csv")
     assert r.returncode == 0, r.stderr
-    assert re.search(r"models/iza-ar-uptake\.safetensors \(an ensemble of 5; its spread × [0-9.]+, calibrated\): "
+    assert re.search(r"models/iza-ar-uptake\.safetensors \(an ensemble of 5; its spread × [0-9.]+, calibrated by coverage\): "
                      r"ar_uptake_mol_kg; windows R = 6\.00 Å, step 2\.00 Å", r.stdout), r.stdout
     # 6 x 6 x 6 grid (NumPy reference). Pm-3m's 48 operations (sign changes and
     # permutations of (i, j, k) mod 6) leave 20 orbits: the multisets of three values
