@@ -21,7 +21,7 @@ public enum ModelFile {
     public static let format = "x3mat-model", formatVersion = "1", ensembleFormatVersion = "2"
 
     /// "crc32:" and the 8 lowercase hex digits of the CRC-32 (zlib's) of the tensor bytes.
-    static func tensorChecksum(_ data: ArraySlice<UInt8>) -> String {
+    public static func tensorChecksum(_ data: ArraySlice<UInt8>) -> String {
         let h = String(CRC32.checksum(data), radix: 16)
         return "crc32:" + String(repeating: "0", count: 8 - h.count) + h
     }

@@ -1,4 +1,5 @@
 import X3Core
+import X3Network
 
 /// The passes of a run's final evaluation that are done: one pass is one member (the best
 /// model, or one snapshot) over one held-out set, on all windows. The trainer keeps them
@@ -22,11 +23,9 @@ struct FinalEvaluationProgress {
 
     init() {}
 
-    /// "crc32:" and the 8 hex digits of the CRC-32 of the weights' bytes.
+    /// The weights' checksum as a model file writes its tensors' (`ModelFile.tensorChecksum`).
     static func checksum(_ weights: [Float]) -> String {
-        let c = weights.map(\.bitPattern.littleEndian).withUnsafeBytes { CRC32.checksum($0) }
-        let h = String(c, radix: 16)
-        return "crc32:" + String(repeating: "0", count: 8 - h.count) + h
+        ModelFile.tensorChecksum(weights.map(\.bitPattern.littleEndian).withUnsafeBytes { Array($0) }[...])
     }
 
     /// The predictions of the pass with this set, member, weights and ids, if it is done.
