@@ -2,7 +2,9 @@
 the per-epoch validation MAE, every trial a real training run. Resumable: the study lives
 in WORKDIR/study.journal (Optuna's journal storage: an append-only text log, safe for
 several processes and small enough to keep with the results); rerunning the command
-continues it (a trial interrupted by a kill is marked failed and a new one starts).
+continues it (a trial interrupted by a kill is marked failed and a new one starts; the
+sampler's seed is offset by the number of trials already in the study, so a rerun does not
+draw the same random start-up configurations again).
 
   python3 benchmarks/search.py DATA_DIR TARGET WORKDIR [--trials 20] [--epochs 20]
       [--trial-budget 900] [--test 0] [--folds 0 --fold 0] [--limit 0] [--threads 2] [--fixed KEY=VALUE ...]
@@ -217,8 +219,10 @@ def main():
     with open(pathlib.Path(args.workdir) / "study.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         study = optuna.create_study(study_name=args.target, storage=storage(args.workdir), load_if_exists=True, direction="minimize",
-                                    sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=8),
                                     pruner=optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=3))
+        # A worker started again on a study must not draw again the random start-up configurations it drew
+        # before, so the sampler's seed also counts the trials already in the study (a new study: the seed itself).
+        study.sampler = optuna.samplers.TPESampler(seed=seed + 1000 * len(study.trials), n_startup_trials=8)
         if args.enqueue_defaults:  # the library's defaults as a trial, a known baseline for the sampler
             defaults = library_defaults(args.x3mat)
             study.enqueue_trial({k: v for k, v in defaults.items() if k not in fixed}, skip_if_exists=True)

@@ -65,6 +65,18 @@ def test_parallel_workers_share_one_study_with_their_own_samplers(shared, tmp_pa
     assert study.trials[0].params["learning_rate"] != study.trials[1].params["learning_rate"]
 
 
+def test_a_worker_started_again_does_not_redraw_its_first_configuration(shared, tmp_path):
+    # the same --sampler-seed twice, as benchmarks/search_workers.sh does when it resumes a study:
+    # the second start's seed is offset by the trial already in the study, so it draws anew
+    for _ in range(2):
+        run = subprocess.run(command(shared, tmp_path, 1, threads=1) + ["--sampler-seed", "1"],
+                             capture_output=True, text=True, timeout=600)
+        assert run.returncode == 0, run.stderr
+    study = optuna.load_study(study_name="ar_uptake_mol_kg", storage=journal(tmp_path))
+    assert len(study.trials) == 2
+    assert study.trials[0].params != study.trials[1].params
+
+
 def test_the_library_defaults_can_be_the_first_trial(shared, tmp_path):
     cli = pathlib.Path(__file__).resolve().parents[3] / "build" / "bin" / "x3mat"
     if not cli.exists():
